@@ -25,14 +25,15 @@ bool isKnownFrameType(std::uint8_t type)
     case FrameType::HandshakeReveal:
     case FrameType::HandshakeFinish:
     case FrameType::Close:
-    case FrameType::Record: return true;
+    case FrameType::Record:
+    case FrameType::Chunk: return true;
     }
     return false;
 }
 
 bool isHandshakeFrame(FrameType type)
 {
-    return type != FrameType::Record;
+    return type != FrameType::Record && type != FrameType::Chunk;
 }
 
 Bytes encodeFrame(FrameType type, ByteSpan body)

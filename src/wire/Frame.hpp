@@ -23,6 +23,7 @@ enum class FrameType : std::uint8_t {
     Close = 0x05,
     // Encrypted, accepted only after the handshake.
     Record = 0x10,
+    Chunk = 0x11, // file data, see Chunk.hpp
 };
 
 bool isKnownFrameType(std::uint8_t type);

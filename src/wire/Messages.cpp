@@ -1,39 +1,23 @@
 #include "duet/wire/Messages.hpp"
 
+#include "CodecDetail.hpp"
+
 namespace duet::wire {
 namespace {
+
+using detail::Prefix;
+using detail::readUtf8;
+
+template <typename T>
+Result<T> finish(const ByteReader& r, T value)
+{
+    return detail::finish<T>(r, std::move(value));
+}
 
 Bytes frame(FrameType type, ByteWriter& w)
 {
     const Bytes body = w.take();
     return encodeFrame(type, body);
-}
-
-// Every decoder ends here: a value is returned only if the whole body was consumed.
-template <typename T>
-Result<T> finish(ByteReader& r, T value)
-{
-    if (!r.atEnd()) return DecodeError::TrailingBytes;
-    return value;
-}
-
-bool readUtf8(ByteReader& r, std::string& out, std::size_t maxLen, bool longPrefix, DecodeError& err)
-{
-    // Distinguish "declared length over the cap" from "ran out of bytes" for clearer diagnostics.
-    ByteReader probe = r;
-    std::uint32_t declared = 0;
-    if (longPrefix) {
-        if (!probe.u32(declared)) return err = DecodeError::Truncated, false;
-    } else {
-        std::uint16_t d16 = 0;
-        if (!probe.u16(d16)) return err = DecodeError::Truncated, false;
-        declared = d16;
-    }
-    if (declared > maxLen) return err = DecodeError::Oversized, false;
-    const bool read = longPrefix ? r.longString(out, maxLen) : r.shortString(out, maxLen);
-    if (!read) return err = DecodeError::Truncated, false;
-    if (!isValidUtf8(out)) return err = DecodeError::InvalidUtf8, false;
-    return true;
 }
 
 } // namespace
@@ -118,63 +102,8 @@ Result<Close> decodeClose(ByteSpan body)
     if (reason > static_cast<std::uint16_t>(CloseReason::KeyMismatch)) return DecodeError::Malformed;
     m.reason = static_cast<CloseReason>(reason);
     DecodeError err{};
-    if (!readUtf8(r, m.detail, kMaxCloseDetail, false, err)) return err;
+    if (!readUtf8(r, m.detail, kMaxCloseDetail, Prefix::U16, err)) return err;
     return finish(r, m);
-}
-
-Bytes encodeApp(const AppMessage& message)
-{
-    ByteWriter w;
-    std::visit(
-        [&w](const auto& m) {
-            using T = std::decay_t<decltype(m)>;
-            if constexpr (std::is_same_v<T, Hello>) {
-                w.u8(static_cast<std::uint8_t>(AppType::Hello));
-                w.shortString(m.displayName);
-                w.u32(m.capabilities);
-            } else if constexpr (std::is_same_v<T, PeerConfirmed>) {
-                w.u8(static_cast<std::uint8_t>(AppType::PeerConfirmed));
-            } else if constexpr (std::is_same_v<T, Chat>) {
-                w.u8(static_cast<std::uint8_t>(AppType::Chat));
-                w.u64(m.id);
-                w.i64(m.sentAtMs);
-                w.longString(m.text);
-            } else if constexpr (std::is_same_v<T, ChatAck>) {
-                w.u8(static_cast<std::uint8_t>(AppType::ChatAck));
-                w.u64(m.id);
-            }
-        },
-        message);
-    return w.take();
-}
-
-Result<AppMessage> decodeApp(ByteSpan plaintext)
-{
-    ByteReader r(plaintext);
-    std::uint8_t type = 0;
-    if (!r.u8(type)) return DecodeError::Truncated;
-    DecodeError err{};
-    switch (static_cast<AppType>(type)) {
-    case AppType::Hello: {
-        Hello m;
-        if (!readUtf8(r, m.displayName, kMaxDisplayName, false, err)) return err;
-        if (!r.u32(m.capabilities)) return DecodeError::Truncated;
-        return finish<AppMessage>(r, m);
-    }
-    case AppType::PeerConfirmed: return finish<AppMessage>(r, PeerConfirmed{});
-    case AppType::Chat: {
-        Chat m;
-        if (!r.u64(m.id) || !r.i64(m.sentAtMs)) return DecodeError::Truncated;
-        if (!readUtf8(r, m.text, kMaxChatText, true, err)) return err;
-        return finish<AppMessage>(r, m);
-    }
-    case AppType::ChatAck: {
-        ChatAck m;
-        if (!r.u64(m.id)) return DecodeError::Truncated;
-        return finish<AppMessage>(r, m);
-    }
-    }
-    return DecodeError::UnknownType;
 }
 
 } // namespace duet::wire

@@ -3,6 +3,8 @@
 // encrypted records (FrameType::Record) and are encoded as: type u8 | body.
 // All decoders are pure, total functions: any input yields a value or a DecodeError.
 #include "duet/wire/Frame.hpp"
+#include "duet/wire/Chunk.hpp"
+#include "duet/wire/TransferMessages.hpp"
 
 #include <array>
 #include <string>
@@ -68,6 +70,13 @@ enum class AppType : std::uint8_t {
     PeerConfirmed = 0x21,
     Chat = 0x22,
     ChatAck = 0x23,
+    Offer = 0x30,
+    OfferReply = 0x31,
+    FileRequest = 0x32,
+    ChunkAck = 0x33,
+    FileDone = 0x34,
+    FileResult = 0x35,
+    TransferControl = 0x36,
 };
 
 struct Hello {
@@ -85,7 +94,8 @@ struct ChatAck {
     std::uint64_t id = 0;
 };
 
-using AppMessage = std::variant<Hello, PeerConfirmed, Chat, ChatAck>;
+using AppMessage = std::variant<Hello, PeerConfirmed, Chat, ChatAck, Offer, OfferReply, FileRequest, ChunkAck, FileDone,
+                                FileResult, TransferControl>;
 
 Bytes encodeApp(const AppMessage& m);
 Result<AppMessage> decodeApp(ByteSpan plaintext);

@@ -26,6 +26,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case FrameType::HandshakeFinish: checkReencodes(decodeHandshakeFinish(frame->body), packet); break;
         case FrameType::Close: checkReencodes(decodeClose(frame->body), packet); break;
         case FrameType::Record: break;
+        case FrameType::Chunk: {
+            const auto chunk = decodeChunkBody(frame->body);
+            if (chunk.ok() && encodeChunk(chunk->fileId, chunk->chunkIndex, chunk->noncePrefix, chunk->ciphertext) !=
+                                  Bytes(packet.begin(), packet.end()))
+                std::abort();
+            break;
+        }
         }
     }
     // The same bytes as the plaintext of a record.
