@@ -13,12 +13,12 @@ enum class Mode { Gui, Headless, Send, Receive };
 struct Options {
     Mode mode = Mode::Gui;
     std::uint16_t port = kDefaultPort;
-    bool portGiven = false;            // --port was passed explicitly
-    std::string name;                  // display name; empty = from settings or the user name
-    std::filesystem::path profileDir;  // resolved (XDG default when not given)
-    std::filesystem::path downloadDir; // resolved (XDG download dir when not given)
-    bool yes = false;                  // auto-confirm new peers (and, later, auto-accept offers)
-    std::string target;                // send: HOST[:PORT]
+    bool portGiven = false;                   // --port was passed explicitly
+    std::string name;                         // display name; empty = from settings or the user name
+    std::filesystem::path profileDir;         // resolved (XDG default when not given)
+    std::filesystem::path downloadDir;        // resolved (XDG download dir when not given)
+    bool yes = false;                         // auto-confirm new peers (and, later, auto-accept offers)
+    std::string target;                       // send: HOST[:PORT]
     std::vector<std::filesystem::path> paths; // send: files and folders
 };
 

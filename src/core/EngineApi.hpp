@@ -47,8 +47,9 @@ struct SendChat {
 struct Shutdown {};
 } // namespace command
 
-using Command = std::variant<command::Connect, command::Disconnect, command::SetHosting, command::SetDisplayName,
-                             command::ConfirmPeer, command::RejectPeer, command::SendChat, command::Shutdown>;
+using Command =
+    std::variant<command::Connect, command::Disconnect, command::SetHosting, command::SetDisplayName,
+                 command::ConfirmPeer, command::RejectPeer, command::SendChat, command::Shutdown>;
 
 namespace event {
 struct Listening {
@@ -120,8 +121,9 @@ struct Error {
 };
 } // namespace event
 
-using Event = std::variant<event::Listening, event::HostingChanged, event::PeerConnecting, event::PeerConnected,
-                           event::PeerVerified, event::PeerKeyChanged, event::PeerDisconnected, event::ChatSent,
-                           event::ChatReceived, event::ChatDelivered, event::LinkStats, event::Error>;
+using Event =
+    std::variant<event::Listening, event::HostingChanged, event::PeerConnecting, event::PeerConnected,
+                 event::PeerVerified, event::PeerKeyChanged, event::PeerDisconnected, event::ChatSent,
+                 event::ChatReceived, event::ChatDelivered, event::LinkStats, event::Error>;
 
 } // namespace duet

@@ -22,5 +22,8 @@ inline constexpr std::uint16_t kDefaultPort = 55555;
 
 template <typename Tag>
 struct std::hash<duet::Id<Tag>> {
-    std::size_t operator()(const duet::Id<Tag>& id) const noexcept { return std::hash<std::uint64_t>{}(id.value); }
+    std::size_t operator()(const duet::Id<Tag>& id) const noexcept
+    {
+        return std::hash<std::uint64_t>{}(id.value);
+    }
 };

@@ -2,7 +2,6 @@
 #include "CodecDetail.hpp"
 #include "duet/wire/Messages.hpp"
 
-
 namespace duet::wire {
 namespace {
 
@@ -59,7 +58,8 @@ void encodeBody(ByteWriter& w, const OfferReply& m)
     w.u64(m.offerId);
     w.u8(static_cast<std::uint8_t>(m.decision));
     w.u32(static_cast<std::uint32_t>(m.acceptedFileIds.size()));
-    for (std::uint64_t id : m.acceptedFileIds) w.u64(id);
+    for (std::uint64_t id : m.acceptedFileIds)
+        w.u64(id);
     w.shortString(m.reason);
 }
 void encodeBody(ByteWriter& w, const FileRequest& m)
@@ -114,8 +114,10 @@ Result<AppMessage> decodeOffer(ByteReader& r)
     for (std::uint32_t i = 0; i < count; ++i) {
         OfferEntry e;
         std::uint8_t kind = 0;
-        if (!r.u64(e.fileId) || !r.u8(kind) || !r.u64(e.size) || !r.i64(e.mtimeMs)) return DecodeError::Truncated;
-        if (e.fileId == 0 || kind > static_cast<std::uint8_t>(EntryKind::Directory)) return DecodeError::Malformed;
+        if (!r.u64(e.fileId) || !r.u8(kind) || !r.u64(e.size) || !r.i64(e.mtimeMs))
+            return DecodeError::Truncated;
+        if (e.fileId == 0 || kind > static_cast<std::uint8_t>(EntryKind::Directory))
+            return DecodeError::Malformed;
         e.kind = static_cast<EntryKind>(kind);
         if (e.kind == EntryKind::Directory && e.size != 0) return DecodeError::Malformed;
         if (!readUtf8(r, e.path, kMaxPathBytes, Prefix::U16, err)) return err;
@@ -177,7 +179,8 @@ Result<AppMessage> decodeApp(ByteSpan plaintext)
         if (!r.u32(m.capabilities)) return DecodeError::Truncated;
         return detail::finish<AppMessage>(r, std::move(m));
     }
-    case AppType::PeerConfirmed: return detail::finish<AppMessage>(r, PeerConfirmed{});
+    case AppType::PeerConfirmed:
+        return detail::finish<AppMessage>(r, PeerConfirmed{});
     case AppType::Chat: {
         Chat m;
         if (!r.u64(m.id) || !r.i64(m.sentAtMs)) return DecodeError::Truncated;
@@ -189,8 +192,10 @@ Result<AppMessage> decodeApp(ByteSpan plaintext)
         if (!r.u64(m.id)) return DecodeError::Truncated;
         return detail::finish<AppMessage>(r, m);
     }
-    case AppType::Offer: return decodeOffer(r);
-    case AppType::OfferReply: return decodeOfferReply(r);
+    case AppType::Offer:
+        return decodeOffer(r);
+    case AppType::OfferReply:
+        return decodeOfferReply(r);
     case AppType::FileRequest: {
         FileRequest m;
         if (!r.u64(m.offerId) || !r.u64(m.fileId) || !r.u64(m.fromChunk)) return DecodeError::Truncated;
@@ -206,7 +211,8 @@ Result<AppMessage> decodeApp(ByteSpan plaintext)
         if (!r.u64(m.fileId) || !r.fixed(m.hash)) return DecodeError::Truncated;
         return detail::finish<AppMessage>(r, m);
     }
-    case AppType::FileResult: return decodeFileResult(r);
+    case AppType::FileResult:
+        return decodeFileResult(r);
     case AppType::TransferControl: {
         TransferControl m;
         std::uint8_t action = 0;
@@ -219,8 +225,8 @@ Result<AppMessage> decodeApp(ByteSpan plaintext)
     return DecodeError::UnknownType;
 }
 
-Bytes encodeChunk(std::uint64_t fileId, std::uint64_t chunkIndex, const std::array<std::uint8_t, 16>& noncePrefix,
-                  ByteSpan ciphertext)
+Bytes encodeChunk(std::uint64_t fileId, std::uint64_t chunkIndex,
+                  const std::array<std::uint8_t, 16>& noncePrefix, ByteSpan ciphertext)
 {
     ByteWriter w;
     w.u64(fileId);

@@ -25,7 +25,10 @@ public:
     void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
     void raw(ByteSpan bytes) { m_out.insert(m_out.end(), bytes.begin(), bytes.end()); }
     template <std::size_t N>
-    void fixed(const std::array<std::uint8_t, N>& bytes) { raw(bytes); }
+    void fixed(const std::array<std::uint8_t, N>& bytes)
+    {
+        raw(bytes);
+    }
     // Length-prefixed (u16) UTF-8 string; the caller guarantees it fits the field's cap.
     void shortString(std::string_view s)
     {
@@ -49,7 +52,8 @@ public:
 private:
     void putLittleEndian(std::uint64_t v, int width)
     {
-        for (int i = 0; i < width; ++i) m_out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+        for (int i = 0; i < width; ++i)
+            m_out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
     }
     Bytes m_out;
 };
@@ -112,7 +116,8 @@ private:
     {
         if (remaining() < width) return false;
         std::uint64_t acc = 0;
-        for (std::size_t i = 0; i < width; ++i) acc |= std::uint64_t{m_in[m_pos + i]} << (8 * i);
+        for (std::size_t i = 0; i < width; ++i)
+            acc |= std::uint64_t{m_in[m_pos + i]} << (8 * i);
         v = static_cast<T>(acc);
         m_pos += width;
         return true;

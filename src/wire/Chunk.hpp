@@ -19,8 +19,8 @@ struct ChunkView {
     ByteSpan ciphertext; // points into the decoded body
 };
 
-Bytes encodeChunk(std::uint64_t fileId, std::uint64_t chunkIndex, const std::array<std::uint8_t, 16>& noncePrefix,
-                  ByteSpan ciphertext);
+Bytes encodeChunk(std::uint64_t fileId, std::uint64_t chunkIndex,
+                  const std::array<std::uint8_t, 16>& noncePrefix, ByteSpan ciphertext);
 // Refuses a body shorter than the header plus tag and a ciphertext above kChunkSize + tag.
 Result<ChunkView> decodeChunkBody(ByteSpan body);
 

@@ -5,14 +5,22 @@ namespace duet::wire {
 std::string_view describe(DecodeError e)
 {
     switch (e) {
-    case DecodeError::Truncated: return "truncated";
-    case DecodeError::Oversized: return "oversized";
-    case DecodeError::BadMagic: return "not a Duet frame";
-    case DecodeError::WrongVersion: return "unsupported protocol version";
-    case DecodeError::UnknownType: return "unknown message type";
-    case DecodeError::Malformed: return "malformed field";
-    case DecodeError::TrailingBytes: return "trailing bytes";
-    case DecodeError::InvalidUtf8: return "invalid UTF-8";
+    case DecodeError::Truncated:
+        return "truncated";
+    case DecodeError::Oversized:
+        return "oversized";
+    case DecodeError::BadMagic:
+        return "not a Duet frame";
+    case DecodeError::WrongVersion:
+        return "unsupported protocol version";
+    case DecodeError::UnknownType:
+        return "unknown message type";
+    case DecodeError::Malformed:
+        return "malformed field";
+    case DecodeError::TrailingBytes:
+        return "trailing bytes";
+    case DecodeError::InvalidUtf8:
+        return "invalid UTF-8";
     }
     return "unknown error";
 }
@@ -26,7 +34,8 @@ bool isKnownFrameType(std::uint8_t type)
     case FrameType::HandshakeFinish:
     case FrameType::Close:
     case FrameType::Record:
-    case FrameType::Chunk: return true;
+    case FrameType::Chunk:
+        return true;
     }
     return false;
 }

@@ -2,8 +2,8 @@
 // Wire format v1 messages. Handshake frames travel in plaintext; application messages travel inside
 // encrypted records (FrameType::Record) and are encoded as: type u8 | body.
 // All decoders are pure, total functions: any input yields a value or a DecodeError.
-#include "duet/wire/Frame.hpp"
 #include "duet/wire/Chunk.hpp"
+#include "duet/wire/Frame.hpp"
 #include "duet/wire/TransferMessages.hpp"
 
 #include <array>
@@ -18,7 +18,7 @@ inline constexpr std::size_t kSealedIdentitySize = 112;
 using SealedIdentity = std::array<std::uint8_t, kSealedIdentitySize>;
 
 inline constexpr std::uint8_t kSuiteX25519Ed25519XChaCha = 1;
-inline constexpr std::size_t kMaxDisplayName = 64;      // bytes of UTF-8
+inline constexpr std::size_t kMaxDisplayName = 64;     // bytes of UTF-8
 inline constexpr std::size_t kMaxChatText = 64 * 1024; // bytes of UTF-8
 inline constexpr std::size_t kMaxCloseDetail = 256;
 
@@ -94,8 +94,8 @@ struct ChatAck {
     std::uint64_t id = 0;
 };
 
-using AppMessage = std::variant<Hello, PeerConfirmed, Chat, ChatAck, Offer, OfferReply, FileRequest, ChunkAck, FileDone,
-                                FileResult, TransferControl>;
+using AppMessage = std::variant<Hello, PeerConfirmed, Chat, ChatAck, Offer, OfferReply, FileRequest, ChunkAck,
+                                FileDone, FileResult, TransferControl>;
 
 Bytes encodeApp(const AppMessage& m);
 Result<AppMessage> decodeApp(ByteSpan plaintext);

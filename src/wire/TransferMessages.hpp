@@ -10,12 +10,12 @@
 
 namespace duet::wire {
 
-inline constexpr std::size_t kChunkSize = 256 * 1024;        // plaintext bytes per chunk (last one shorter)
-inline constexpr std::size_t kMaxPathBytes = 4096;           // one entry's relative path, UTF-8, '/'-separated
-inline constexpr std::size_t kMaxOfferEntries = 100'000;     // entries in one offer, over all parts
-inline constexpr std::size_t kMaxEntriesPerPart = 4'096;     // entries in one Offer message
-inline constexpr std::size_t kMaxOfferParts = 64;            // parts in one offer
-inline constexpr std::size_t kMaxReasonText = 512;           // human-readable reason strings
+inline constexpr std::size_t kChunkSize = 256 * 1024;    // plaintext bytes per chunk (last one shorter)
+inline constexpr std::size_t kMaxPathBytes = 4096;       // one entry's relative path, UTF-8, '/'-separated
+inline constexpr std::size_t kMaxOfferEntries = 100'000; // entries in one offer, over all parts
+inline constexpr std::size_t kMaxEntriesPerPart = 4'096; // entries in one Offer message
+inline constexpr std::size_t kMaxOfferParts = 64;        // parts in one offer
+inline constexpr std::size_t kMaxReasonText = 512;       // human-readable reason strings
 
 enum class EntryKind : std::uint8_t { File = 0, Directory = 1 };
 
@@ -24,7 +24,7 @@ struct OfferEntry {
     EntryKind kind = EntryKind::File;
     std::uint64_t size = 0;   // bytes; 0 for directories
     std::int64_t mtimeMs = 0; // Unix ms, advisory
-    std::string path;         // relative, '/'-separated; validated by the receiver before anything touches disk
+    std::string path; // relative, '/'-separated; validated by the receiver before anything touches disk
 };
 
 // One part of an offer. Large selections are split into parts so every record stays small; the receiver

@@ -20,16 +20,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto frame = decodeFrame(packet);
     if (frame.ok()) {
         switch (frame->type) {
-        case FrameType::HandshakeInit: checkReencodes(decodeHandshakeInit(frame->body), packet); break;
-        case FrameType::HandshakeReply: checkReencodes(decodeHandshakeReply(frame->body), packet); break;
-        case FrameType::HandshakeReveal: checkReencodes(decodeHandshakeReveal(frame->body), packet); break;
-        case FrameType::HandshakeFinish: checkReencodes(decodeHandshakeFinish(frame->body), packet); break;
-        case FrameType::Close: checkReencodes(decodeClose(frame->body), packet); break;
-        case FrameType::Record: break;
+        case FrameType::HandshakeInit:
+            checkReencodes(decodeHandshakeInit(frame->body), packet);
+            break;
+        case FrameType::HandshakeReply:
+            checkReencodes(decodeHandshakeReply(frame->body), packet);
+            break;
+        case FrameType::HandshakeReveal:
+            checkReencodes(decodeHandshakeReveal(frame->body), packet);
+            break;
+        case FrameType::HandshakeFinish:
+            checkReencodes(decodeHandshakeFinish(frame->body), packet);
+            break;
+        case FrameType::Close:
+            checkReencodes(decodeClose(frame->body), packet);
+            break;
+        case FrameType::Record:
+            break;
         case FrameType::Chunk: {
             const auto chunk = decodeChunkBody(frame->body);
-            if (chunk.ok() && encodeChunk(chunk->fileId, chunk->chunkIndex, chunk->noncePrefix, chunk->ciphertext) !=
-                                  Bytes(packet.begin(), packet.end()))
+            if (chunk.ok() && encodeChunk(chunk->fileId, chunk->chunkIndex, chunk->noncePrefix,
+                                          chunk->ciphertext) != Bytes(packet.begin(), packet.end()))
                 std::abort();
             break;
         }

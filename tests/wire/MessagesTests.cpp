@@ -93,8 +93,14 @@ TEST_CASE("application messages round-trip, including multi-line and non-ASCII t
 
 TEST_CASE("application decoder refuses hostile input")
 {
-    SUBCASE("empty") { CHECK(decodeApp({}).error() == DecodeError::Truncated); }
-    SUBCASE("unknown type") { CHECK(decodeApp(Bytes{0x7E}).error() == DecodeError::UnknownType); }
+    SUBCASE("empty")
+    {
+        CHECK(decodeApp({}).error() == DecodeError::Truncated);
+    }
+    SUBCASE("unknown type")
+    {
+        CHECK(decodeApp(Bytes{0x7E}).error() == DecodeError::UnknownType);
+    }
     SUBCASE("chat text above 64 KiB")
     {
         ByteWriter w;

@@ -28,7 +28,8 @@ Offer sampleOffer()
 }
 
 // Offer header up to the entry count, for hand-built hostile offers.
-ByteWriter offerHeader(std::uint32_t partIndex, std::uint32_t partCount, std::uint32_t total, std::uint32_t count)
+ByteWriter offerHeader(std::uint32_t partIndex, std::uint32_t partCount, std::uint32_t total,
+                       std::uint32_t count)
 {
     ByteWriter w;
     w.u8(static_cast<std::uint8_t>(AppType::Offer));
@@ -65,7 +66,8 @@ TEST_CASE("transfer messages round-trip")
         FileResult{2, FileOutcome::HashMismatch, "hash differs"},
         TransferControl{77, 0, TransferAction::Cancel},
     };
-    for (const AppMessage& m : others) CHECK(roundTrip(m) == encodeApp(m));
+    for (const AppMessage& m : others)
+        CHECK(roundTrip(m) == encodeApp(m));
 }
 
 TEST_CASE("hostile offers are refused before anything is allocated from their counts")
