@@ -1,0 +1,96 @@
+#include "duet/profile/Schema.hpp"
+
+#include "duet/profile/ProfileStore.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace duet::profile::detail {
+
+namespace {
+
+// Released steps are never edited: a database that ran one must stay identical to a fresh one that runs
+// it. Changes are new steps appended at the end (transfer resume state, receipts, ... come later).
+//
+// Notes on v1:
+// - TEXT PRIMARY KEY columns are declared NOT NULL because sqlite otherwise accepts NULL keys.
+// - messages.message_id holds the unsigned 64-bit wire id reinterpreted as a signed 64-bit integer.
+// - messages.peer_fingerprint has no foreign key to known_peers: history outlives forgetting a peer, and
+//   a message may be stored before the peer row is written.
+// - The numbers in CHECKs and the partial index follow MessageDirection and MessageState.
+constexpr std::string_view kVersion1 = R"sql(
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE TABLE known_peers (
+    fingerprint TEXT PRIMARY KEY NOT NULL,
+    public_key BLOB NOT NULL CHECK (typeof(public_key) = 'blob' AND length(public_key) = 32),
+    display_name TEXT,
+    last_address TEXT,
+    first_seen_ms INTEGER,
+    last_seen_ms INTEGER,
+    verified INTEGER NOT NULL DEFAULT 0 CHECK (verified IN (0, 1))
+);
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    peer_fingerprint TEXT NOT NULL,
+    message_id INTEGER NOT NULL,
+    direction INTEGER NOT NULL CHECK (direction IN (0, 1)),
+    text TEXT NOT NULL,
+    sent_at_ms INTEGER NOT NULL,
+    state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),
+    UNIQUE (peer_fingerprint, direction, message_id)
+);
+CREATE INDEX messages_by_peer ON messages (peer_fingerprint, id);
+-- The outbox: outgoing messages not yet delivered. Stays small however long the history grows.
+CREATE INDEX messages_outbox ON messages (peer_fingerprint, id) WHERE direction = 0 AND state < 2;
+)sql";
+
+constexpr MigrationStep kSteps[] = {
+    {1, kVersion1},
+};
+static_assert(std::size(kSteps) == static_cast<std::size_t>(kProfileSchemaVersion),
+              "every schema version needs exactly one migration step");
+
+} // namespace
+
+std::span<const MigrationStep> schemaMigrations()
+{
+    return kSteps;
+}
+
+void migrate(Connection& connection, std::span<const MigrationStep> steps)
+{
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        if (steps[i].version != static_cast<int>(i) + 1)
+            throw std::logic_error("migration steps must be numbered 1, 2, 3...");
+    }
+    const std::int64_t latest = static_cast<std::int64_t>(steps.size());
+
+    Transaction transaction(connection);
+    const std::int64_t applicationId = connection.queryInt("PRAGMA application_id");
+    if (applicationId != 0 && applicationId != kApplicationId)
+        throw std::runtime_error("the database belongs to another application (application_id " +
+                                 std::to_string(applicationId) + ")");
+    const std::int64_t version = connection.queryInt("PRAGMA user_version");
+    if (version > latest)
+        throw std::runtime_error("the database has schema version " + std::to_string(version) +
+                                 ", newer than the newest this build of Duet knows (" +
+                                 std::to_string(latest) + "); run a newer Duet or use another profile");
+    if (version < 0)
+        throw std::runtime_error("the database has an invalid schema version " + std::to_string(version));
+    if (version == latest && applicationId == kApplicationId)
+        return; // nothing to do; the destructor rolls back
+
+    for (const MigrationStep& step : steps) {
+        if (step.version <= version) continue;
+        connection.exec(std::string(step.sql));
+        // PRAGMA takes no bound parameters; the value is our own integer.
+        connection.exec("PRAGMA user_version = " + std::to_string(step.version));
+    }
+    connection.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+    transaction.commit();
+}
+
+} // namespace duet::profile::detail
