@@ -5,6 +5,7 @@
 // bytes. See PROTOCOL.md section "File transfer".
 #include "duet/wire/Bytes.hpp"
 
+#include <array>
 #include <string>
 #include <vector>
 

@@ -1,0 +1,94 @@
+#pragma once
+// The bookkeeping both ends of an offer share: its entries and their states, pause flags, byte progress
+// and speed, the events every change emits, snapshots and resume records. OutgoingTransfer and
+// IncomingTransfer own one each and add the protocol on top. Single thread.
+#include "duet/core/Clock.hpp"
+#include "duet/transfer/Actions.hpp"
+#include "duet/transfer/Progress.hpp"
+#include "duet/transfer/ResumeRecord.hpp"
+#include "duet/transfer/Snapshot.hpp"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace duet::transfer {
+
+class OfferLedger {
+public:
+    struct File {
+        wire::OfferEntry entry;
+        FileState state = FileState::Pending;
+        wire::FileOutcome outcome = wire::FileOutcome::Verified;
+        std::string detail;
+        std::string finalPath;
+        PauseFlags paused;
+        bool decidedLocally = false;
+        std::uint64_t doneBytes = 0;
+    };
+
+    OfferLedger(Direction direction, std::uint64_t offerId, const std::vector<wire::OfferEntry>& entries,
+                OfferState initial, Outbox& out, const Clock& clock, Millis speedWindow);
+    // From a record that passed checkResumeRecord. Files that were moving become Pending; the peer's
+    // pauses are forgotten (it announces them again).
+    OfferLedger(const ResumeRecord& record, Outbox& out, const Clock& clock, Millis speedWindow);
+
+    Direction direction() const { return m_direction; }
+    std::uint64_t offerId() const { return m_offerId; }
+    OfferState state() const { return m_state; }
+    const std::string& reason() const { return m_reason; }
+    const PauseFlags& paused() const { return m_paused; }
+    bool endedLocally() const { return m_endedLocally; }
+
+    std::vector<File>& files() { return m_files; }
+    const std::vector<File>& files() const { return m_files; }
+    File* find(std::uint64_t fileId);
+    const File* find(std::uint64_t fileId) const;
+    std::vector<wire::OfferEntry> entries() const;
+    bool isPaused(const File& file) const { return file.paused.any() || m_paused.any(); }
+    std::uint64_t acceptedBytes() const;
+
+    // Each change emits an OfferChanged or FileChanged event.
+    void setOfferState(OfferState state, std::string reason = {}, bool endedLocally = false);
+    void setOfferPause(PauseFlags paused);
+    void setFileState(File& file, FileState state);
+    void setFilePause(File& file, PauseFlags paused);
+    void verifyFile(File& file, std::string finalPath, bool decidedLocally);
+    void failFile(File& file, wire::FileOutcome outcome, std::string detail, bool decidedLocally);
+    void cancelFile(File& file, bool decidedLocally);
+    // Byte progress of one file (may go down when a file restarts). `moved` is false when the bytes were
+    // already there (a resumed prefix), so they do not count as speed.
+    void setDone(File& file, std::uint64_t bytes, bool moved = true);
+    // Active -> Finished once every accepted entry is final. True when it moved.
+    bool finishIfComplete();
+    // Forgets the peer's pauses (the link dropped; the peer announces them again).
+    void clearPeerPauses();
+    // After a reconnect: tells the peer again what this side decided, in case the link lost it: a
+    // cancelled or failed offer, local pauses, and each file whose final state this side decided.
+    void announceLocalDecisions();
+
+    OfferProgress snapshot(bool withFiles);
+    ResumeRecord toRecord() const;
+
+private:
+    void emitFile(const File& file);
+    void emitOffer();
+    FileProgress fileProgress(const File& file);
+
+    Direction m_direction;
+    std::uint64_t m_offerId;
+    OfferState m_state;
+    std::string m_reason;
+    PauseFlags m_paused;
+    bool m_endedLocally = false;
+    std::vector<File> m_files;
+    std::unordered_map<std::uint64_t, std::size_t> m_index; // fileId -> position in m_files
+    Outbox& m_out;
+    const Clock& m_clock;
+    Millis m_speedWindow;
+    std::uint64_t m_doneTotal = 0;
+    RateMeter m_offerRate;
+    std::unordered_map<std::uint64_t, RateMeter> m_fileRates; // only files that are moving
+};
+
+} // namespace duet::transfer
