@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace duet {
 
@@ -14,6 +15,30 @@ namespace duet {
 enum class Trust : std::uint8_t {
     Unverified, // first contact: the user must compare and confirm the verification code
     Verified,   // key pinned in the profile earlier (or just confirmed)
+};
+
+// Delivery state of a chat message, as the sender sees it (incoming messages are Received, then Read).
+enum class MessageState : std::uint8_t { Queued, Sent, Delivered, Read, Received };
+
+enum class TransferState : std::uint8_t {
+    Offered,   // waiting for the receiver's decision
+    Queued,    // accepted, not started
+    Active,    // bytes are moving
+    Paused,    // paused by either side
+    Waiting,   // link down; resumes when the peer is back
+    Verifying, // hashing before the final rename
+    Done,
+    Failed,
+    Cancelled,
+    Rejected,
+};
+enum class TransferAction : std::uint8_t { Pause, Resume, Cancel };
+
+struct TransferEntry {
+    std::uint64_t fileId = 0;
+    std::string path; // relative, '/'-separated, as shown to users
+    std::uint64_t size = 0;
+    bool directory = false;
 };
 
 namespace command {

@@ -49,7 +49,7 @@ public:
 
     // ---- Known peers.
     std::optional<KnownPeer> peerByFingerprint(std::string_view fingerprint);
-    // Verified peers with this display name or whose last address has the same host (the port is ignored):
+    // Verified peers with this display name or this exact last address ("ip:port"):
     // the candidates for "a known peer shows up with a different key". Empty arguments match nothing.
     // Newest last-seen first.
     std::vector<KnownPeer> verifiedPeersMatching(std::string_view displayName, std::string_view address);

@@ -29,17 +29,18 @@ std::optional<KnownPeer> ProfileStore::peerByFingerprint(std::string_view finger
 std::vector<KnownPeer> ProfileStore::verifiedPeersMatching(std::string_view displayName,
                                                            std::string_view address)
 {
-    // Verified peers are the handful the user confirmed by hand, so filtering them here is cheaper to get
-    // right than teaching SQL to split "ip:port".
-    const std::string_view host = addressHost(address);
+    // Verified peers are the handful the user confirmed by hand, so filtering them here is simplest.
+    // The whole "ip:port" must match: ENet sends and listens on one socket, so a peer's address is its
+    // listening endpoint in both directions, and two profiles on one machine (or behind one NAT) are
+    // different endpoints, not a key change.
     std::vector<KnownPeer> matches;
     detail::Statement& query = m_impl->selectVerifiedPeers;
     auto use = query.use();
     while (query.step()) {
         KnownPeer peer = detail::readPeer(query);
         bool sameName = !displayName.empty() && peer.displayName == displayName;
-        bool sameHost = !host.empty() && addressHost(peer.lastAddress) == host;
-        if (sameName || sameHost) matches.push_back(std::move(peer));
+        bool sameAddress = !address.empty() && peer.lastAddress == address;
+        if (sameName || sameAddress) matches.push_back(std::move(peer));
     }
     return matches;
 }

@@ -122,7 +122,7 @@ TEST_CASE("recordSeen refuses to replace the key stored under a fingerprint")
     CHECK(ann->lastSeenMs == 100);
 }
 
-TEST_CASE("verifiedPeersMatching finds verified peers by display name or by address host")
+TEST_CASE("verifiedPeersMatching finds verified peers by display name or by exact address")
 {
     TempDir temp;
     auto store = ProfileStore::open(temp.path());
@@ -136,16 +136,20 @@ TEST_CASE("verifiedPeersMatching finds verified peers by display name or by addr
         CHECK(fingerprints(store->verifiedPeersMatching("Ann", "10.9.9.9:1")) ==
               std::vector<std::string>{"FP-ANN"});
     }
-    SUBCASE("same host, other port and name")
+    SUBCASE("same address, other name")
     {
-        CHECK(fingerprints(store->verifiedPeersMatching("Mallory", "192.168.1.30:40000")) ==
+        CHECK(fingerprints(store->verifiedPeersMatching("Mallory", "192.168.1.30:55555")) ==
               std::vector<std::string>{"FP-BOB"});
-        CHECK(fingerprints(store->verifiedPeersMatching("Mallory", "[fe80::1]:2")) ==
+        CHECK(fingerprints(store->verifiedPeersMatching("Mallory", "[fe80::1]:55555")) ==
               std::vector<std::string>{"FP-V6"});
     }
-    SUBCASE("name of one and host of another, newest first")
+    SUBCASE("same host on another port is another endpoint, not a match")
     {
-        CHECK(fingerprints(store->verifiedPeersMatching("Bob", "192.168.1.20:9")) ==
+        CHECK(store->verifiedPeersMatching("Mallory", "192.168.1.30:40000").empty());
+    }
+    SUBCASE("name of one and address of another, newest first")
+    {
+        CHECK(fingerprints(store->verifiedPeersMatching("Bob", "192.168.1.20:55555")) ==
               (std::vector<std::string>{"FP-ANN", "FP-BOB"}));
     }
     SUBCASE("nothing in common, or empty arguments")

@@ -1,0 +1,62 @@
+#include "CommandLine.hpp"
+
+#include "duet/profile/Paths.hpp"
+#include "duet/wire/Messages.hpp"
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+
+#ifndef DUET_VERSION
+#define DUET_VERSION "unknown"
+#endif
+
+namespace duet::app {
+
+CommandLineResult parseCommandLine(int argc, const char* const* argv, Options& options, std::ostream& out,
+                                   std::ostream& err)
+{
+    CLI::App app{"Duet: chat and send files between two computers, on a LAN or across the internet."};
+    app.name("duet");
+    app.set_version_flag("--version", DUET_VERSION);
+    app.footer("Without --headless, duet opens its window. With --headless it reads one command per line on\n"
+               "stdin and writes one JSON event per line on stdout; see HEADLESS.md.");
+
+    bool headless = false;
+    std::string profileDir;
+    std::string downloadDir;
+    app.add_flag("--headless", headless, "Run without a window: commands on stdin, JSON events on stdout");
+    app.add_option("--port", options.port, "UDP port to listen on (0 picks a free one)")
+        ->check(CLI::Range(0, 65535))
+        ->default_val(kDefaultPort);
+    app.add_option("--name", options.name, "Display name shown to peers (saved in the profile)");
+    app.add_option("--profile", profileDir, "Profile directory: identity key, settings, history");
+    app.add_option("--downloads", downloadDir, "Folder for received files");
+    app.add_flag("--yes", options.yes, "Confirm every new peer's key without asking (scripts only)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e, out, err);
+        return {false, code == 0 ? kExitOk : kExitUsage};
+    }
+
+    options.mode = headless ? Mode::Headless : Mode::Gui;
+    options.portGiven = app.count("--port") > 0;
+    if (!options.name.empty() &&
+        (options.name.size() > wire::kMaxDisplayName || !wire::isValidUtf8(options.name))) {
+        err << "duet: --name must be at most " << wire::kMaxDisplayName << " bytes of UTF-8\n";
+        return {false, kExitUsage};
+    }
+    try {
+        options.profileDir =
+            profileDir.empty() ? profile::defaultProfileDir() : std::filesystem::path(profileDir);
+        options.downloadDir =
+            downloadDir.empty() ? profile::defaultDownloadDir() : std::filesystem::path(downloadDir);
+    } catch (const std::exception& e) {
+        err << "duet: cannot find a home directory for the profile: " << e.what() << '\n';
+        return {false, kExitProfileUnusable};
+    }
+    return {true, kExitOk};
+}
+
+} // namespace duet::app

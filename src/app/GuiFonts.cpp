@@ -1,0 +1,170 @@
+#include "GuiFonts.hpp"
+
+#include "imgui.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fontconfig/fontconfig.h>
+#include <fstream>
+#include <iterator>
+
+namespace duet::app {
+namespace {
+
+constexpr float kBodyPixels = 16.f;
+constexpr float kLargePixels = 28.f;
+constexpr float kMonoPixels = 15.f;
+
+// Latin (with extensions), Greek, Cyrillic, punctuation, currency, letter-like symbols, arrows,
+// geometric shapes, symbols and dingbats (U+2713 check mark), and U+FFFD for anything missing.
+constexpr ImWchar kTextRanges[] = {0x0020, 0x024F, 0x0370, 0x03FF, 0x0400, 0x052F, 0x2000, 0x206F,
+                                   0x20A0, 0x20CF, 0x2100, 0x218F, 0x2190, 0x21FF, 0x25A0, 0x25FF,
+                                   0x2600, 0x26FF, 0x2700, 0x27BF, 0xFFFD, 0xFFFD, 0};
+constexpr ImWchar kLatinRanges[] = {0x0020, 0x00FF, 0x2026, 0x2026, 0xFFFD, 0xFFFD, 0};
+
+FontFile fileOf(FcPattern* font)
+{
+    FontFile out;
+    FcChar8* file = nullptr;
+    if (FcPatternGetString(font, FC_FILE, 0, &file) == FcResultMatch && file)
+        out.path = reinterpret_cast<const char*>(file);
+    int index = 0;
+    if (FcPatternGetInteger(font, FC_INDEX, 0, &index) == FcResultMatch) out.index = index;
+    return out;
+}
+
+// Best match for a fontconfig pattern such as "DejaVu Sans:style=Bold". fontconfig always returns
+// something; a different family is accepted (it still has Latin glyphs).
+FontFile match(FcConfig* config, const char* name)
+{
+    FcPattern* pattern = FcNameParse(reinterpret_cast<const FcChar8*>(name));
+    if (!pattern) return {};
+    FcConfigSubstitute(config, pattern, FcMatchPattern);
+    FcDefaultSubstitute(pattern);
+    FcResult result = FcResultNoMatch;
+    FcPattern* font = FcFontMatch(config, pattern, &result);
+    FontFile out;
+    if (font) {
+        out = fileOf(font);
+        FcPatternDestroy(font);
+    }
+    FcPatternDestroy(pattern);
+    return out;
+}
+
+// A scalable font that really covers `lang` (fontconfig's language coverage), or nothing.
+FontFile findForLanguage(FcConfig* config, const char* lang)
+{
+    FcPattern* pattern = FcPatternCreate();
+    FcLangSet* langs = FcLangSetCreate();
+    FcLangSetAdd(langs, reinterpret_cast<const FcChar8*>(lang));
+    FcPatternAddLangSet(pattern, FC_LANG, langs);
+    FcPatternAddBool(pattern, FC_SCALABLE, FcTrue);
+    FcObjectSet* objects = FcObjectSetBuild(FC_FILE, FC_INDEX, nullptr);
+    FcFontSet* fonts = FcFontList(config, pattern, objects);
+    FontFile out;
+    if (fonts && fonts->nfont > 0) out = fileOf(fonts->fonts[0]);
+    if (fonts) FcFontSetDestroy(fonts);
+    FcObjectSetDestroy(objects);
+    FcLangSetDestroy(langs);
+    FcPatternDestroy(pattern);
+    return out;
+}
+
+// Reads a TrueType/OpenType file into memory ImGui can own. Returns nullptr for anything else, because
+// ImGui asserts (aborts) on data stb_truetype cannot parse.
+void* loadFontData(const FontFile& file, int& size)
+{
+    if (file.path.empty()) return nullptr;
+    std::ifstream in(file.path, std::ios::binary);
+    if (!in) return nullptr;
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    static constexpr const char* kMagics[] = {"\x00\x01\x00\x00", "OTTO", "true", "ttcf"};
+    bool known = false;
+    for (const char* magic : kMagics)
+        known = known || (bytes.size() > 12 && std::memcmp(bytes.data(), magic, 4) == 0);
+    if (!known || (file.index != 0 && std::memcmp(bytes.data(), "ttcf", 4) != 0)) return nullptr;
+    size = static_cast<int>(bytes.size());
+    void* data = IM_ALLOC(bytes.size());
+    std::memcpy(data, bytes.data(), bytes.size());
+    return data;
+}
+
+ImFont* addFont(ImFontAtlas& atlas, const FontFile& file, float pixels, const ImWchar* ranges,
+                bool merge = false)
+{
+    int size = 0;
+    void* data = loadFontData(file, size);
+    if (!data) return nullptr;
+    ImFontConfig config;
+    config.FontNo = file.index;
+    config.MergeMode = merge;
+    // Glyphs are snapped to whole pixels at an integer size, so horizontal oversampling would only make
+    // the atlas (and start-up) bigger without sharpening anything.
+    config.OversampleH = 1;
+    config.PixelSnapH = true;
+    std::snprintf(config.Name, sizeof config.Name, "%s", file.path.c_str());
+    return atlas.AddFontFromMemoryTTF(data, size, pixels, &config, ranges);
+}
+
+ImFont* addDefault(ImFontAtlas& atlas, float pixels)
+{
+    ImFontConfig config;
+    config.SizePixels = std::round(13.f * pixels / kBodyPixels);
+    return atlas.AddFontDefault(&config);
+}
+
+} // namespace
+
+FontFiles locateFonts()
+{
+    FontFiles files;
+    if (!FcInit()) {
+        files.notes.push_back("fontconfig is unusable; using the built-in font");
+        return files;
+    }
+    FcConfig* config = FcConfigGetCurrent();
+    files.sans = match(config, "DejaVu Sans:style=Book");
+    files.sansBold = match(config, "DejaVu Sans:style=Bold");
+    files.mono = match(config, "DejaVu Sans Mono:style=Book");
+    files.cjk = findForLanguage(config, "zh-cn");
+    if (files.cjk.path.empty()) files.cjk = findForLanguage(config, "ja");
+    if (files.cjk.path.empty())
+        files.notes.push_back(
+            "no Chinese or Japanese font found (install fonts-wqy-microhei to show CJK text)");
+    return files;
+}
+
+ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale)
+{
+    atlas.Clear();
+    ui::UiFonts fonts;
+    const float body = std::round(kBodyPixels * scale);
+    fonts.body = addFont(atlas, files.sans, body, kTextRanges);
+    if (fonts.body && !files.cjk.path.empty()) {
+        // Chinese common ranges include the kana and CJK punctuation; Japanese adds its kanji list.
+        static ImVector<ImWchar> cjkRanges;
+        if (cjkRanges.empty()) {
+            ImFontGlyphRangesBuilder builder;
+            builder.AddRanges(atlas.GetGlyphRangesChineseSimplifiedCommon());
+            builder.AddRanges(atlas.GetGlyphRangesJapanese());
+            builder.BuildRanges(&cjkRanges);
+        }
+        addFont(atlas, files.cjk, body, cjkRanges.Data, true);
+    }
+    if (!fonts.body) fonts.body = addDefault(atlas, body);
+    fonts.large = addFont(atlas, files.sansBold, std::round(kLargePixels * scale), kLatinRanges);
+    fonts.mono = addFont(atlas, files.mono, std::round(kMonoPixels * scale), kLatinRanges);
+    if (!atlas.Build()) {
+        // A font stb_truetype could not read after all: start over with the built-in one only.
+        atlas.Clear();
+        fonts = ui::UiFonts{};
+        fonts.body = addDefault(atlas, body);
+        atlas.Build();
+    }
+    ImGui::GetIO().FontDefault = fonts.body;
+    return fonts;
+}
+
+} // namespace duet::app

@@ -1,0 +1,148 @@
+#include "GuiFrameLoop.hpp"
+
+#include "duet/ui/Theme.hpp"
+#include "duet/ui/Ui.hpp"
+
+#include <glad/gl.h>
+#define GLFW_INCLUDE_NONE
+#include "backends/imgui_impl_glfw.h"
+#include "backends/imgui_impl_opengl3.h"
+#include "imgui.h"
+
+#include <GLFW/glfw3.h>
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+namespace duet::app {
+namespace {
+
+constexpr double kIdleWaitSeconds = 0.5;   // sleep this long when nothing happens
+constexpr double kFrameSeconds = 1.0 / 60; // frame cap while something changes (vsync is not guaranteed)
+constexpr double kSettleSeconds = 0.3;     // keep drawing briefly after a change: clicks, modal fade-in
+constexpr double kIdleRedrawSeconds = 30;  // "Today" labels and the like stay current
+
+} // namespace
+
+GuiFrameLoop::GuiFrameLoop(GuiWindow& window, net::Engine& engine, GuiHooks& hooks, GuiSettings& settings,
+                           FontFiles fonts, state::AppState& state, ui::ViewState& view)
+    : m_window(window), m_engine(engine), m_hooks(hooks), m_settings(settings), m_fontFiles(std::move(fonts)),
+      m_state(state), m_view(view)
+{
+}
+
+void GuiFrameLoop::run(std::chrono::steady_clock::time_point launched)
+{
+    double lastFrame = -1e9;
+    double settleUntil = 0;
+    bool firstFrame = true;
+    while (!m_window.shouldClose()) {
+        double now = glfwGetTime();
+        double timeout = kIdleWaitSeconds;
+        if (!m_window.iconified()) {
+            if (m_pending || now < settleUntil)
+                timeout = lastFrame + kFrameSeconds - now;
+            else
+                timeout = std::min(kIdleWaitSeconds, lastFrame + kIdleRedrawSeconds - now);
+        }
+        m_window.waitEvents(timeout);
+
+        const std::int64_t wallMs = m_clock.wallMillis();
+        // Events are applied even while iconified, so nothing is lost or delayed when the window returns.
+        const Drained drained = drainEngine(wallMs);
+        const bool input = m_window.takeActivity();
+        if (input || drained.changed) m_pending = true;
+        if (input || drained.settle) settleUntil = glfwGetTime() + kSettleSeconds;
+        now = glfwGetTime();
+        if (m_window.iconified() || now - lastFrame < kFrameSeconds) continue;
+        if (!m_pending && now >= settleUntil && now - lastFrame < kIdleRedrawSeconds) continue;
+
+        m_pending = false;
+        renderFrame(wallMs);
+        lastFrame = now;
+        if (firstFrame) {
+            firstFrame = false;
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - launched);
+            m_hooks.note("first-frame ms=" + std::to_string(ms.count()));
+        }
+    }
+}
+
+GuiFrameLoop::Drained GuiFrameLoop::drainEngine(std::int64_t nowMs)
+{
+    const std::uint64_t revision = m_state.revision();
+    Drained drained;
+    for (const Event& event : m_engine.drainEvents()) {
+        m_hooks.event(event);
+        m_state.apply(event, nowMs);
+        drained.settle = drained.settle || !std::holds_alternative<event::LinkStats>(event);
+    }
+    drained.changed = m_state.revision() != revision;
+    return drained;
+}
+
+void GuiFrameLoop::updateScale()
+{
+    const float scale = m_window.contentScale();
+    if (scale != m_scale) {
+        const auto started = std::chrono::steady_clock::now();
+        m_scale = scale;
+        m_view.fonts = buildFonts(*ImGui::GetIO().Fonts, m_fontFiles, scale);
+        ImGui_ImplOpenGL3_DestroyFontsTexture();
+        ImGui_ImplOpenGL3_CreateFontsTexture();
+        m_view.styleDirty = true;
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        char note[64];
+        std::snprintf(note, sizeof note, "fonts ms=%lld scale=%.2f", static_cast<long long>(ms.count()),
+                      scale);
+        m_hooks.note(note);
+    }
+    if (m_view.styleDirty) {
+        ui::applyTheme(m_view.theme, m_scale);
+        m_view.styleDirty = false;
+    }
+}
+
+void GuiFrameLoop::renderFrame(std::int64_t nowMs)
+{
+    const ui::Theme themeBefore = m_view.theme;
+    updateScale();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    if (ui::ItemLocator* locator = m_hooks.locator()) locator->beginFrame();
+    m_view.locator = m_hooks.locator();
+    ImGui::NewFrame();
+    const bool screenshot = m_hooks.screenshotsEnabled() && ImGui::IsKeyPressed(GLFW_KEY_F12, false);
+    ui::Commands commands = ui::drawApp(m_state, m_view, nowMs);
+    ImGui::Render();
+
+    int width = 0, height = 0;
+    glfwGetFramebufferSize(m_window.handle(), &width, &height);
+    glViewport(0, 0, width, height);
+    const ImVec4 clear = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    glClearColor(clear.x, clear.y, clear.z, 1.f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    if (screenshot) m_hooks.writeScreenshot(width, height);
+    glfwSwapBuffers(m_window.handle());
+    m_hooks.writeWidgetMap();
+
+    handleCommands(commands, nowMs);
+    if (m_window.focused() && m_view.selectedPeer) m_state.markRead(m_view.selectedPeer);
+    if (m_view.theme != themeBefore) m_settings.saveTheme(m_view.theme);
+}
+
+void GuiFrameLoop::handleCommands(ui::Commands& commands, std::int64_t nowMs)
+{
+    for (Command& command : commands) {
+        m_state.applyLocal(command, nowMs);
+        if (const auto* rename = std::get_if<command::SetDisplayName>(&command))
+            m_window.setTitle(windowTitle(rename->name));
+        m_engine.post(std::move(command));
+        m_pending = true;
+    }
+}
+
+} // namespace duet::app

@@ -1,0 +1,48 @@
+#pragma once
+// The frame loop: sleeps in glfwWaitEventsTimeout, folds engine events into AppState, draws a frame only
+// when something changed (input, events, a resize) plus a short settle period for ImGui's multi-frame
+// interactions, and hands the commands the UI returns to AppState and the engine.
+// Thread: main thread. Runs until the window is closed.
+#include "GuiFonts.hpp"
+#include "GuiHooks.hpp"
+#include "GuiSettings.hpp"
+#include "GuiWindow.hpp"
+#include "duet/core/Clock.hpp"
+#include "duet/net/Engine.hpp"
+#include "duet/state/AppState.hpp"
+#include "duet/ui/ViewState.hpp"
+
+#include <chrono>
+
+namespace duet::app {
+
+class GuiFrameLoop {
+public:
+    GuiFrameLoop(GuiWindow& window, net::Engine& engine, GuiHooks& hooks, GuiSettings& settings,
+                 FontFiles fonts, state::AppState& state, ui::ViewState& view);
+
+    void run(std::chrono::steady_clock::time_point launched);
+
+private:
+    struct Drained {
+        bool changed = false; // AppState shows something new
+        bool settle = false;  // an event other than link statistics: may open a modal or scroll
+    };
+    Drained drainEngine(std::int64_t nowMs);
+    void updateScale();
+    void renderFrame(std::int64_t nowMs);
+    void handleCommands(ui::Commands& commands, std::int64_t nowMs);
+
+    GuiWindow& m_window;
+    net::Engine& m_engine;
+    GuiHooks& m_hooks;
+    GuiSettings& m_settings;
+    FontFiles m_fontFiles;
+    state::AppState& m_state;
+    ui::ViewState& m_view;
+    SystemClock m_clock;
+    float m_scale = 0.f;   // fonts and style were built for this content scale
+    bool m_pending = true; // something changed that the screen does not show yet
+};
+
+} // namespace duet::app

@@ -1,0 +1,103 @@
+#include "GuiMain.hpp"
+
+#include "GuiFonts.hpp"
+#include "GuiFrameLoop.hpp"
+#include "GuiHooks.hpp"
+#include "GuiSettings.hpp"
+#include "GuiWindow.hpp"
+#include "duet/net/Engine.hpp"
+
+#include <glad/gl.h>
+#define GLFW_INCLUDE_NONE
+#include "backends/imgui_impl_glfw.h"
+#include "backends/imgui_impl_opengl3.h"
+#include "imgui.h"
+
+#include <GLFW/glfw3.h>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+
+namespace duet::app {
+namespace {
+
+// Owns the ImGui context and backends for the lifetime of the window.
+class ImGuiSession {
+public:
+    ImGuiSession(GLFWwindow* window, const std::string& iniPath)
+    {
+        IMGUI_CHECKVERSION();
+        ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = iniPath.c_str(); // in the profile; never the working directory
+        // A blinking cursor would need a redraw twice a second; idle must stay idle.
+        io.ConfigInputTextCursorBlink = false;
+        // Keyboard navigation stays off on purpose: with it, Enter typed into a chat could activate
+        // the default button of a verification prompt that just appeared.
+        ImGui_ImplGlfw_InitForOpenGL(window, true);
+        ImGui_ImplOpenGL3_Init("#version 330 core");
+    }
+    ~ImGuiSession()
+    {
+        ImGui_ImplOpenGL3_Shutdown();
+        ImGui_ImplGlfw_Shutdown();
+        ImGui::DestroyContext();
+    }
+    ImGuiSession(const ImGuiSession&) = delete;
+    ImGuiSession& operator=(const ImGuiSession&) = delete;
+};
+
+} // namespace
+
+int runGui(const Options& options)
+{
+    const auto launched = std::chrono::steady_clock::now();
+    GuiHooks hooks = GuiHooks::fromEnvironment();
+    GuiSettings settings(options.profileDir);
+    const std::string displayName = settings.initialDisplayName(options.name);
+
+    std::unique_ptr<GuiWindow> window;
+    try {
+        window = GuiWindow::create(windowTitle(displayName));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "duet: %s\n", e.what());
+        return 1;
+    }
+    ImGuiSession imgui(window->handle(), settings.imguiIniPath());
+    hooks.note("window ms=" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::steady_clock::now() - launched)
+                                                 .count()));
+
+    FontFiles fonts = locateFonts();
+    for (const std::string& note : fonts.notes) {
+        std::fprintf(stderr, "duet: %s\n", note.c_str());
+        hooks.note("font " + note);
+    }
+
+    state::AppState state;
+    state.setDisplayName(displayName);
+    if (!settings.error().empty())
+        state.apply(event::Error{PeerId{}, settings.error()}, SystemClock().wallMillis());
+    ui::ViewState view;
+    view.theme = settings.theme();
+
+    net::EngineConfig config;
+    config.port = options.port;
+    config.displayName = displayName;
+    config.profileDir = options.profileDir;
+    config.downloadDir = options.downloadDir;
+    config.acceptIncoming = false; // the user opts in with the Host toggle
+    config.autoConfirm = options.yes;
+    try {
+        // Destroyed before the window: its wake callback must never outlive GLFW.
+        net::Engine engine(std::move(config), &GuiWindow::wakeFromAnyThread);
+        GuiFrameLoop loop(*window, engine, hooks, settings, std::move(fonts), state, view);
+        loop.run(launched);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "duet: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace duet::app

@@ -1,0 +1,67 @@
+#include "GuiSettings.hpp"
+
+#include "duet/profile/Paths.hpp"
+#include "duet/state/TextSanitize.hpp"
+
+#include <cstdlib>
+#include <exception>
+
+namespace duet::app {
+namespace {
+
+constexpr std::string_view kDisplayNameKey = "display_name"; // the key the engine saves the name under
+constexpr std::string_view kThemeKey = "gui.theme";
+constexpr std::size_t kMaxNameBytes = 64;
+
+bool usableName(const std::string& name)
+{
+    return !name.empty() && name.size() <= kMaxNameBytes && state::sanitizeLine(name) == name;
+}
+
+} // namespace
+
+GuiSettings::GuiSettings(const std::filesystem::path& profileDir)
+    : m_iniPath((profileDir / profile::kImguiIniFile).string())
+{
+    try {
+        m_store = profile::ProfileStore::open(profileDir);
+    } catch (const std::exception& e) {
+        m_error = std::string("settings are not saved: ") + e.what();
+    }
+}
+
+std::string GuiSettings::initialDisplayName(const std::string& fromCommandLine)
+{
+    if (usableName(fromCommandLine)) return fromCommandLine;
+    if (m_store) {
+        try {
+            if (auto saved = m_store->setting(kDisplayNameKey); saved && usableName(*saved)) return *saved;
+        } catch (const std::exception&) {
+            // Fall through to the defaults; the engine reports database trouble itself.
+        }
+    }
+    if (const char* user = std::getenv("USER"); user && usableName(user)) return user;
+    return "Duet user";
+}
+
+ui::Theme GuiSettings::theme()
+{
+    if (!m_store) return ui::Theme::Dark;
+    try {
+        return m_store->setting(kThemeKey).value_or("dark") == "light" ? ui::Theme::Light : ui::Theme::Dark;
+    } catch (const std::exception&) {
+        return ui::Theme::Dark;
+    }
+}
+
+void GuiSettings::saveTheme(ui::Theme theme)
+{
+    if (!m_store) return;
+    try {
+        m_store->setSetting(kThemeKey, theme == ui::Theme::Light ? "light" : "dark");
+    } catch (const std::exception& e) {
+        m_error = std::string("cannot save the theme: ") + e.what();
+    }
+}
+
+} // namespace duet::app

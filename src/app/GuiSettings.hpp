@@ -1,0 +1,33 @@
+#pragma once
+// The GUI's view of the profile: the display name to start with, the theme, and where imgui.ini lives.
+// Reads and writes the profile database through a second, UI-thread ProfileStore (WAL lets it share the
+// file with the engine's). When the profile cannot be opened, defaults are used and error() says why.
+// Thread: main thread.
+#include "duet/profile/ProfileStore.hpp"
+#include "duet/ui/ViewState.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace duet::app {
+
+class GuiSettings {
+public:
+    explicit GuiSettings(const std::filesystem::path& profileDir);
+
+    // The same order the engine uses: the command line's name, the saved one, $USER, "Duet user".
+    std::string initialDisplayName(const std::string& fromCommandLine);
+    ui::Theme theme();
+    void saveTheme(ui::Theme theme);
+    // Always inside the profile, never the working directory.
+    const std::string& imguiIniPath() const { return m_iniPath; }
+    const std::string& error() const { return m_error; }
+
+private:
+    std::unique_ptr<profile::ProfileStore> m_store;
+    std::string m_iniPath;
+    std::string m_error;
+};
+
+} // namespace duet::app

@@ -1,0 +1,23 @@
+# The windowed front end (included by src/app/CMakeLists.txt when DUET_BUILD_GUI is on): GLFW window,
+# OpenGL 3.3 core through glad, Dear ImGui panels from duet::ui, fonts found with fontconfig.
+
+# Embed the window icon: the PNG becomes a byte array at configure time (re-run when the PNG changes).
+cmake_path(SET duet_icon_png NORMALIZE ${CMAKE_CURRENT_LIST_DIR}/../../assets/duet-256.png)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${duet_icon_png})
+file(READ ${duet_icon_png} duet_icon_hex HEX)
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," DUET_ICON_BYTES "${duet_icon_hex}")
+configure_file(${CMAKE_CURRENT_LIST_DIR}/GuiIconData.cpp.in ${CMAKE_CURRENT_BINARY_DIR}/GuiIconData.cpp @ONLY)
+
+target_sources(duet PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/GuiMain.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiFrameLoop.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiWindow.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiIcon.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiFonts.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiHooks.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiSettings.cpp
+    ${CMAKE_CURRENT_BINARY_DIR}/GuiIconData.cpp)
+target_include_directories(duet PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(duet PRIVATE
+    duet::ui duet::state duet::net duet::profile duet::core
+    duet::glfw duet::glad duet::imgui duet::fontconfig duet::stb)

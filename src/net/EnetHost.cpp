@@ -1,0 +1,136 @@
+#include "duet/net/EnetHost.hpp"
+
+#include "duet/net/Limits.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+namespace duet::net {
+namespace {
+
+// ENet's intercept hook receives only the ENetHost, which has no user-data field; the host being
+// serviced on this thread is published here for the duration of the call.
+thread_local EnetHost* t_servicing = nullptr;
+
+bool initializeEnetOnce()
+{
+    static std::once_flag once;
+    static bool ok = false;
+    std::call_once(once, [] { ok = enet_initialize() == 0; });
+    return ok;
+}
+
+// Dead-peer detection: ENet declares a peer gone once a reliable command stays unacknowledged for
+// 3 s after ~5 doublings of its retransmission timeout, and in any case after 8 s.
+constexpr enet_uint32 kTimeoutMinimumMs = 3000;
+constexpr enet_uint32 kTimeoutMaximumMs = 8000;
+// ENet checks timeouts only when a retransmission is due; VERIFY_CONNECT goes out at 0, 0.5, 1.5 and
+// 3.5 s, so a 3 s limit drops a half-open peer at the 3.5 s tick, inside the 5 s handshake budget.
+constexpr enet_uint32 kHalfOpenTimeoutMs = 3000;
+
+} // namespace
+
+std::string formatAddress(const ENetAddress& address)
+{
+    char ip[64] = {};
+    if (enet_address_get_host_ip(&address, ip, sizeof ip) != 0) std::strcpy(ip, "?");
+    return std::string(ip) + ":" + std::to_string(address.port);
+}
+
+std::unique_ptr<EnetHost> EnetHost::bind(std::uint16_t port, const Waker& waker, std::string& error)
+{
+    if (!initializeEnetOnce()) {
+        error = "ENet could not be initialised";
+        return nullptr;
+    }
+    ENetAddress address{};
+    address.host = ENET_HOST_ANY;
+    address.port = port;
+    errno = 0;
+    ENetHost* host = enet_host_create(&address, kMaxPeers, kChannelCount, 0, 0);
+    if (host == nullptr) {
+        const int cause = errno;
+        error = "UDP port " + std::to_string(port) + ": " +
+                (cause != 0 ? std::string(std::strerror(cause)) : std::string("in use or not permitted"));
+        return nullptr;
+    }
+    ENetAddress bound{};
+    if (enet_socket_get_address(host->socket, &bound) != 0) {
+        enet_host_destroy(host);
+        error = "cannot read the bound UDP port";
+        return nullptr;
+    }
+    // ENet 1.3.17 has no MTU API: set the host's and every peer slot's value directly (recipes §4).
+    host->mtu = kMtu;
+    for (std::size_t i = 0; i < host->peerCount; ++i)
+        host->peers[i].mtu = kMtu;
+    host->maximumPacketSize = kMaxPacketSize;
+    host->maximumWaitingData = kMaxWaitingData;
+    host->duplicatePeers = kMaxConnectionsPerIp;
+    host->intercept = &EnetHost::intercept;
+    return std::unique_ptr<EnetHost>(new EnetHost(host, bound.port, waker));
+}
+
+EnetHost::EnetHost(ENetHost* host, std::uint16_t port, const Waker& waker)
+    : m_host(host), m_port(port), m_waker(waker)
+{
+}
+
+EnetHost::~EnetHost()
+{
+    enet_host_destroy(m_host);
+}
+
+int ENET_CALLBACK EnetHost::intercept(ENetHost* host, ENetEvent*)
+{
+    EnetHost* self = t_servicing;
+    if (self == nullptr || self->m_host != host) return 0;
+    if (!self->m_waker.matches(host->receivedData, host->receivedDataLength, host->receivedAddress.host,
+                               host->receivedAddress.port))
+        return 0;
+    // Returning 1 would only make ENet read the next datagram and keep waiting; -1 ends the service
+    // call now, which is the point of the token.
+    self->m_woken = true;
+    return -1;
+}
+
+bool EnetHost::service(ENetEvent& event, Millis timeout)
+{
+    const auto ms = static_cast<enet_uint32>(timeout.count() < 0 ? 0 : timeout.count());
+    t_servicing = this;
+    m_woken = false;
+    const int result = enet_host_service(m_host, &event, ms);
+    t_servicing = nullptr;
+    if (result < 0 && !m_woken) ++m_rejected;
+    return result > 0;
+}
+
+bool EnetHost::nextQueued(ENetEvent& event)
+{
+    return enet_host_check_events(m_host, &event) > 0;
+}
+
+void EnetHost::setTimeouts(ENetPeer* peer)
+{
+    enet_peer_timeout(peer, 0, kTimeoutMinimumMs, kTimeoutMaximumMs);
+}
+
+void EnetHost::tunePeer(ENetPeer* peer)
+{
+    setTimeouts(peer);
+    // Pin the throttle: ENet would otherwise shrink the reliable window whenever the RTT wobbles
+    // (recipes §4), which only hurts a link that carries nothing but reliable traffic.
+    enet_peer_throttle_configure(peer, 5000, ENET_PEER_PACKET_THROTTLE_SCALE, 0);
+}
+
+void EnetHost::limitHalfOpenPeers()
+{
+    for (std::size_t i = 0; i < m_host->peerCount; ++i) {
+        ENetPeer& peer = m_host->peers[i];
+        if (peer.state == ENET_PEER_STATE_ACKNOWLEDGING_CONNECT && peer.timeoutMaximum > kHalfOpenTimeoutMs)
+            enet_peer_timeout(&peer, 0, kHalfOpenTimeoutMs, kHalfOpenTimeoutMs);
+    }
+}
+
+} // namespace duet::net

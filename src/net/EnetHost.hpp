@@ -1,0 +1,54 @@
+#pragma once
+// Owner of the one ENetHost: bound on 0.0.0.0:port with Duet's limits (Limits.hpp), and with an intercept
+// hook that swallows the Waker's tokens so a post() ends a blocking service() call at once.
+// Thread: the net thread only; nothing else may call enet_* on this host.
+// Errors: bind() returns nullptr and a readable reason; service() treats ENet's -1 (a wake token, an
+// oversized datagram, a socket hiccup) as "no event", never as fatal.
+#include "duet/core/Clock.hpp"
+#include "duet/net/Waker.hpp"
+
+#include <enet/enet.h>
+#include <memory>
+#include <string>
+
+namespace duet::net {
+
+class EnetHost {
+public:
+    static std::unique_ptr<EnetHost> bind(std::uint16_t port, const Waker& waker, std::string& error);
+    ~EnetHost();
+    EnetHost(const EnetHost&) = delete;
+    EnetHost& operator=(const EnetHost&) = delete;
+
+    ENetHost* get() const { return m_host; }
+    std::uint16_t port() const { return m_port; }
+
+    // Waits up to `timeout` for one event; false on timeout, wake-up or a non-fatal error.
+    bool service(ENetEvent& event, Millis timeout);
+    // Returns an already queued event without waiting.
+    bool nextQueued(ENetEvent& event);
+    // Datagrams ENet refused with -1 that were not wake tokens (oversized or socket errors), for the log.
+    std::uint64_t rejectedDatagrams() const { return m_rejected; }
+
+    // Dead-peer detection within 8 s; applied as soon as a peer exists, connect attempts included.
+    static void setTimeouts(ENetPeer* peer);
+    // Applies the per-connection settings Duet uses (timeouts, throttle) to a freshly connected peer.
+    static void tunePeer(ENetPeer* peer);
+    // Caps how long half-open ENet connections (CONNECT seen, never acknowledged) hold a peer slot.
+    void limitHalfOpenPeers();
+
+private:
+    EnetHost(ENetHost* host, std::uint16_t port, const Waker& waker);
+    static int ENET_CALLBACK intercept(ENetHost* host, ENetEvent* event);
+
+    ENetHost* m_host;
+    std::uint16_t m_port;
+    const Waker& m_waker;
+    bool m_woken = false;
+    std::uint64_t m_rejected = 0;
+};
+
+// "a.b.c.d:port" of an ENet address.
+std::string formatAddress(const ENetAddress& address);
+
+} // namespace duet::net

@@ -1,0 +1,34 @@
+#pragma once
+// Transport constants of the engine: ENet channels, host limits and abuse limits (PROTOCOL.md §1, §6).
+#include "duet/core/Clock.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace duet::net {
+
+inline constexpr std::uint8_t kControlChannel = 0; // handshake frames, then control records
+inline constexpr std::uint8_t kChatChannel = 1;    // chat records
+inline constexpr std::uint8_t kDataChannel = 2;    // file data (reserved for the transfer layer)
+inline constexpr std::size_t kChannelCount = 3;
+
+inline constexpr std::size_t kMaxPeers = 64;
+inline constexpr std::size_t kMaxConnectionsPerIp = 4;
+inline constexpr std::size_t kMaxPacketSize = 2u << 20;
+inline constexpr std::size_t kMaxWaitingData = 4u << 20;
+inline constexpr std::uint32_t kMtu = 1400;
+
+// Connections that have not finished the handshake and Hello; more incoming ones are refused as busy.
+inline constexpr std::size_t kMaxPendingHandshakes = 8;
+inline constexpr Millis kHandshakeTimeout{5000};
+// Bad packets (undecodable, wrong state, unauthentic, undecodable message) tolerated per connection.
+inline constexpr int kMaxBadPackets = 16;
+// A connection attempt with no answer, and a connected peer that acknowledged nothing (ENet pings every
+// 500 ms while idle), are given up after this long. ENet's own timeouts only fire on retransmission
+// ticks, which can come up to twice as late.
+inline constexpr Millis kConnectTimeout{8000};
+inline constexpr Millis kPeerSilenceLimit{8000};
+inline constexpr Millis kStatsInterval{1000};
+inline constexpr Millis kShutdownGrace{500};
+
+} // namespace duet::net

@@ -1,0 +1,315 @@
+#include "duet/net/NetLoop.hpp"
+
+#include "duet/net/Limits.hpp"
+
+#include <cstdlib>
+#include <iostream>
+
+namespace duet::net {
+namespace {
+
+constexpr std::string_view kDisplayNameSetting = "display_name";
+constexpr std::string_view kFallbackName = "Duet user";
+// With no connection at all, nothing inside ENet needs servicing; our own timers bound the wait.
+constexpr Millis kIdleWait{1000};
+// ENet runs its retransmissions and keep-alive pings only inside enet_host_service.
+constexpr Millis kRetransmitCheck{20};
+constexpr Millis kKeepAliveCheck{500};
+
+bool isUsableName(std::string_view name)
+{
+    return !name.empty() && name.size() <= wire::kMaxDisplayName && wire::isValidUtf8(name);
+}
+
+} // namespace
+
+NetLoop::NetLoop(EngineConfig config, MessageQueue<Command>& commands, MessageQueue<Event>& events,
+                 Waker& waker, std::function<void()> wakeFrontEnd)
+    : m_config(std::move(config)), m_commands(commands), m_events(events), m_waker(waker),
+      m_wakeFrontEnd(std::move(wakeFrontEnd)), m_accepting(m_config.acceptIncoming)
+{
+}
+
+NetLoop::~NetLoop() = default;
+
+void NetLoop::run()
+{
+    try {
+        if (startUp()) {
+            loop();
+            shutDown();
+        }
+    } catch (const std::exception& e) {
+        // Nothing may escape the thread; the front end learns the engine stopped.
+        emit(event::Error{PeerId{}, startupErrorReason(StartupFailure::Internal, e.what())});
+        std::cerr << "duet: net thread stopped: " << e.what() << '\n';
+    }
+    m_host.reset();
+    flushEvents();
+}
+
+bool NetLoop::startUp()
+{
+    auto failStartup = [this](StartupFailure failure, const std::string& detail) {
+        emit(event::Error{PeerId{}, startupErrorReason(failure, detail)});
+        return false;
+    };
+    if (!m_waker.ok()) return failStartup(StartupFailure::Internal, "cannot create the wake-up socket");
+    if (!crypto::initialize())
+        return failStartup(StartupFailure::Internal, "libsodium cannot be initialised");
+    std::string name;
+    try {
+        m_profile = profile::ProfileStore::open(m_config.profileDir);
+        m_identity = crypto::Identity::loadOrCreate(m_profile->identityKeyPath());
+        name = resolveDisplayName();
+    } catch (const std::exception& e) {
+        return failStartup(StartupFailure::ProfileUnusable, e.what());
+    }
+    std::string bindError;
+    m_host = EnetHost::bind(m_config.port, m_waker, bindError);
+    if (!m_host) return failStartup(StartupFailure::CannotListen, bindError);
+    m_waker.setTarget(m_host->port());
+    m_context.emplace(SessionContext{m_identity, m_random, *m_profile, m_clock, name, m_config.autoConfirm});
+    m_lastStats = m_clock.now();
+    emit(event::Listening{m_host->port(), m_identity.fingerprint()});
+    emit(event::HostingChanged{m_accepting});
+    return true;
+}
+
+std::string NetLoop::resolveDisplayName()
+{
+    std::string name = m_config.displayName;
+    if (!isUsableName(name)) {
+        if (!name.empty()) emit(event::Error{PeerId{}, "invalid display name; using the saved one"});
+        name = m_profile->setting(kDisplayNameSetting).value_or("");
+    }
+    if (!isUsableName(name)) {
+        const char* user = std::getenv("USER");
+        name = user != nullptr ? user : "";
+    }
+    if (!isUsableName(name)) name = kFallbackName;
+    m_profile->setSetting(kDisplayNameSetting, name);
+    return name;
+}
+
+void NetLoop::loop()
+{
+    while (m_running) {
+        // Cleared before draining: a post() racing with this drain sends a fresh token.
+        m_waker.clearPending();
+        for (Command& command : m_commands.drain()) {
+            handle(command);
+            if (!m_running) return;
+        }
+        runTimers(m_clock.now());
+        m_host->limitHalfOpenPeers();
+        flushEvents();
+        ENetEvent event;
+        if (m_host->service(event, serviceTimeout(m_clock.now()))) {
+            onEnetEvent(event);
+            while (m_host->nextQueued(event))
+                onEnetEvent(event);
+        }
+        flushEvents();
+    }
+}
+
+void NetLoop::shutDown()
+{
+    m_accepting = false;
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, connection] : m_connections)
+        ids.push_back(id);
+    for (std::uint64_t id : ids) {
+        if (Connection* connection = find(PeerId{id}); connection != nullptr && !connection->closing)
+            closeConnection(*connection, {wire::CloseReason::Normal, "shutting down", "shut down"},
+                            kShutdownGrace);
+    }
+    const MonoTime deadline = m_clock.now() + kShutdownGrace;
+    while (!m_connections.empty() && m_clock.now() < deadline) {
+        ENetEvent event;
+        const auto left = std::chrono::duration_cast<Millis>(deadline - m_clock.now());
+        if (m_host->service(event, left)) {
+            onEnetEvent(event);
+            while (m_host->nextQueued(event))
+                onEnetEvent(event);
+        }
+    }
+    while (!m_connections.empty()) {
+        Connection& connection = m_connections.begin()->second;
+        enet_peer_reset(connection.peer);
+        finish(connection, connection.closing ? connection.endReason : "shut down");
+    }
+    enet_host_flush(m_host->get());
+}
+
+void NetLoop::handle(Command& command)
+{
+    std::visit([this](auto& c) { handle(c); }, command);
+}
+
+void NetLoop::handle(const command::Connect& command)
+{
+    if (command.port == 0) return emit(event::Error{PeerId{}, "cannot connect: port 0"});
+    ENetAddress address{};
+    // Numeric addresses never touch DNS; names are resolved here, which blocks this thread briefly.
+    if (enet_address_set_host_ip(&address, command.host.c_str()) != 0 &&
+        enet_address_set_host(&address, command.host.c_str()) != 0)
+        return emit(event::Error{PeerId{}, "cannot resolve host " + command.host});
+    address.port = command.port;
+    ENetPeer* peer = enet_host_connect(m_host->get(), &address, kChannelCount, 0);
+    if (peer == nullptr) return emit(event::Error{PeerId{}, "cannot connect: too many connections"});
+    EnetHost::setTimeouts(peer);
+    Connection& connection = addConnection(peer, formatAddress(address), true);
+    connection.announced = true;
+    emit(event::PeerConnecting{connection.id, connection.address, true});
+}
+
+void NetLoop::handle(const command::Disconnect& command)
+{
+    if (Connection* connection = findForCommand(command.peer); connection != nullptr && !connection->closing)
+        closeConnection(*connection, {wire::CloseReason::Normal, "", "disconnected by you"}, Millis{3000});
+}
+
+void NetLoop::handle(const command::SetHosting& command)
+{
+    m_accepting = command.accepting;
+    emit(event::HostingChanged{m_accepting});
+}
+
+void NetLoop::handle(const command::SetDisplayName& command)
+{
+    if (!isUsableName(command.name))
+        return emit(event::Error{PeerId{}, "invalid display name (1 to 64 bytes of UTF-8)"});
+    try {
+        m_profile->setSetting(kDisplayNameSetting, command.name);
+    } catch (const std::exception& e) {
+        return emit(event::Error{PeerId{}, std::string("cannot save the display name: ") + e.what()});
+    }
+    // Sessions already introduced themselves; the new name is used from the next connection on.
+    m_context->displayName = command.name;
+}
+
+void NetLoop::handle(const command::ConfirmPeer& command)
+{
+    if (Connection* connection = findForCommand(command.peer); connection != nullptr)
+        withSession(*connection, [](Session& session, SessionActions& out) { session.confirm(out); });
+}
+
+void NetLoop::handle(const command::RejectPeer& command)
+{
+    if (Connection* connection = findForCommand(command.peer); connection != nullptr && !connection->closing)
+        closeConnection(*connection, {wire::CloseReason::UserRejected, "", "rejected by you"}, Millis{3000});
+}
+
+void NetLoop::handle(const command::SendChat& command)
+{
+    if (Connection* connection = findForCommand(command.peer); connection != nullptr)
+        withSession(*connection, [&command](Session& session, SessionActions& out) {
+            session.sendChat(command.messageId, command.text, out);
+        });
+}
+
+void NetLoop::handle(const command::Shutdown&)
+{
+    m_running = false;
+}
+
+void NetLoop::runTimers(MonoTime now)
+{
+    std::vector<std::uint64_t> ids;
+    for (const auto& [id, connection] : m_connections)
+        ids.push_back(id);
+    for (std::uint64_t id : ids) {
+        Connection* connection = find(PeerId{id});
+        if (connection == nullptr) continue;
+        if (connection->closing) {
+            // The peer never acknowledged our disconnect: drop it without waiting any longer.
+            if (now >= connection->closeDeadline) {
+                enet_peer_reset(connection->peer);
+                finish(*connection, connection->endReason);
+            }
+        } else if (!connection->transportUp) {
+            if (now - connection->startedAt >= kConnectTimeout) {
+                enet_peer_reset(connection->peer);
+                finish(*connection, "could not reach " + connection->address);
+            }
+        } else if (silence(*connection, now) >= kPeerSilenceLimit) {
+            enet_peer_reset(connection->peer);
+            finish(*connection, "connection lost (no answer for " +
+                                    std::to_string(kPeerSilenceLimit.count() / 1000) + " s)");
+        } else if (connection->session && !connection->session->authenticated() &&
+                   now >= connection->handshakeDeadline) {
+            closeConnection(*connection,
+                            {wire::CloseReason::HandshakeFailed, "timed out", "handshake timed out"},
+                            Millis{1000});
+        }
+    }
+    if (now - m_lastStats >= kStatsInterval) emitStats(now);
+}
+
+void NetLoop::emitStats(MonoTime now)
+{
+    const auto elapsedMs = std::chrono::duration_cast<Millis>(now - m_lastStats).count();
+    m_lastStats = now;
+    if (elapsedMs <= 0) return;
+    for (auto& [id, connection] : m_connections) {
+        if (connection.closing || !connection.session || !connection.session->verified()) continue;
+        const ENetPeer& peer = *connection.peer;
+        event::LinkStats stats;
+        stats.peer = connection.id;
+        stats.rttMs = peer.roundTripTime;
+        stats.lossRatio =
+            static_cast<double>(peer.packetLoss) / static_cast<double>(ENET_PEER_PACKET_LOSS_SCALE);
+        const auto perSecond = [elapsedMs](std::uint64_t bytes) {
+            return bytes * 1000 / static_cast<std::uint64_t>(elapsedMs);
+        };
+        stats.bytesInPerSec = perSecond(connection.bytesIn - connection.bytesInAtLastStats);
+        stats.bytesOutPerSec = perSecond(connection.bytesOut - connection.bytesOutAtLastStats);
+        connection.bytesInAtLastStats = connection.bytesIn;
+        connection.bytesOutAtLastStats = connection.bytesOut;
+        emit(stats);
+    }
+}
+
+Millis NetLoop::serviceTimeout(MonoTime now) const
+{
+    MonoTime next = now + kIdleWait;
+    bool anyVerified = false;
+    for (const auto& [id, connection] : m_connections) {
+        if (connection.closing) {
+            next = std::min(next, connection.closeDeadline);
+        } else if (!connection.transportUp) {
+            next = std::min(next, connection.startedAt + kConnectTimeout);
+        } else if (connection.session) {
+            if (!connection.session->authenticated()) next = std::min(next, connection.handshakeDeadline);
+            anyVerified = anyVerified || connection.session->verified();
+        }
+    }
+    if (anyVerified) next = std::min(next, m_lastStats + kStatsInterval);
+    // ENet's own timers: half-open peers are not in m_connections, so ask the host directly.
+    const ENetHost* host = m_host->get();
+    for (std::size_t i = 0; i < host->peerCount; ++i) {
+        const ENetPeer& peer = host->peers[i];
+        if (peer.state == ENET_PEER_STATE_DISCONNECTED) continue;
+        const bool inFlight =
+            !enet_list_empty(&peer.sentReliableCommands) || !enet_list_empty(&peer.outgoingCommands);
+        next = std::min(next, now + (inFlight ? kRetransmitCheck : kKeepAliveCheck));
+    }
+    return std::max(Millis{0}, std::chrono::duration_cast<Millis>(next - now));
+}
+
+void NetLoop::emit(Event event)
+{
+    m_events.push(std::move(event));
+    m_eventsPending = true;
+}
+
+void NetLoop::flushEvents()
+{
+    if (!m_eventsPending) return;
+    m_eventsPending = false;
+    if (m_wakeFrontEnd) m_wakeFrontEnd();
+}
+
+} // namespace duet::net

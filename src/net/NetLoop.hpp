@@ -1,0 +1,114 @@
+#pragma once
+// The body of the net thread: owns the profile store, the identity, the ENet host and every connection.
+// Executes commands, turns ENet events into session input, runs timers, and emits events.
+// Thread: constructed, run and destroyed on the net thread only (Engine does this).
+// Errors: a failure to start is reported as one event::Error (EngineErrors.hpp); nothing escapes run().
+#include "duet/core/MessageQueue.hpp"
+#include "duet/crypto/Crypto.hpp"
+#include "duet/net/EnetHost.hpp"
+#include "duet/net/Engine.hpp"
+#include "duet/net/EngineErrors.hpp"
+#include "duet/net/Session.hpp"
+#include "duet/net/Waker.hpp"
+#include "duet/profile/ProfileStore.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace duet::net {
+
+class NetLoop {
+public:
+    NetLoop(EngineConfig config, MessageQueue<Command>& commands, MessageQueue<Event>& events, Waker& waker,
+            std::function<void()> wakeFrontEnd);
+    ~NetLoop();
+    NetLoop(const NetLoop&) = delete;
+    NetLoop& operator=(const NetLoop&) = delete;
+
+    // Returns after command::Shutdown (having closed every connection) or after a failure to start.
+    void run();
+
+private:
+    struct Connection {
+        PeerId id;
+        ENetPeer* peer = nullptr;
+        std::string address;
+        bool outgoing = false;
+        bool transportUp = false; // ENet reported CONNECT
+        bool announced = false;   // PeerConnecting was emitted, so PeerDisconnected must follow
+        std::optional<Session> session;
+        MonoTime startedAt{}; // connect() called, or the transport came up
+        MonoTime handshakeDeadline{};
+        bool closing = false;
+        MonoTime closeDeadline{};
+        std::string endReason; // what our user is told when the connection is gone
+        std::uint64_t bytesIn = 0;
+        std::uint64_t bytesOut = 0;
+        std::uint64_t bytesInAtLastStats = 0;
+        std::uint64_t bytesOutAtLastStats = 0;
+    };
+
+    // NetLoop.cpp: life cycle, commands, timers.
+    bool startUp();
+    std::string resolveDisplayName();
+    void loop();
+    void shutDown();
+    void handle(Command& command);
+    void handle(const command::Connect& command);
+    void handle(const command::Disconnect& command);
+    void handle(const command::SetHosting& command);
+    void handle(const command::SetDisplayName& command);
+    void handle(const command::ConfirmPeer& command);
+    void handle(const command::RejectPeer& command);
+    void handle(const command::SendChat& command);
+    void handle(const command::Shutdown& command);
+    void runTimers(MonoTime now);
+    void emitStats(MonoTime now);
+    Millis serviceTimeout(MonoTime now) const;
+    void emit(Event event);
+    void flushEvents();
+
+    // NetLoopConnections.cpp: ENet events and the life of one connection.
+    void onEnetEvent(ENetEvent& event);
+    void onConnect(ENetPeer* peer);
+    void onReceive(ENetPeer* peer, std::uint8_t channel, ENetPacket* packet);
+    void onDisconnect(ENetPeer* peer, enet_uint32 data);
+    // Runs a session input, then carries out what it asked for. Profile failures close the connection.
+    void withSession(Connection& connection, const std::function<void(Session&, SessionActions&)>& input);
+    void apply(Connection& connection, SessionActions& actions);
+    void send(Connection& connection, std::uint8_t channel, const wire::Bytes& frame);
+    void closeConnection(Connection& connection, const CloseRequest& request, Millis grace);
+    void refuse(ENetPeer* peer, wire::CloseReason reason, const std::string& detail);
+    // Forgets the connection (and emits PeerDisconnected when it was announced). `connection` dies here.
+    void finish(Connection& connection, const std::string& reason);
+    Connection& addConnection(ENetPeer* peer, std::string address, bool outgoing);
+    Connection* find(PeerId id);
+    Connection* find(ENetPeer* peer);
+    Connection* findForCommand(PeerId id);
+    Millis silence(const Connection& connection, MonoTime now) const;
+    std::size_t pendingHandshakes() const;
+
+    EngineConfig m_config;
+    MessageQueue<Command>& m_commands;
+    MessageQueue<Event>& m_events;
+    Waker& m_waker;
+    std::function<void()> m_wakeFrontEnd;
+    SystemClock m_clock;
+    crypto::SystemRandom m_random;
+
+    std::unique_ptr<profile::ProfileStore> m_profile;
+    crypto::Identity m_identity;
+    std::optional<SessionContext> m_context;
+    std::unique_ptr<EnetHost> m_host;
+
+    std::map<std::uint64_t, Connection> m_connections; // by PeerId value
+    std::uint64_t m_nextPeerId = 1;
+    bool m_accepting = true;
+    bool m_running = true;
+    bool m_eventsPending = false;
+    MonoTime m_lastStats{};
+};
+
+} // namespace duet::net

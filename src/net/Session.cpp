@@ -1,0 +1,320 @@
+#include "duet/net/Session.hpp"
+
+#include "duet/net/Limits.hpp"
+
+#include <type_traits>
+
+namespace duet::net {
+namespace {
+
+constexpr std::size_t kMaxEarlyChats = 16;
+constexpr std::size_t kMaxRememberedIds = 4096;
+
+bool isTransferMessage(const wire::AppMessage& message)
+{
+    return !std::holds_alternative<wire::Hello>(message) &&
+           !std::holds_alternative<wire::PeerConfirmed>(message) &&
+           !std::holds_alternative<wire::Chat>(message) && !std::holds_alternative<wire::ChatAck>(message);
+}
+
+} // namespace
+
+std::string withoutControlCharacters(std::string text)
+{
+    for (char& c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7F) c = '?';
+    }
+    return text;
+}
+
+std::string describeCloseReason(wire::CloseReason reason)
+{
+    switch (reason) {
+    case wire::CloseReason::Normal:
+        return "closed normally";
+    case wire::CloseReason::ProtocolError:
+        return "protocol error";
+    case wire::CloseReason::VersionUnsupported:
+        return "protocol version not supported";
+    case wire::CloseReason::HandshakeFailed:
+        return "handshake failed";
+    case wire::CloseReason::NotAccepting:
+        return "not accepting connections";
+    case wire::CloseReason::Busy:
+        return "busy";
+    case wire::CloseReason::UserRejected:
+        return "rejected by the user";
+    case wire::CloseReason::KeyMismatch:
+        return "key mismatch";
+    }
+    return "unknown reason";
+}
+
+Session::Session(SessionContext& context, PeerId peer, Role role, std::string address)
+    : m_context(context), m_peer(peer), m_role(role), m_address(std::move(address)),
+      m_handshake(role == Role::Initiator ? crypto::Handshake::Role::Initiator
+                                          : crypto::Handshake::Role::Responder,
+                  context.identity, context.random)
+{
+}
+
+void Session::start(SessionActions& out)
+{
+    crypto::Handshake::Step step = m_handshake.start();
+    for (wire::Bytes& frame : step.send)
+        out.send.push_back({kControlChannel, std::move(frame)});
+    if (step.failed) fail(wire::CloseReason::HandshakeFailed, step.error, out);
+}
+
+void Session::onPacket(std::uint8_t channel, wire::ByteSpan packet, SessionActions& out)
+{
+    if (m_closed) return;
+    wire::Result<wire::FrameView> frame = wire::decodeFrame(packet);
+    if (!frame)
+        return dropBadPacket("undecodable frame (" + std::string(wire::describe(frame.error())) + ")", out);
+    const wire::FrameType type = frame->type;
+    const wire::ByteSpan body = frame->body;
+    switch (type) {
+    case wire::FrameType::Close: {
+        wire::Result<wire::Close> close = wire::decodeClose(body);
+        if (!close) return dropBadPacket("undecodable Close frame", out);
+        m_closed = true;
+        std::string reason = "peer closed the connection: " + describeCloseReason(close->reason);
+        if (!close->detail.empty()) reason += " (" + withoutControlCharacters(close->detail) + ")";
+        out.peerClosed = std::move(reason);
+        return;
+    }
+    case wire::FrameType::HandshakeInit:
+    case wire::FrameType::HandshakeReply:
+    case wire::FrameType::HandshakeReveal:
+    case wire::FrameType::HandshakeFinish:
+        if (channel != kControlChannel)
+            return dropBadPacket("handshake frame outside the control channel", out);
+        if (m_handshake.complete()) return dropBadPacket("handshake frame after the handshake", out);
+        return onHandshakeFrame(type, body, out);
+    case wire::FrameType::Record:
+        if (!m_handshake.complete()) return dropBadPacket("record before the handshake completed", out);
+        return onRecord(channel, body, out);
+    case wire::FrameType::Chunk:
+        return dropBadPacket("file data is not supported by this version", out);
+    }
+    dropBadPacket("unknown frame type", out);
+}
+
+void Session::onHandshakeFrame(wire::FrameType type, wire::ByteSpan body, SessionActions& out)
+{
+    crypto::Handshake::Step step = m_handshake.onFrame(type, body);
+    for (wire::Bytes& frame : step.send)
+        out.send.push_back({kControlChannel, std::move(frame)});
+    if (step.failed) return fail(wire::CloseReason::HandshakeFailed, step.error, out);
+    if (m_handshake.complete()) onHandshakeComplete(out);
+}
+
+void Session::onHandshakeComplete(SessionActions& out)
+{
+    const crypto::SessionKeys& keys = m_handshake.keys();
+    m_sendControl.emplace(keys.send.control);
+    m_sendChat.emplace(keys.send.chat);
+    m_openControl.emplace(keys.receive.control);
+    m_openChat.emplace(keys.receive.chat);
+    m_peerFingerprint = m_handshake.peerFingerprint();
+    if (m_handshake.peerIdentity() == m_context.identity.publicKey())
+        return fail(wire::CloseReason::ProtocolError, "connected to itself", out);
+    // The responder completes first; it must not send a record the initiator could receive before its
+    // own handshake is done, so only the initiator speaks now (PROTOCOL.md §4 step 3).
+    if (m_role == Role::Initiator) {
+        sendRecord(kControlChannel, wire::Hello{m_context.displayName, 0}, out);
+        m_helloSent = true;
+    }
+}
+
+void Session::onRecord(std::uint8_t channel, wire::ByteSpan body, SessionActions& out)
+{
+    std::optional<crypto::StreamOpener>* opener = nullptr;
+    if (channel == kControlChannel) opener = &m_openControl;
+    if (channel == kChatChannel) opener = &m_openChat;
+    if (opener == nullptr) return dropBadPacket("record on an unexpected channel", out);
+    std::optional<wire::Bytes> plaintext = (*opener)->open(body);
+    if (!plaintext) return dropBadPacket("record failed to authenticate", out);
+    wire::Result<wire::AppMessage> message = wire::decodeApp(*plaintext);
+    if (!message)
+        return dropBadPacket("undecodable message (" + std::string(wire::describe(message.error())) + ")",
+                             out);
+    if (isTransferMessage(*message))
+        return dropBadPacket("file transfer is not supported by this version", out);
+    if (channel == kControlChannel)
+        onControlMessage(*message, out);
+    else
+        onChatMessage(*message, out);
+}
+
+void Session::onControlMessage(const wire::AppMessage& message, SessionActions& out)
+{
+    if (const auto* hello = std::get_if<wire::Hello>(&message)) return onHello(*hello, out);
+    if (!m_helloReceived) return fail(wire::CloseReason::ProtocolError, "first message was not Hello", out);
+    if (std::holds_alternative<wire::PeerConfirmed>(message)) return onPeerConfirmed(out);
+    fail(wire::CloseReason::ProtocolError, "chat message on the control channel", out);
+}
+
+void Session::onChatMessage(const wire::AppMessage& message, SessionActions& out)
+{
+    if (const auto* chat = std::get_if<wire::Chat>(&message)) {
+        if (m_verified) return acceptChat(*chat, out);
+        // The peer may chat only after it has our PeerConfirmed, so before we confirmed it is an error;
+        // after, its own PeerConfirmed may simply be late on the other channel.
+        if (!m_weConfirmed) return fail(wire::CloseReason::ProtocolError, "chat before confirmation", out);
+        if (m_earlyChats.size() >= kMaxEarlyChats)
+            return fail(wire::CloseReason::ProtocolError, "too much chat before confirmation", out);
+        m_earlyChats.push_back(*chat);
+        return;
+    }
+    if (const auto* ack = std::get_if<wire::ChatAck>(&message)) {
+        // Unknown ids are acks of re-sent duplicates; nothing to report.
+        if (m_awaitingAck.erase(ack->id) != 0) out.events.push_back(event::ChatDelivered{m_peer, ack->id});
+        return;
+    }
+    fail(wire::CloseReason::ProtocolError, "control message on the chat channel", out);
+}
+
+void Session::onHello(const wire::Hello& hello, SessionActions& out)
+{
+    if (m_helloReceived) return fail(wire::CloseReason::ProtocolError, "second Hello", out);
+    m_helloReceived = true;
+    m_peerName = hello.displayName;
+    profile::ProfileStore& store = m_context.profile;
+    const std::optional<profile::KnownPeer> known = store.peerByFingerprint(m_peerFingerprint);
+    const bool pinned = known && known->verified;
+    if (!pinned) {
+        // A new key under the name or host of a peer the user verified: possibly an impersonator.
+        for (const profile::KnownPeer& other : store.verifiedPeersMatching(m_peerName, m_address)) {
+            if (other.fingerprint == m_peerFingerprint) continue;
+            out.events.push_back(
+                event::PeerKeyChanged{m_peer, m_peerName, m_address, other.fingerprint, m_peerFingerprint});
+            return fail(wire::CloseReason::KeyMismatch,
+                        "the key differs from the one pinned for " + other.displayName, out);
+        }
+    }
+    store.recordSeen(m_peerFingerprint, m_handshake.peerIdentity(), m_peerName, m_address,
+                     m_context.clock.wallMillis());
+    if (!m_helloSent) {
+        sendRecord(kControlChannel, wire::Hello{m_context.displayName, 0}, out);
+        m_helloSent = true;
+    }
+    out.events.push_back(event::PeerConnected{m_peer, m_peerName, m_address, m_peerFingerprint,
+                                              m_handshake.verificationCode(),
+                                              pinned ? Trust::Verified : Trust::Unverified});
+    if (pinned)
+        confirmLocally(false, out);
+    else if (m_context.autoConfirm)
+        confirmLocally(true, out);
+}
+
+void Session::onPeerConfirmed(SessionActions& out)
+{
+    if (m_theyConfirmed) return fail(wire::CloseReason::ProtocolError, "second PeerConfirmed", out);
+    m_theyConfirmed = true;
+    checkVerified(out);
+}
+
+void Session::confirm(SessionActions& out)
+{
+    if (m_closed) {
+        out.events.push_back(event::Error{m_peer, "the connection is closing"});
+        return;
+    }
+    if (!m_helloReceived) {
+        out.events.push_back(event::Error{m_peer, "cannot confirm yet: the handshake is still running"});
+        return;
+    }
+    confirmLocally(true, out);
+}
+
+void Session::confirmLocally(bool pinKey, SessionActions& out)
+{
+    if (m_weConfirmed) return;
+    if (pinKey) m_context.profile.pinPeer(knownPeerRecord(true));
+    m_weConfirmed = true;
+    sendRecord(kControlChannel, wire::PeerConfirmed{}, out);
+    checkVerified(out);
+}
+
+void Session::checkVerified(SessionActions& out)
+{
+    if (m_verified || !m_weConfirmed || !m_theyConfirmed) return;
+    m_verified = true;
+    out.events.push_back(event::PeerVerified{m_peer});
+    std::vector<wire::Chat> early = std::move(m_earlyChats);
+    m_earlyChats.clear();
+    for (const wire::Chat& chat : early)
+        acceptChat(chat, out);
+}
+
+void Session::acceptChat(const wire::Chat& chat, SessionActions& out)
+{
+    sendRecord(kChatChannel, wire::ChatAck{chat.id}, out);
+    // A duplicate id is a re-send after a lost ack: acknowledged again, shown once.
+    if (!m_seenIds.insert(chat.id).second) return;
+    m_seenOrder.push_back(chat.id);
+    if (m_seenOrder.size() > kMaxRememberedIds) {
+        m_seenIds.erase(m_seenOrder.front());
+        m_seenOrder.pop_front();
+    }
+    out.events.push_back(event::ChatReceived{m_peer, chat.id, m_peerName, chat.text, chat.sentAtMs});
+}
+
+void Session::sendChat(std::uint64_t messageId, const std::string& text, SessionActions& out)
+{
+    auto refuse = [&](std::string why) { out.events.push_back(event::Error{m_peer, std::move(why)}); };
+    if (m_closed) return refuse("the connection is closing");
+    if (!m_verified) return refuse("not verified yet");
+    if (messageId == 0) return refuse("message id must not be zero");
+    if (text.size() > wire::kMaxChatText)
+        return refuse("message too long (at most " + std::to_string(wire::kMaxChatText) + " bytes)");
+    if (!wire::isValidUtf8(text)) return refuse("message is not valid UTF-8");
+    if (!m_awaitingAck.insert(messageId).second) return refuse("duplicate message id");
+    const std::int64_t now = m_context.clock.wallMillis();
+    sendRecord(kChatChannel, wire::Chat{messageId, now, text}, out);
+    out.events.push_back(event::ChatSent{m_peer, messageId, now});
+}
+
+void Session::sendRecord(std::uint8_t channel, const wire::AppMessage& message, SessionActions& out)
+{
+    crypto::StreamSealer& sealer = channel == kControlChannel ? *m_sendControl : *m_sendChat;
+    const wire::Bytes body = sealer.seal(wire::encodeApp(message));
+    out.send.push_back({channel, wire::encodeFrame(wire::FrameType::Record, body)});
+}
+
+void Session::dropBadPacket(const std::string& why, SessionActions& out)
+{
+    ++m_badPackets;
+    if (m_badPackets >= kMaxBadPackets)
+        fail(wire::CloseReason::ProtocolError,
+             "too many bad packets (" + std::to_string(m_badPackets) + "), last: " + why, out);
+}
+
+void Session::fail(wire::CloseReason reason, const std::string& why, SessionActions& out)
+{
+    if (m_closed) return;
+    m_closed = true;
+    // The peer learns which rule it broke, except on a key mismatch: an impersonator is not told whose
+    // name or address it collided with.
+    std::string detail = reason == wire::CloseReason::KeyMismatch ? std::string() : why;
+    out.close = CloseRequest{reason, std::move(detail), describeCloseReason(reason) + ": " + why};
+}
+
+profile::KnownPeer Session::knownPeerRecord(bool verified) const
+{
+    const std::int64_t now = m_context.clock.wallMillis();
+    profile::KnownPeer peer;
+    peer.fingerprint = m_peerFingerprint;
+    peer.publicKey = m_handshake.peerIdentity();
+    peer.displayName = m_peerName;
+    peer.lastAddress = m_address;
+    peer.firstSeenMs = now;
+    peer.lastSeenMs = now;
+    peer.verified = verified;
+    return peer;
+}
+
+} // namespace duet::net

@@ -1,0 +1,158 @@
+#pragma once
+// AppState: the UI thread's picture of the engine, rebuilt from engine events and from the commands the
+// UI itself issues. Pure: no I/O, no clock (callers pass wall time), no ImGui.
+// Thread: owned and used by the UI thread only. Peer-supplied strings are sanitized on the way in.
+// Histories are vectors that only grow at the end, so drawing a long history allocates nothing per frame.
+#include "duet/core/EngineApi.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace duet::state {
+
+enum class Delivery : std::uint8_t {
+    Sending,   // handed to the engine, not yet on the wire
+    Sent,      // the engine sent it (ChatSent)
+    Delivered, // the peer acknowledged it (ChatDelivered)
+};
+
+struct ChatMessage {
+    std::uint64_t id = 0;
+    bool outgoing = false;
+    std::string from;                      // sender's display name when it arrived ("" for our own messages)
+    std::string text;                      // sanitized, may hold '\n'
+    std::int64_t timeMs = 0;               // Unix ms: send time for ours, the sender's clock for theirs
+    Delivery delivery = Delivery::Sending; // meaningful for outgoing messages only
+};
+
+enum class PeerPhase : std::uint8_t {
+    Connecting, // transport up, handshake running
+    Verifying,  // identity proven; waiting for one or both users to confirm the code
+    Online,     // verified on both sides: chat is open
+    Offline,    // disconnected (history stays)
+};
+
+struct LinkQuality {
+    std::uint32_t rttMs = 0;
+    double lossRatio = 0;
+    std::uint64_t bytesInPerSec = 0;
+    std::uint64_t bytesOutPerSec = 0;
+};
+
+struct Peer {
+    PeerId id;
+    std::string name;
+    std::string address;
+    std::string fingerprint;
+    std::string code; // verification code to compare
+    Trust trust = Trust::Unverified;
+    PeerPhase phase = PeerPhase::Connecting;
+    bool outgoing = false;         // we dialled it
+    bool confirmedLocally = false; // our user confirmed the code; waiting for the other side
+    bool rejectedLocally = false;  // our user rejected the code; waiting for the disconnect
+    std::string disconnectReason;
+    std::optional<LinkQuality> link;
+    std::vector<ChatMessage> messages;
+    std::uint64_t messagesRevision = 0; // bumps whenever `messages` changes (append or delivery mark)
+    std::size_t unread = 0;             // incoming messages since the UI last called markRead
+
+    // The user must compare the code and confirm or reject it now.
+    bool needsVerification() const
+    {
+        return phase == PeerPhase::Verifying && trust == Trust::Unverified && !confirmedLocally &&
+               !rejectedLocally;
+    }
+};
+
+struct KeyChangeAlert {
+    PeerId peer;
+    std::string name;
+    std::string address;
+    std::string pinnedFingerprint;
+    std::string presentedFingerprint;
+};
+
+enum class LogLevel : std::uint8_t { Info, Error };
+
+struct LogEntry {
+    std::int64_t timeMs = 0;
+    LogLevel level = LogLevel::Info;
+    std::string text;
+};
+
+class AppState {
+public:
+    static constexpr std::size_t kMaxLogEntries = 1000;
+
+    // Folds one engine event into the state. `nowMs` is the local wall clock (Unix ms), used for log
+    // entries. Unknown peers referenced by an event are created on the fly rather than dropping data.
+    void apply(const Event& event, std::int64_t nowMs);
+
+    // Records the local effect of a command the UI is about to post: our own chat message appears at
+    // once (Sending), a confirm/reject hides the verification prompt, Disconnect acknowledges a key-change
+    // alert for that peer, SetDisplayName updates our name.
+    void applyLocal(const Command& command, std::int64_t nowMs);
+
+    // The UI shows a conversation: clears its unread count.
+    void markRead(PeerId peer);
+
+    const std::vector<Peer>& peers() const { return m_peers; }
+    const Peer* findPeer(PeerId peer) const;
+    // The first peer whose code the user must compare, or nullptr.
+    const Peer* peerNeedingVerification() const;
+    const std::vector<KeyChangeAlert>& keyChangeAlerts() const { return m_keyChanges; }
+    const std::deque<LogEntry>& log() const { return m_log; }
+    // Counts every error ever logged (not capped), so the UI can tell whether the newest one is unseen.
+    std::uint64_t errorCount() const { return m_errorCount; }
+    const std::string& lastError() const { return m_lastError; }
+
+    std::uint16_t listeningPort() const { return m_listeningPort; } // 0 until the engine listens
+    const std::string& ownFingerprint() const { return m_ownFingerprint; }
+    bool hosting() const { return m_hosting; }
+    const std::string& displayName() const { return m_displayName; }
+    void setDisplayName(std::string name);
+
+    // Moves whenever something visible may have changed (every apply/applyLocal, except a LinkStats
+    // identical to the last one); the front end redraws only when it moves.
+    std::uint64_t revision() const { return m_revision; }
+
+private:
+    Peer& peerFor(PeerId id);
+    Peer* peerPtr(PeerId id);
+    ChatMessage* findMessage(Peer& peer, std::uint64_t messageId);
+    void appendMessage(Peer& peer, ChatMessage message);
+    void addLog(std::int64_t nowMs, LogLevel level, std::string text);
+
+    void on(const event::Listening& e, std::int64_t nowMs);
+    void on(const event::HostingChanged& e, std::int64_t nowMs);
+    void on(const event::PeerConnecting& e, std::int64_t nowMs);
+    void on(const event::PeerConnected& e, std::int64_t nowMs);
+    void on(const event::PeerVerified& e, std::int64_t nowMs);
+    void on(const event::PeerKeyChanged& e, std::int64_t nowMs);
+    void on(const event::PeerDisconnected& e, std::int64_t nowMs);
+    void on(const event::ChatSent& e, std::int64_t nowMs);
+    void on(const event::ChatReceived& e, std::int64_t nowMs);
+    void on(const event::ChatDelivered& e, std::int64_t nowMs);
+    void on(const event::LinkStats& e, std::int64_t nowMs);
+    void on(const event::Error& e, std::int64_t nowMs);
+
+    std::vector<Peer> m_peers; // in order of first appearance
+    std::unordered_map<PeerId, std::size_t> m_peerIndex;
+    // Per peer: message id -> index into Peer::messages, for delivery marks and duplicate detection.
+    std::unordered_map<PeerId, std::unordered_map<std::uint64_t, std::size_t>> m_messageIndex;
+    std::vector<KeyChangeAlert> m_keyChanges;
+    std::deque<LogEntry> m_log;
+    std::uint64_t m_errorCount = 0;
+    std::string m_lastError;
+    std::uint16_t m_listeningPort = 0;
+    std::string m_ownFingerprint;
+    bool m_hosting = false;
+    std::string m_displayName;
+    std::uint64_t m_revision = 0;
+};
+
+} // namespace duet::state

@@ -1,0 +1,238 @@
+#include "duet/ui/ChatHistory.hpp"
+
+#include "duet/ui/Theme.hpp"
+#include "duet/ui/TimeFormat.hpp"
+#include "duet/ui/ViewState.hpp"
+#include "duet/ui/Widgets.hpp"
+#include "imgui.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace duet::ui {
+namespace {
+
+constexpr std::int64_t kGroupGapMs = 5 * 60 * 1000; // a new sender line after five quiet minutes
+
+// Length of the UTF-8 sequence starting with `lead` (1 for a stray continuation byte).
+std::size_t utf8Length(unsigned char lead)
+{
+    if (lead >= 0xF0) return 4;
+    if (lead >= 0xE0) return 3;
+    if (lead >= 0xC0) return 2;
+    return 1;
+}
+
+bool startsGroup(const state::ChatMessage& previous, const state::ChatMessage& current)
+{
+    return previous.outgoing != current.outgoing || previous.from != current.from ||
+           current.timeMs - previous.timeMs > kGroupGapMs ||
+           localDayKey(previous.timeMs) != localDayKey(current.timeMs);
+}
+
+void appendTextRows(std::vector<ChatRow>& rows, const std::string& text, std::uint32_t message,
+                    const ImFont* font, float fontSize, float wrapWidth)
+{
+    const char* const base = text.data();
+    const char* const textEnd = base + text.size();
+    const float scale = fontSize / font->FontSize;
+    bool first = true;
+    const char* line = base;
+    while (true) {
+        const char* lineEnd = line;
+        while (lineEnd < textEnd && *lineEnd != '\n')
+            ++lineEnd;
+        const char* s = line;
+        do {
+            const char* wrapAt =
+                s == lineEnd ? lineEnd : font->CalcWordWrapPositionA(scale, s, lineEnd, wrapWidth);
+            if (wrapAt <= s && s < lineEnd) // narrower than one glyph: still make progress
+                wrapAt = std::min(lineEnd, s + utf8Length(static_cast<unsigned char>(*s)));
+            rows.push_back(ChatRow{ChatRow::Kind::Text, first, message, static_cast<std::uint32_t>(s - base),
+                                   static_cast<std::uint32_t>(wrapAt - base)});
+            first = false;
+            s = wrapAt;
+            while (s < lineEnd && (*s == ' ' || *s == '\t'))
+                ++s;
+        } while (s < lineEnd);
+        if (lineEnd == textEnd) break;
+        line = lineEnd + 1;
+    }
+}
+
+const char* deliveryMark(const ImFont* font, state::Delivery delivery)
+{
+    // U+2713 CHECK MARK when the font has it, words otherwise (no tofu boxes).
+    const bool hasCheck = font->FindGlyphNoFallback(0x2713) != nullptr;
+    switch (delivery) {
+    case state::Delivery::Sending:
+        return "sending";
+    case state::Delivery::Sent:
+        return hasCheck ? "\xE2\x9C\x93" : "sent";
+    case state::Delivery::Delivered:
+        return hasCheck ? "\xE2\x9C\x93\xE2\x9C\x93" : "delivered";
+    }
+    return "";
+}
+
+std::string conversationText(const state::Peer& peer)
+{
+    std::string out;
+    for (const state::ChatMessage& message : peer.messages) {
+        char clock[16];
+        formatClock(message.timeMs, clock, sizeof clock);
+        out += '[';
+        out += clock;
+        out += "] ";
+        out += message.outgoing ? std::string("You") : message.from;
+        out += ": ";
+        out += message.text;
+        out += '\n';
+    }
+    return out;
+}
+
+} // namespace
+
+void layoutChat(ChatHistoryView& view, const state::Peer& peer, const ImFont* font, float fontSize,
+                float wrapWidth)
+{
+    wrapWidth = std::max(wrapWidth, fontSize); // a collapsed window must not wrap after every glyph forever
+    const bool relayout = view.peer != peer.id || view.font != font || view.fontSize != fontSize ||
+                          std::fabs(view.wrapWidth - wrapWidth) >= 1.f ||
+                          view.messagesLaidOut > peer.messages.size();
+    if (relayout) {
+        if (view.peer != peer.id) {
+            view.selectedMessage = ChatHistoryView::kNone;
+            view.scrollToBottom = true;
+            view.rowsDrawn = 0;
+        }
+        view.peer = peer.id;
+        view.font = font;
+        view.fontSize = fontSize;
+        view.wrapWidth = wrapWidth;
+        view.messagesLaidOut = 0;
+        view.rows.clear();
+    }
+    for (std::size_t i = view.messagesLaidOut; i < peer.messages.size(); ++i) {
+        const state::ChatMessage& message = peer.messages[i];
+        const auto index = static_cast<std::uint32_t>(i);
+        const bool newDay = i == 0 || localDayKey(peer.messages[i - 1].timeMs) != localDayKey(message.timeMs);
+        if (i == 0 || startsGroup(peer.messages[i - 1], message)) {
+            if (i != 0) view.rows.push_back(ChatRow{ChatRow::Kind::Gap, false, index, 0, 0});
+            if (newDay) view.rows.push_back(ChatRow{ChatRow::Kind::Day, false, index, 0, 0});
+            view.rows.push_back(ChatRow{ChatRow::Kind::Sender, false, index, 0, 0});
+        }
+        appendTextRows(view.rows, message.text, index, font, fontSize, wrapWidth);
+    }
+    view.messagesLaidOut = peer.messages.size();
+}
+
+void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowMs, float height)
+{
+    ChatHistoryView& history = view.history;
+    const Palette& colors = palette(view.theme);
+    ImGui::BeginChild("history", ImVec2(0, height), false, ImGuiWindowFlags_None);
+    locateWindow(view, "chat.history");
+
+    ImFont* font = ImGui::GetFont();
+    const float fontSize = ImGui::GetFontSize();
+    const float rowHeight = std::round(fontSize * 1.3f);
+    const float textOffsetY = std::round((rowHeight - fontSize) * 0.5f);
+    const float indent = std::round(fontSize * 0.75f);
+    const float metaWidth = ImGui::CalcTextSize("00:00  delivered").x;
+    const float wrapWidth = ImGui::GetContentRegionAvail().x - indent - metaWidth;
+    layoutChat(history, peer, font, fontSize, wrapWidth);
+
+    const bool wasAtBottom = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - rowHeight * 0.5f;
+    const bool grew = history.rows.size() > history.rowsDrawn;
+    const bool lastIsOurs = !peer.messages.empty() && peer.messages.back().outgoing;
+
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 0.f));
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float fullWidth = ImGui::GetContentRegionAvail().x;
+    const ImU32 textColor = ImGui::GetColorU32(ImGuiCol_Text);
+    const ImU32 mutedColor = ImGui::GetColorU32(colors.muted);
+
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(history.rows.size()), rowHeight);
+    while (clipper.Step()) {
+        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+            const ChatRow& row = history.rows[static_cast<std::size_t>(i)];
+            const state::ChatMessage& message = peer.messages[row.message];
+            const ImVec2 origin = ImGui::GetCursorScreenPos();
+            const float textY = origin.y + textOffsetY;
+            if (row.kind != ChatRow::Kind::Text) {
+                ImGui::Dummy(ImVec2(fullWidth, rowHeight));
+                if (row.kind == ChatRow::Kind::Day) {
+                    char day[64];
+                    formatDay(message.timeMs, nowMs, day, sizeof day);
+                    const float labelWidth = ImGui::CalcTextSize(day).x;
+                    const float labelX = origin.x + (fullWidth - labelWidth) * 0.5f;
+                    const float lineY = std::round(origin.y + rowHeight * 0.5f);
+                    const float pad = fontSize * 0.6f;
+                    draw->AddLine(ImVec2(origin.x + indent, lineY), ImVec2(labelX - pad, lineY), mutedColor);
+                    draw->AddLine(ImVec2(labelX + labelWidth + pad, lineY),
+                                  ImVec2(origin.x + fullWidth - indent, lineY), mutedColor);
+                    draw->AddText(ImVec2(labelX, textY), mutedColor, day);
+                } else if (row.kind == ChatRow::Kind::Sender) {
+                    const std::string_view name = message.outgoing ? std::string_view("You") : message.from;
+                    draw->AddText(ImVec2(origin.x, textY),
+                                  ImGui::GetColorU32(message.outgoing ? colors.accent : colors.peerName),
+                                  name.data(), name.data() + name.size());
+                }
+                continue;
+            }
+
+            ImGui::PushID(i);
+            if (ImGui::Selectable("##row", history.selectedMessage == row.message, ImGuiSelectableFlags_None,
+                                  ImVec2(0, rowHeight)))
+                history.selectedMessage = row.message;
+            if (ImGui::BeginPopupContextItem("row-menu")) {
+                history.selectedMessage = row.message;
+                if (ImGui::MenuItem("Copy message")) ImGui::SetClipboardText(message.text.c_str());
+                if (ImGui::MenuItem("Copy conversation"))
+                    ImGui::SetClipboardText(conversationText(peer).c_str());
+                ImGui::EndPopup();
+            }
+            ImGui::PopID();
+            if (row.firstOfMessage && view.locator)
+                locate(view, "chat.message." + std::to_string(row.message));
+            const char* base = message.text.data();
+            draw->AddText(font, fontSize, ImVec2(origin.x + indent, textY), textColor, base + row.begin,
+                          base + row.end);
+            if (row.firstOfMessage) {
+                char meta[48];
+                formatClock(message.timeMs, meta, sizeof meta);
+                float x = origin.x + fullWidth - metaWidth + fontSize * 0.5f;
+                draw->AddText(ImVec2(x, textY), mutedColor, meta);
+                if (message.outgoing) {
+                    x += ImGui::CalcTextSize("00:00 ").x;
+                    const bool delivered = message.delivery == state::Delivery::Delivered;
+                    draw->AddText(ImVec2(x, textY),
+                                  delivered ? ImGui::GetColorU32(colors.success) : mutedColor,
+                                  deliveryMark(font, message.delivery));
+                }
+            }
+        }
+    }
+    clipper.End();
+    ImGui::PopStyleVar();
+
+    // Ctrl+C copies the selected message, like any text view.
+    const ImGuiIO& io = ImGui::GetIO();
+    if (history.selectedMessage < peer.messages.size() && io.KeyCtrl &&
+        ImGui::IsWindowFocused(ImGuiFocusedFlags_ChildWindows) &&
+        ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_C), false))
+        ImGui::SetClipboardText(peer.messages[history.selectedMessage].text.c_str());
+
+    // Follow new messages only when the user was already reading the end (or just sent one).
+    if (history.scrollToBottom || (grew && (wasAtBottom || lastIsOurs))) {
+        ImGui::SetScrollHereY(1.0f);
+        history.scrollToBottom = false;
+    }
+    history.rowsDrawn = history.rows.size();
+    ImGui::EndChild();
+}
+
+} // namespace duet::ui

@@ -1,0 +1,52 @@
+#pragma once
+// The conversation view: messages are laid out once into rows of equal height (day separator, sender,
+// wrapped text line, gap) so ImGuiListClipper draws only the visible rows. Layout is incremental: new
+// messages append rows; only a width or font change lays everything out again.
+// Thread: UI thread only.
+#include "duet/core/Ids.hpp"
+#include "duet/state/AppState.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+struct ImFont;
+
+namespace duet::ui {
+
+struct ViewState;
+
+struct ChatRow {
+    enum class Kind : std::uint8_t { Day, Sender, Text, Gap };
+    Kind kind = Kind::Gap;
+    bool firstOfMessage = false; // Text rows: this row also shows the time and the delivery mark
+    std::uint32_t message = 0;   // index into Peer::messages
+    std::uint32_t begin = 0;     // Text rows: byte range of the message text
+    std::uint32_t end = 0;
+};
+
+struct ChatHistoryView {
+    static constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+
+    // Layout cache.
+    PeerId peer;
+    const ImFont* font = nullptr;
+    float fontSize = 0.f;
+    float wrapWidth = -1.f;
+    std::size_t messagesLaidOut = 0;
+    std::vector<ChatRow> rows;
+
+    // Interaction.
+    std::size_t selectedMessage = kNone;
+    std::size_t rowsDrawn = 0;  // rows.size() when last drawn, to notice new messages
+    bool scrollToBottom = true; // on opening a conversation and after sending
+};
+
+// Brings `view.rows` up to date with `peer.messages` for this font and wrap width (pixels).
+void layoutChat(ChatHistoryView& view, const state::Peer& peer, const ImFont* font, float fontSize,
+                float wrapWidth);
+
+// Draws the history of `peer` in a child region of `height` pixels (0 = all remaining space).
+void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowMs, float height);
+
+} // namespace duet::ui

@@ -1,0 +1,102 @@
+#include "duet/ui/ChatPanel.hpp"
+
+#include "duet/ui/ChatHistory.hpp"
+#include "duet/ui/ChatInput.hpp"
+#include "duet/ui/Theme.hpp"
+#include "duet/ui/Widgets.hpp"
+#include "imgui.h"
+
+namespace duet::ui {
+namespace {
+
+std::uint64_t nextMessageId(ViewState& view)
+{
+    std::uint64_t id = 0;
+    while (id == 0)
+        id = view.messageIds();
+    return id;
+}
+
+void drawHeader(const state::Peer& peer, ViewState& view, Commands& out)
+{
+    const Palette& colors = palette(view.theme);
+    const float disconnectWidth = ImGui::CalcTextSize("Disconnect").x + ImGui::GetStyle().FramePadding.x * 2;
+    ImGui::AlignTextToFramePadding();
+    textColored(colors.peerName,
+                peer.name.empty() ? std::string_view(peer.address) : std::string_view(peer.name));
+    ImGui::SameLine();
+    textColored(colors.muted, peer.address);
+    ImGui::SameLine();
+    textColored(phaseColor(view.theme, peer), phaseLabel(peer));
+    if (peer.phase != state::PeerPhase::Offline) {
+        ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - disconnectWidth);
+        if (button(view, "chat.disconnect", "Disconnect")) out.push_back(command::Disconnect{peer.id});
+    }
+    ImGui::Separator();
+}
+
+std::string footerNotice(const state::Peer& peer)
+{
+    switch (peer.phase) {
+    case state::PeerPhase::Connecting:
+        return "Securing the connection...";
+    case state::PeerPhase::Verifying:
+        if (peer.needsVerification()) return "Compare the verification code to start chatting.";
+        return "Waiting for " + (peer.name.empty() ? std::string("the other side") : peer.name) +
+               " to confirm the code...";
+    case state::PeerPhase::Offline:
+        return peer.disconnectReason.empty()
+                   ? "Disconnected. Join again to continue."
+                   : "Disconnected: " + peer.disconnectReason + ". Join again to continue.";
+    case state::PeerPhase::Online:
+        break;
+    }
+    return {};
+}
+
+} // namespace
+
+void drawChatPanel(const state::Peer& peer, ViewState& view, std::int64_t nowMs, Commands& out)
+{
+    drawHeader(peer, view, out);
+
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float lineHeight = ImGui::GetTextLineHeight();
+    const bool online = peer.phase == state::PeerPhase::Online;
+    const float inputHeight = lineHeight * 3 + style.FramePadding.y * 2;
+    const float footerHeight = online ? inputHeight + style.ItemSpacing.y * 2 + lineHeight
+                                      : ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y;
+    drawChatHistory(peer, view, nowMs, -footerHeight);
+
+    if (!online) {
+        ImGui::Spacing();
+        textWrappedColored(phaseColor(view.theme, peer), footerNotice(peer));
+        return;
+    }
+
+    const float sendWidth = ImGui::CalcTextSize("Send").x + style.FramePadding.x * 4;
+    std::string& draft = view.drafts[peer.id];
+    std::string text;
+    bool send =
+        chatInput("##chat-input", draft, text,
+                  ImVec2(ImGui::GetContentRegionAvail().x - sendWidth - style.ItemSpacing.x, inputHeight));
+    locate(view, "chat.input");
+    ImGui::SameLine();
+    if (button(view, "chat.send", "Send", ImVec2(sendWidth, inputHeight))) {
+        const std::string_view trimmed = trimWhitespace(draft);
+        if (!trimmed.empty()) {
+            text = std::string(trimmed);
+            draft.clear();
+            send = true;
+        }
+    }
+    textColored(palette(view.theme).muted, "Enter sends, Shift+Enter adds a line");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Click a message and press Ctrl+C to copy it, or right-click it.");
+    if (send) {
+        out.push_back(command::SendChat{peer.id, nextMessageId(view), std::move(text)});
+        view.history.scrollToBottom = true;
+    }
+}
+
+} // namespace duet::ui

@@ -1,0 +1,158 @@
+#include "duet/ui/PeersPanel.hpp"
+
+#include "duet/ui/Address.hpp"
+#include "duet/ui/Theme.hpp"
+#include "duet/ui/Widgets.hpp"
+#include "imgui.h"
+#include "imgui_stdlib.h"
+
+#include <algorithm>
+#include <string>
+
+namespace duet::ui {
+namespace {
+
+constexpr std::size_t kMaxDisplayNameBytes = 64; // the wire format's limit
+
+void drawTitleRow(ViewState& view)
+{
+    ImGui::PushFont(view.fonts.large ? view.fonts.large : ImGui::GetFont());
+    text("Duet");
+    ImGui::PopFont();
+    const char* themeLabel = view.theme == Theme::Dark ? "Light theme" : "Dark theme";
+    const float width = ImGui::CalcTextSize(themeLabel).x + ImGui::GetStyle().FramePadding.x * 2;
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - width);
+    if (button(view, "theme.toggle", themeLabel)) {
+        view.theme = view.theme == Theme::Dark ? Theme::Light : Theme::Dark;
+        view.styleDirty = true;
+    }
+}
+
+void drawNameField(const state::AppState& state, ViewState& view, Commands& out)
+{
+    if (!view.nameInputLoaded && !state.displayName().empty()) {
+        view.nameInput = state.displayName();
+        view.nameInputLoaded = true;
+    }
+    text("Your name");
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputTextWithHint("##name", "How others see you", &view.nameInput);
+    locate(view, "name.input");
+    if (ImGui::IsItemDeactivatedAfterEdit()) {
+        const std::string name = truncateUtf8(trimWhitespace(view.nameInput), kMaxDisplayNameBytes);
+        if (name.empty()) {
+            view.nameInput = state.displayName(); // a name is required: keep the old one
+        } else if (name != state.displayName()) {
+            view.nameInput = name;
+            out.push_back(command::SetDisplayName{name});
+        }
+    }
+}
+
+void drawHostSection(const state::AppState& state, ViewState& view, Commands& out)
+{
+    const Palette& colors = palette(view.theme);
+    bool hosting = state.hosting();
+    if (ImGui::Checkbox("Host: accept incoming connections", &hosting))
+        out.push_back(command::SetHosting{hosting});
+    locate(view, "host.toggle");
+    if (state.listeningPort() == 0 && state.errorCount() > 0) {
+        textWrappedColored(colors.danger, "Not listening: see the error above and in the log.");
+    } else if (state.listeningPort() == 0) {
+        textColored(colors.muted, "Starting...");
+    } else if (state.hosting()) {
+        textWrappedColored(colors.success, "Listening on UDP port " + std::to_string(state.listeningPort()) +
+                                               ". Others can join this computer's IP address on that port.");
+    } else {
+        textWrappedColored(colors.muted, "Host is off: incoming connections are refused (port " +
+                                             std::to_string(state.listeningPort()) + ").");
+    }
+}
+
+void drawJoinSection(ViewState& view, Commands& out)
+{
+    text("Join another computer");
+    const float joinWidth = ImGui::CalcTextSize("Join").x + ImGui::GetStyle().FramePadding.x * 4;
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - joinWidth - ImGui::GetStyle().ItemSpacing.x);
+    const bool entered = ImGui::InputTextWithHint("##join", "IP[:port], e.g. 192.168.1.20", &view.joinInput,
+                                                  ImGuiInputTextFlags_EnterReturnsTrue);
+    locate(view, "join.input");
+    ImGui::SameLine();
+    const bool clicked = button(view, "join.button", "Join", ImVec2(joinWidth, 0));
+    if (entered || clicked) {
+        auto parsed = parseJoinAddress(view.joinInput);
+        if (auto* connect = std::get_if<command::Connect>(&parsed)) {
+            view.joinError.clear();
+            out.push_back(std::move(*connect));
+        } else {
+            view.joinError = std::get<AddressError>(parsed).message;
+        }
+    }
+    if (!view.joinError.empty()) textWrappedColored(palette(view.theme).danger, view.joinError);
+}
+
+void drawPeerList(const state::AppState& state, ViewState& view, float reserveBottom)
+{
+    const Palette& colors = palette(view.theme);
+    text("Conversations");
+    // Never squeezed to nothing on a short window: the column scrolls instead.
+    const float minimum = ImGui::GetTextLineHeight() * 4.5f;
+    ImGui::BeginChild("peers",
+                      ImVec2(0, std::max(minimum, ImGui::GetContentRegionAvail().y - reserveBottom)));
+    if (state.peers().empty())
+        textWrappedColored(colors.muted, "Nobody yet. Host, or join someone who hosts.");
+    const float rowHeight = ImGui::GetTextLineHeight() * 2 + ImGui::GetStyle().ItemSpacing.y;
+    for (const state::Peer& peer : state.peers()) {
+        ImGui::PushID(static_cast<int>(peer.id.value));
+        const ImVec2 origin = ImGui::GetCursorScreenPos();
+        if (ImGui::Selectable("##peer", view.selectedPeer == peer.id, ImGuiSelectableFlags_None,
+                              ImVec2(0, rowHeight)))
+            view.selectedPeer = peer.id;
+        if (view.locator) locate(view, "peer." + std::to_string(peer.id.value));
+        if (ImGui::IsItemHovered() && !peer.fingerprint.empty()) {
+            ImGui::BeginTooltip();
+            text("Fingerprint");
+            ImGui::PushFont(view.fonts.mono ? view.fonts.mono : ImGui::GetFont());
+            text(peer.fingerprint);
+            ImGui::PopFont();
+            ImGui::EndTooltip();
+        }
+        ImDrawList* draw = ImGui::GetWindowDrawList();
+        const float line = ImGui::GetTextLineHeight();
+        const float radius = line * 0.25f;
+        draw->AddCircleFilled(ImVec2(origin.x + radius + 2, origin.y + line * 0.5f), radius,
+                              ImGui::GetColorU32(phaseColor(view.theme, peer)));
+        const std::string_view name =
+            peer.name.empty() ? std::string_view(peer.address) : std::string_view(peer.name);
+        const float textX = origin.x + radius * 2 + line * 0.5f;
+        draw->AddText(ImVec2(textX, origin.y), ImGui::GetColorU32(ImGuiCol_Text), name.data(),
+                      name.data() + name.size());
+        if (peer.unread > 0) {
+            const std::string badge = std::to_string(peer.unread) + " new";
+            const float badgeWidth = ImGui::CalcTextSize(badge.c_str()).x;
+            draw->AddText(ImVec2(origin.x + ImGui::GetContentRegionAvail().x - badgeWidth, origin.y),
+                          ImGui::GetColorU32(colors.accent), badge.c_str());
+        }
+        draw->AddText(ImVec2(textX, origin.y + line), ImGui::GetColorU32(phaseColor(view.theme, peer)),
+                      phaseLabel(peer));
+        ImGui::PopID();
+    }
+    ImGui::EndChild();
+}
+
+} // namespace
+
+void drawPeersPanel(const state::AppState& state, ViewState& view, float reserveBottom, Commands& out)
+{
+    drawTitleRow(view);
+    ImGui::Spacing();
+    drawNameField(state, view, out);
+    ImGui::Separator();
+    drawHostSection(state, view, out);
+    ImGui::Separator();
+    drawJoinSection(view, out);
+    ImGui::Separator();
+    drawPeerList(state, view, reserveBottom);
+}
+
+} // namespace duet::ui

@@ -1,0 +1,54 @@
+"""Without --yes: both users confirm by hand (`confirm`), chat is refused before; `reject` ends a
+connection on both sides; `host off` refuses newcomers; `name` is used from the next connection on."""
+
+import duet_harness as h
+
+
+def test(duet, workdir):
+    alice = h.HeadlessPeer(duet, "alice", workdir=workdir)
+    bob = h.HeadlessPeer(duet, "bob", workdir=workdir)
+    carol = None
+    try:
+        bob.send("connect 127.0.0.1:%d" % alice.port)
+        at_bob = bob.wait_for("connected")
+        at_alice = alice.wait_for("connected")
+        h.check(not at_bob["verified"] and not at_alice["verified"], "first contact is unverified")
+        h.check(at_bob["code"] == at_alice["code"], "same code on both sides")
+
+        bob.send("say too early")
+        refused = bob.wait_for("error")
+        h.check("no verified peer" in refused["reason"], "reason: %r" % refused["reason"])
+        bob.send("confirm")
+        alice.send("confirm %d" % at_alice["peer"])
+        bob.wait_for("verified")
+        alice.wait_for("verified")
+        h.chat(bob, alice, "confirmed by hand")
+        bob.send("confirm")
+        h.check("no peer is waiting" in bob.wait_for("error")["reason"], "nothing left to confirm")
+
+        # A third party: alice turns hosting off, then on; with a new name it is rejected by alice.
+        alice.send("host off")
+        alice.wait_for("hosting", lambda e: e["accepting"] is False)
+        carol = h.HeadlessPeer(duet, "carol", profile=bob.profile, workdir=workdir)
+        carol.send("connect 127.0.0.1:%d" % alice.port)
+        refused = carol.wait_for("disconnected")
+        h.check("not accepting" in refused["reason"], "reason: %r" % refused["reason"])
+        alice.send("host on")
+        alice.wait_for("hosting", lambda e: e["accepting"])
+        carol.send("name caroline")
+        carol.send("connect 127.0.0.1:%d" % alice.port)
+        at_alice = alice.wait_for("connected")
+        h.check(at_alice["name"] == "caroline", "the new name travels in Hello")
+        h.check(at_alice["verified"] is True, "same key as bob, which alice pinned")
+        alice.send("reject %d" % at_alice["peer"])
+        h.check(alice.wait_for("disconnected")["reason"] == "rejected by you", "local reason")
+        h.check("rejected" in carol.wait_for("disconnected")["reason"], "carol is told")
+        h.chat(alice, bob, "bob is still here")
+    finally:
+        for peer in (alice, bob, carol):
+            if peer is not None:
+                peer.close()
+
+
+if __name__ == "__main__":
+    h.run(test)
