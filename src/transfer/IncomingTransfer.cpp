@@ -343,20 +343,7 @@ void IncomingTransfer::onControl(const wire::TransferControl& control)
 bool IncomingTransfer::setPause(std::uint64_t fileId, bool paused)
 {
     if (m_ledger.state() != OfferState::Active) return false;
-    if (fileId == 0) {
-        PauseFlags flags = m_ledger.paused();
-        if (flags.byLocal == paused) return false;
-        flags.byLocal = paused;
-        m_ledger.setOfferPause(flags);
-    } else {
-        File* file = m_ledger.find(fileId);
-        if (file == nullptr || isFinal(file->state) || file->entry.kind != wire::EntryKind::File)
-            return false;
-        PauseFlags flags = file->paused;
-        if (flags.byLocal == paused) return false;
-        flags.byLocal = paused;
-        m_ledger.setFilePause(*file, flags);
-    }
+    if (!m_ledger.setLocalPause(fileId, paused)) return false;
     m_deps.out.send(wire::TransferControl{m_ledger.offerId(), fileId,
                                           paused ? TransferAction::Pause : TransferAction::Resume});
     return true;

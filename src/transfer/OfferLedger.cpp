@@ -106,6 +106,24 @@ void OfferLedger::setFilePause(File& file, PauseFlags paused)
     emitFile(file);
 }
 
+bool OfferLedger::setLocalPause(std::uint64_t fileId, bool paused)
+{
+    if (fileId == 0) {
+        if (m_paused.byLocal == paused) return false;
+        PauseFlags flags = m_paused;
+        flags.byLocal = paused;
+        setOfferPause(flags);
+        return true;
+    }
+    File* file = find(fileId);
+    if (file == nullptr || isFinal(file->state) || file->entry.kind != wire::EntryKind::File) return false;
+    if (file->paused.byLocal == paused) return false;
+    PauseFlags flags = file->paused;
+    flags.byLocal = paused;
+    setFilePause(*file, flags);
+    return true;
+}
+
 void OfferLedger::verifyFile(File& file, std::string finalPath, bool decidedLocally)
 {
     file.outcome = wire::FileOutcome::Verified;

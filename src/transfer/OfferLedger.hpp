@@ -53,6 +53,9 @@ public:
     void setOfferPause(PauseFlags paused);
     void setFileState(File& file, FileState state);
     void setFilePause(File& file, PauseFlags paused);
+    // The local user's pause on the whole offer (fileId 0) or on one file that is still running. Returns
+    // false when nothing changes (already in that state, unknown or final file, a directory).
+    bool setLocalPause(std::uint64_t fileId, bool paused);
     void verifyFile(File& file, std::string finalPath, bool decidedLocally);
     void failFile(File& file, wire::FileOutcome outcome, std::string detail, bool decidedLocally);
     void cancelFile(File& file, bool decidedLocally);

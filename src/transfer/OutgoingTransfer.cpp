@@ -198,20 +198,7 @@ bool OutgoingTransfer::setPause(std::uint64_t fileId, bool paused)
 {
     if (isFinal(m_ledger.state())) return false;
     const TransferAction action = paused ? TransferAction::Pause : TransferAction::Resume;
-    if (fileId == 0) {
-        PauseFlags flags = m_ledger.paused();
-        if (flags.byLocal == paused) return false;
-        flags.byLocal = paused;
-        m_ledger.setOfferPause(flags);
-    } else {
-        File* file = m_ledger.find(fileId);
-        if (file == nullptr || isFinal(file->state) || file->entry.kind != wire::EntryKind::File)
-            return false;
-        PauseFlags flags = file->paused;
-        if (flags.byLocal == paused) return false;
-        flags.byLocal = paused;
-        m_ledger.setFilePause(*file, flags);
-    }
+    if (!m_ledger.setLocalPause(fileId, paused)) return false;
     if (m_ledger.state() != OfferState::AwaitingReply)
         m_deps.out.send(wire::TransferControl{m_ledger.offerId(), fileId, action});
     return true;
