@@ -73,11 +73,19 @@ run_fuzzers() {
     return $rc
 }
 
+# Tests that run real processes, windows or network namespaces measure time (timeouts, RTTs, blackout
+# gaps); they run one at a time so that two of them never compete for the two cores.
+processes="integration|gui|netlab|netns"
+
 stage "release build" build_preset release
-stage "release tests" run_ctest release
+stage "release unit tests" run_ctest release -LE "$processes"
+stage "release process tests" run_ctest release -L "$processes" -j 1
 stage "asan build" build_preset asan
 # The GUI under Xvfb is left out under ASan: Mesa's own leaks cannot be suppressed (recipes §3).
-ASAN_OPTIONS=detect_leaks=1 stage "asan tests" run_ctest asan -LE gui
+export ASAN_OPTIONS=detect_leaks=1
+stage "asan unit tests" run_ctest asan -LE "$processes"
+stage "asan process tests" run_ctest asan -L "integration|netns" -j 1
+unset ASAN_OPTIONS
 stage "fuzz build" build_preset fuzz
 stage "fuzz runs" run_fuzzers
 
