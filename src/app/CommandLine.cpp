@@ -32,6 +32,15 @@ CommandLineResult parseCommandLine(int argc, const char* const* argv, Options& o
     app.add_option("--profile", profileDir, "Profile directory: identity key, settings, history");
     app.add_option("--downloads", downloadDir, "Folder for received files");
     app.add_flag("--yes", options.yes, "Confirm every new peer's key without asking (scripts only)");
+    bool noReconnect = false;
+    app.add_flag("--no-reconnect", noReconnect, "Do not redial known peers at start or after a lost link");
+    bool noDiscovery = false;
+    app.add_flag("--no-discovery", noDiscovery, "Neither announce nor look for peers on the LAN");
+    app.add_option("--discovery-port", options.discoveryPort, "UDP port of LAN discovery beacons")
+        ->check(CLI::Range(1, 65535))
+        ->default_val(options.discoveryPort);
+    app.add_flag("--discovery-loopback", options.discoveryLoopback,
+                 "Also announce on the loopback interface (tests on one machine)");
 
     try {
         app.parse(argc, argv);
@@ -42,6 +51,8 @@ CommandLineResult parseCommandLine(int argc, const char* const* argv, Options& o
 
     options.mode = headless ? Mode::Headless : Mode::Gui;
     options.portGiven = app.count("--port") > 0;
+    options.discovery = !noDiscovery;
+    options.reconnect = !noReconnect;
     if (!options.name.empty() &&
         (options.name.size() > wire::kMaxDisplayName || !wire::isValidUtf8(options.name))) {
         err << "duet: --name must be at most " << wire::kMaxDisplayName << " bytes of UTF-8\n";

@@ -27,7 +27,7 @@ constexpr double kIdleRedrawSeconds = 30;  // "Today" labels and the like stay c
 GuiFrameLoop::GuiFrameLoop(GuiWindow& window, net::Engine& engine, GuiHooks& hooks, GuiSettings& settings,
                            FontFiles fonts, state::AppState& state, ui::ViewState& view)
     : m_window(window), m_engine(engine), m_hooks(hooks), m_settings(settings), m_fontFiles(std::move(fonts)),
-      m_state(state), m_view(view)
+      m_state(state), m_view(view), m_drop(window.handle())
 {
 }
 
@@ -51,7 +51,9 @@ void GuiFrameLoop::run(std::chrono::steady_clock::time_point launched)
         // Events are applied even while iconified, so nothing is lost or delayed when the window returns.
         const Drained drained = drainEngine(wallMs);
         const bool input = m_window.takeActivity();
-        if (input || drained.changed) m_pending = true;
+        if (input || drained.changed || m_view.transfers.browser.resultWaiting() ||
+            GuiDrop::hasDropped())
+            m_pending = true;
         if (input || drained.settle) settleUntil = glfwGetTime() + kSettleSeconds;
         now = glfwGetTime();
         if (m_window.iconified() || now - lastFrame < kFrameSeconds) continue;
@@ -131,6 +133,7 @@ void GuiFrameLoop::renderFrame(std::int64_t nowMs)
 
     handleCommands(commands, nowMs);
     if (m_window.focused() && m_view.selectedPeer) m_state.markRead(m_view.selectedPeer);
+    desktopGlue(nowMs);
     if (m_view.theme != themeBefore) m_settings.saveTheme(m_view.theme);
 }
 

@@ -3,6 +3,7 @@
 // when something changed (input, events, a resize) plus a short settle period for ImGui's multi-frame
 // interactions, and hands the commands the UI returns to AppState and the engine.
 // Thread: main thread. Runs until the window is closed.
+#include "GuiDrop.hpp"
 #include "GuiFonts.hpp"
 #include "GuiHooks.hpp"
 #include "GuiSettings.hpp"
@@ -32,6 +33,8 @@ private:
     void updateScale();
     void renderFrame(std::int64_t nowMs);
     void handleCommands(ui::Commands& commands, std::int64_t nowMs);
+    // GuiDropFrame.cpp: dropped files, "show in folder", saved settings, title and attention.
+    void desktopGlue(std::int64_t nowMs);
 
     GuiWindow& m_window;
     net::Engine& m_engine;
@@ -43,6 +46,9 @@ private:
     SystemClock m_clock;
     float m_scale = 0.f;   // fonts and style were built for this content scale
     bool m_pending = true; // something changed that the screen does not show yet
+    GuiDrop m_drop;
+    std::string m_shownTitle;
+    std::size_t m_unseenNotified = 0; // unseen count when we last asked for attention
 };
 
 } // namespace duet::app

@@ -14,6 +14,7 @@
 #include "imgui.h"
 
 #include <GLFW/glfw3.h>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -80,19 +81,34 @@ int runGui(const Options& options)
         state.apply(event::Error{PeerId{}, settings.error()}, SystemClock().wallMillis());
     ui::ViewState view;
     view.theme = settings.theme();
+    view.transfers.browser.wake = &GuiWindow::wakeFromAnyThread;
+    view.transfers.settings = settings.values(displayName, options.downloadDir.string(), options.port);
+    if (const auto geometry = settings.windowGeometry()) {
+        glfwSetWindowSize(window->handle(), (*geometry)[2], (*geometry)[3]);
+        glfwSetWindowPos(window->handle(), (*geometry)[0], (*geometry)[1]);
+    }
 
     net::EngineConfig config;
     config.port = options.port;
     config.displayName = displayName;
     config.profileDir = options.profileDir;
-    config.downloadDir = options.downloadDir;
+    config.downloadDir = view.transfers.settings.downloadDir; // saved in Settings, else --downloads/XDG
     config.acceptIncoming = false; // the user opts in with the Host toggle
     config.autoConfirm = options.yes;
+    config.discovery = options.discovery;
+    config.autoReconnect = options.reconnect;
+    config.discoveryPort = options.discoveryPort;
+    config.discoveryLoopback = options.discoveryLoopback;
     try {
         // Destroyed before the window: its wake callback must never outlive GLFW.
         net::Engine engine(std::move(config), &GuiWindow::wakeFromAnyThread);
+        if (view.transfers.settings.autoAcceptVerified) engine.post(command::SetAutoAccept{true});
         GuiFrameLoop loop(*window, engine, hooks, settings, std::move(fonts), state, view);
         loop.run(launched);
+        std::array<int, 4> geometry{};
+        glfwGetWindowPos(window->handle(), &geometry[0], &geometry[1]);
+        glfwGetWindowSize(window->handle(), &geometry[2], &geometry[3]);
+        settings.saveWindowGeometry(geometry);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "duet: %s\n", e.what());
         return 1;

@@ -6,7 +6,9 @@
 #include "duet/profile/ProfileStore.hpp"
 #include "duet/ui/ViewState.hpp"
 
+#include <array>
 #include <filesystem>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -23,6 +25,14 @@ public:
     // Always inside the profile, never the working directory.
     const std::string& imguiIniPath() const { return m_iniPath; }
     const std::string& error() const { return m_error; }
+
+    // GuiSettingsValues.cpp: the settings window's values and the window geometry, kept in the profile.
+    ui::SettingsValues values(const std::string& displayName, const std::string& defaultDownloadDir,
+                              std::uint16_t port);
+    void saveValues(const ui::SettingsValues& values);
+    // x, y, width, height of the window when it was last closed, if saved and plausible.
+    std::optional<std::array<int, 4>> windowGeometry();
+    void saveWindowGeometry(const std::array<int, 4>& geometry);
 
 private:
     std::unique_ptr<profile::ProfileStore> m_store;

@@ -5,6 +5,7 @@
 #include "duet/net/EngineErrors.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -101,6 +102,11 @@ Line parseLine(std::string_view line)
         if (command == "say") return SayLine{std::move(*text)};
         return NameLine{std::move(*text)};
     }
+    if (isTransferLine(command, argument)) {
+        std::optional<TransferLine> transfer = parseTransferLine(command, argument, error);
+        if (!transfer) return LineError{error};
+        return std::move(*transfer);
+    }
     if (command == "connect") return parseConnect(argument);
     if (command == "confirm") return withOptionalPeer<ConfirmLine>(command, argument);
     if (command == "reject") return withOptionalPeer<RejectLine>(command, argument);
@@ -109,6 +115,13 @@ Line parseLine(std::string_view line)
         if (argument == "on") return HostLine{true};
         if (argument == "off") return HostLine{false};
         return LineError{"host needs on or off"};
+    }
+    if (command == "peers" && argument.empty()) return PeersLine{};
+    if (command == "history") return parseHistory(argument);
+    if (command == "visible") {
+        if (argument == "on") return VisibleLine{true};
+        if (argument == "off") return VisibleLine{false};
+        return LineError{"visible needs on or off"};
     }
     if (command == "quit" && argument.empty()) return QuitLine{};
     return LineError{"unknown command: " + std::string(command.substr(0, 40))};
@@ -124,6 +137,9 @@ std::string messageIdText(std::uint64_t id)
 std::optional<std::string> toJson(const Event& event)
 {
     using nlohmann::json;
+    if (auto transfer = transferEventJson(event)) return transfer;
+    if (const auto* state = std::get_if<event::ChatStateChanged>(&event)) return chatJson(*state);
+    if (const auto* page = std::get_if<event::HistoryPage>(&event)) return chatJson(*page);
     std::optional<json> line = std::visit(
         [](const auto& e) -> std::optional<json> {
             using T = std::decay_t<decltype(e)>;
@@ -162,7 +178,8 @@ std::optional<std::string> toJson(const Event& event)
                             {"time", e.timeMs}};
             } else if constexpr (std::is_same_v<T, event::ChatReceived>) {
                 return json{{"event", "message"}, {"peer", e.peer.value}, {"id", messageIdText(e.messageId)},
-                            {"from", e.from},     {"text", e.text},       {"time", e.sentAtMs}};
+                            {"from", e.from},     {"text", e.text},       {"time", e.sentAtMs},
+                            {"fingerprint", e.fingerprint}};
             } else if constexpr (std::is_same_v<T, event::ChatDelivered>) {
                 return json{
                     {"event", "delivered"}, {"peer", e.peer.value}, {"id", messageIdText(e.messageId)}};
@@ -170,6 +187,23 @@ std::optional<std::string> toJson(const Event& event)
                 return json{{"event", "stats"},          {"peer", e.peer.value},
                             {"rtt_ms", e.rttMs},         {"loss", e.lossRatio},
                             {"in_bps", e.bytesInPerSec}, {"out_bps", e.bytesOutPerSec}};
+            } else if constexpr (std::is_same_v<T, event::LanPeerFound>) {
+                const std::string newest = e.addresses.empty() ? std::string() : e.addresses.front();
+                return json{{"event", "peer_found"},
+                            {"key", e.key},
+                            {"name", e.name},
+                            {"address", newest},
+                            {"addresses", e.addresses},
+                            {"port", e.port},
+                            {"fingerprint", e.fingerprintHint},
+                            {"known", e.matchesPinnedPeer}};
+            } else if constexpr (std::is_same_v<T, event::LanPeerLost>) {
+                return json{{"event", "peer_lost"}, {"key", e.key}, {"name", e.name}, {"reason", e.reason}};
+            } else if constexpr (std::is_same_v<T, event::DiscoveryState>) {
+                return json{{"event", "discovery"},
+                            {"available", e.available},
+                            {"visible", e.visible},
+                            {"interfaces", e.interfaces}};
             } else if constexpr (std::is_same_v<T, event::Error>) {
                 json error{{"event", "error"}, {"reason", e.reason}};
                 if (e.peer) error["peer"] = e.peer.value;
@@ -302,6 +336,7 @@ public:
     void onEvent(const Event& event)
     {
         if (auto line = toJson(event)) print(*line);
+        m_transfers.onEvent(event);
         std::visit([this](const auto& e) { track(e); }, event);
     }
 
@@ -336,9 +371,11 @@ private:
     void track(const event::PeerConnected& e)
     {
         if (e.trust == Trust::Unverified && !m_autoConfirm) m_awaiting.push_back(e.peer);
+        m_fingerprints[e.peer] = e.fingerprint;
     }
     void track(const event::PeerVerified& e)
     {
+        m_conversation = m_fingerprints[e.peer];
         forget(m_awaiting, e.peer);
         m_verified.push_back(e.peer);
     }
@@ -362,14 +399,29 @@ private:
     bool execute(const SayLine& line)
     {
         const std::optional<PeerId> peer = newest(m_verified);
-        if (!peer) {
+        if (!peer && m_conversation.empty()) {
             printError("say: no verified peer yet (connect, then confirm)");
             return true;
         }
         std::uint64_t id = 0;
         while (id == 0)
             id = m_ids();
-        m_engine.post(command::SendChat{*peer, id, line.text});
+        // Offline, the message is queued for the last verified identity and sent when it is back.
+        if (peer)
+            m_engine.post(command::SendChat{*peer, id, line.text, {}});
+        else
+            m_engine.post(command::SendChat{PeerId{}, id, line.text, m_conversation});
+        return true;
+    }
+    bool execute(const HistoryLine& line)
+    {
+        const std::optional<PeerId> peer = newest(m_verified);
+        if (!peer && m_conversation.empty()) {
+            printError("history: no conversation yet (connect to a peer first)");
+            return true;
+        }
+        const std::string fingerprint = peer ? m_fingerprints[*peer] : m_conversation;
+        m_engine.post(command::LoadHistory{PeerId{}, fingerprint, line.count, command::kNewestRow});
         return true;
     }
     bool execute(const ConfirmLine& line)
@@ -416,6 +468,27 @@ private:
         m_engine.post(command::SetDisplayName{line.name});
         return true;
     }
+    bool execute(const PeersLine&)
+    {
+        m_engine.post(command::ListLanPeers{});
+        return true;
+    }
+    bool execute(const VisibleLine& line)
+    {
+        m_engine.post(command::SetVisible{line.visible});
+        return true;
+    }
+    bool execute(const TransferLine& line)
+    {
+        std::string error;
+        std::vector<std::string> lines;
+        for (Command& command : m_transfers.execute(line, newest(m_verified), error, lines))
+            m_engine.post(std::move(command));
+        for (const std::string& text : lines)
+            print(text);
+        if (!error.empty()) printError(error);
+        return true;
+    }
     bool execute(const QuitLine&) { return false; }
     bool execute(const BlankLine&) { return true; }
     bool execute(const LineError& line)
@@ -433,6 +506,9 @@ private:
     std::vector<PeerId> m_connected; // every announced peer, oldest first
     std::vector<PeerId> m_awaiting;  // connected, unverified, not yet confirmed by us
     std::vector<PeerId> m_verified;  // in the order they became verified
+    std::unordered_map<PeerId, std::string> m_fingerprints; // every peer that proved its identity
+    std::string m_conversation; // the most recently verified identity: where `say` goes while offline
+    TransferTracker m_transfers;
 };
 
 void installStopHandlers(int wakeFd)
@@ -465,6 +541,10 @@ int runHeadless(const Options& options)
     config.downloadDir = options.downloadDir;
     config.acceptIncoming = true;
     config.autoConfirm = options.yes;
+    config.discovery = options.discovery;
+    config.autoReconnect = options.reconnect;
+    config.discoveryPort = options.discoveryPort;
+    config.discoveryLoopback = options.discoveryLoopback;
 
     std::optional<int> exitCode;
     {

@@ -3,6 +3,7 @@
 // stdout (the scripting interface; HEADLESS.md lists commands, events and exit codes). Logs go to stderr.
 // Thread: runHeadless() owns the main thread; the engine wakes it through a pipe. The pieces below are
 // pure and exposed for tests.
+#include "HeadlessTransfers.hpp"
 #include "Options.hpp"
 #include "duet/core/EngineApi.hpp"
 
@@ -41,6 +42,14 @@ struct HostLine {
 struct NameLine {
     std::string name;
 };
+struct PeersLine {};
+struct VisibleLine {
+    bool visible = true;
+};
+// `history [N]`: the last N messages (default 20, at most 1000) of the current conversation.
+struct HistoryLine {
+    std::uint32_t count = 20;
+};
 struct QuitLine {};
 struct BlankLine {};
 struct LineError {
@@ -48,7 +57,8 @@ struct LineError {
 };
 
 using Line = std::variant<ConnectLine, SayLine, ConfirmLine, RejectLine, DisconnectLine, HostLine, NameLine,
-                          QuitLine, BlankLine, LineError>;
+                          QuitLine, BlankLine, LineError, PeersLine, VisibleLine, TransferLine,
+                          HistoryLine>;
 
 // One input line (without its newline; a trailing '\r' is ignored). Never throws.
 Line parseLine(std::string_view line);
@@ -58,6 +68,11 @@ std::optional<std::string> unescape(std::string_view text, std::string& error);
 std::optional<std::string> toJson(const Event& event);
 // The `id` of chat events: 16 lower-case hex digits.
 std::string messageIdText(std::uint64_t id);
+// HeadlessChat.cpp: the `history` line and the JSON of durable-chat events (a HistoryPage is several lines:
+// one `history` event per message, then `history_end`).
+Line parseHistory(std::string_view argument);
+std::string chatJson(const event::ChatStateChanged& e);
+std::string chatJson(const event::HistoryPage& e);
 
 } // namespace headless
 } // namespace duet::app

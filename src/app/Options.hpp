@@ -20,6 +20,10 @@ struct Options {
     bool yes = false;                         // auto-confirm new peers (and, later, auto-accept offers)
     std::string target;                       // send: HOST[:PORT]
     std::vector<std::filesystem::path> paths; // send: files and folders
+    bool discovery = true;                    // LAN discovery (--no-discovery turns it off)
+    bool reconnect = true;                    // redial pinned peers (--no-reconnect turns it off)
+    std::uint16_t discoveryPort = 55556;      // --discovery-port (wire::kDiscoveryPort)
+    bool discoveryLoopback = false;           // --discovery-loopback: also on 127.255.255.255 (tests)
 };
 
 } // namespace duet::app

@@ -16,8 +16,20 @@ target_sources(duet PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/GuiFonts.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiHooks.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiSettings.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiSettingsValues.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiDrop.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiDropFrame.cpp
     ${CMAKE_CURRENT_BINARY_DIR}/GuiIconData.cpp)
 target_include_directories(duet PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(duet PRIVATE
     duet::ui duet::state duet::net duet::profile duet::core
     duet::glfw duet::glad duet::imgui duet::fontconfig duet::stb)
+
+# Desktop integration (the binary is installed by src/app/CMakeLists.txt): the .desktop entry and the
+# icon where desktops look for them.
+include(GNUInstallDirs)
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/../../assets/duet.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/../../assets/duet-256.png
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/256x256/apps RENAME duet.png)
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/../../assets/duet.svg
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)

@@ -2,7 +2,9 @@
 # printer. Included by CMakeLists.txt beside this file, after the `duet` target exists.
 add_library(duet_headless STATIC
     ${CMAKE_CURRENT_LIST_DIR}/CommandLine.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/Headless.cpp)
+    ${CMAKE_CURRENT_LIST_DIR}/Headless.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/HeadlessChat.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/HeadlessTransfers.cpp)
 target_include_directories(duet_headless PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_compile_definitions(duet_headless PRIVATE DUET_VERSION="${PROJECT_VERSION}")
 target_link_libraries(duet_headless

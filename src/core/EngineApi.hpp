@@ -4,6 +4,7 @@
 // Only ids cross threads. Adding a field is fine; renaming one breaks the headless JSON interface.
 #include "duet/core/Ids.hpp"
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -64,17 +65,74 @@ struct RejectPeer {
     PeerId peer;
 };
 // The caller picks messageId (random, non-zero) so it can show the message before the engine answers.
+// The message goes to the peer's identity, not the connection: it is stored (queued) first and delivered
+// whenever that identity is connected and verified. With toFingerprint set (a pinned peer, possibly
+// offline), `peer` is ignored.
 struct SendChat {
     PeerId peer;
     std::uint64_t messageId = 0;
     std::string text;
+    std::string toFingerprint{}; // braces: existing SendChat{peer, id, text} stays warning-free
+};
+// Asks for one page of a conversation's history: up to `limit` messages older than `beforeRowId`
+// (kNewestRow: the newest). Answered by event::HistoryPage. With fingerprint empty, `peer` names it.
+inline constexpr std::int64_t kNewestRow = INT64_MAX;
+struct LoadHistory {
+    PeerId peer;
+    std::string fingerprint;
+    std::uint32_t limit = 50;
+    std::int64_t beforeRowId = kNewestRow;
 };
 struct Shutdown {};
+// Offers local files and folders (absolute paths) to a verified peer as one offer.
+struct SendFiles {
+    PeerId peer;
+    std::vector<std::string> paths;
+};
+// Accepts an incoming offer: every file when fileIds is empty, otherwise only those.
+struct AcceptOffer {
+    PeerId peer;
+    TransferId offer;
+    std::vector<std::uint64_t> fileIds;
+};
+struct RejectOffer {
+    PeerId peer;
+    TransferId offer;
+    std::string reason;
+};
+// Pause, resume or cancel a whole offer (fileId 0) or one file of it.
+struct ControlTransfer {
+    PeerId peer;
+    TransferId offer;
+    std::uint64_t fileId = 0;
+    TransferAction action = TransferAction::Pause;
+};
+struct SetDownloadDir {
+    std::string path;
+};
+// Accept offers from verified peers without asking.
+struct SetAutoAccept {
+    bool verifiedPeers = false;
+};
+// LAN discovery: announce ourselves or not (persisted). Invisible still lists others.
+struct SetVisible {
+    bool visible = true;
+};
+// Interface names discovery may use (persisted); empty means every interface.
+struct SetDiscoveryInterfaces {
+    std::vector<std::string> interfaces;
+};
+// Re-emits LanPeerFound for every LAN peer currently known.
+struct ListLanPeers {};
 } // namespace command
 
 using Command =
     std::variant<command::Connect, command::Disconnect, command::SetHosting, command::SetDisplayName,
-                 command::ConfirmPeer, command::RejectPeer, command::SendChat, command::Shutdown>;
+                 command::ConfirmPeer, command::RejectPeer, command::SendChat, command::Shutdown,
+                 command::SendFiles, command::AcceptOffer, command::RejectOffer, command::ControlTransfer,
+                 command::SetDownloadDir, command::SetAutoAccept,
+                 command::SetVisible, command::SetDiscoveryInterfaces, command::ListLanPeers,
+                 command::LoadHistory>;
 
 namespace event {
 struct Listening {
@@ -127,10 +185,34 @@ struct ChatReceived {
     std::string from;
     std::string text;
     std::int64_t sentAtMs = 0;
+    std::string fingerprint{}; // the conversation
 };
 struct ChatDelivered {
     PeerId peer;
     std::uint64_t messageId = 0;
+};
+// A message we sent moved on: Queued (stored, waiting for the peer), Sent, Delivered (the peer stored it).
+// `peer` is zero while the peer is offline; the conversation is `fingerprint`.
+struct ChatStateChanged {
+    PeerId peer;
+    std::string fingerprint;
+    std::uint64_t messageId = 0;
+    MessageState state = MessageState::Queued;
+    std::int64_t timeMs = 0; // when the message was written (sender's clock)
+};
+struct HistoryEntry {
+    std::int64_t rowId = 0; // paging cursor: pass the oldest one as LoadHistory::beforeRowId
+    std::uint64_t messageId = 0;
+    bool outgoing = false;
+    std::string text;
+    std::int64_t sentAtMs = 0;
+    MessageState state = MessageState::Queued;
+};
+// Answer to command::LoadHistory: oldest first. `more` is true when older messages exist.
+struct HistoryPage {
+    std::string fingerprint;
+    std::vector<HistoryEntry> messages;
+    bool more = false;
 };
 // Connection quality, sent about once a second per connected peer.
 struct LinkStats {
@@ -144,11 +226,85 @@ struct Error {
     PeerId peer; // zero when not tied to a peer
     std::string reason;
 };
+// The peer offers files; the user accepts (all or some) or rejects. autoAccepted: already accepted.
+struct OfferReceived {
+    PeerId peer;
+    TransferId offer;
+    std::vector<TransferEntry> entries;
+    std::uint64_t totalBytes = 0;
+    bool autoAccepted = false;
+};
+// Our offer is on its way to the peer.
+struct OfferSent {
+    PeerId peer;
+    TransferId offer;
+    std::vector<TransferEntry> entries;
+    std::uint64_t totalBytes = 0;
+};
+// Coalesced progress of one offer (a few times a second while it moves, and on every state change).
+struct TransferProgress {
+    PeerId peer;
+    TransferId offer;
+    bool outgoing = false;
+    TransferState state = TransferState::Active;
+    std::uint64_t fileId = 0;     // the file moving now (0: none)
+    std::uint64_t fileBytes = 0;  // bytes of that file done
+    std::uint64_t bytesDone = 0;  // whole offer
+    std::uint64_t totalBytes = 0; // whole offer (accepted files only)
+    std::uint64_t bytesPerSec = 0;
+    std::int64_t etaSeconds = -1; // -1: unknown (stalled, paused or finished)
+};
+// One file arrived (or was sent) and its hash matched. localPath: where it is on this computer.
+struct TransferFileDone {
+    PeerId peer;
+    TransferId offer;
+    std::uint64_t fileId = 0;
+    std::string localPath;
+    std::string hash; // hex BLAKE2b-256
+};
+struct TransferFileFailed {
+    PeerId peer;
+    TransferId offer;
+    std::uint64_t fileId = 0;
+    std::string reason;
+};
+// The offer reached a final state: Done, Failed, Cancelled or Rejected.
+struct OfferFinished {
+    PeerId peer;
+    TransferId offer;
+    TransferState state = TransferState::Done;
+    std::string reason;
+};
+// A LAN beacon was heard (or changed). Everything here is CLAIMED, unauthenticated: connect only to one of
+// `addresses` (the beacons' source address with the claimed ENet port), and trust only the handshake.
+struct LanPeerFound {
+    std::string key;                    // stable while the peer is listed; LanPeerLost names it
+    std::string name;                   // claimed display name
+    std::vector<std::string> addresses; // "ip:port", newest first
+    std::uint16_t port = 0;             // claimed ENet port of the newest address
+    std::string fingerprintHint;        // claimed, formatted like a fingerprint
+    bool matchesPinnedPeer = false;     // the hint equals a pinned peer's fingerprint: still unproven
+};
+struct LanPeerLost {
+    std::string key;
+    std::string name;
+    std::string reason; // "left", "expired", "evicted", "interface gone"
+};
+// Discovery settings as the engine applies them (on start and after every change).
+struct DiscoveryState {
+    bool available = false; // the discovery socket is open
+    bool visible = true;
+    std::vector<std::string> interfaces; // empty: every interface
+};
 } // namespace event
 
 using Event =
     std::variant<event::Listening, event::HostingChanged, event::PeerConnecting, event::PeerConnected,
                  event::PeerVerified, event::PeerKeyChanged, event::PeerDisconnected, event::ChatSent,
-                 event::ChatReceived, event::ChatDelivered, event::LinkStats, event::Error>;
+                 event::ChatReceived, event::ChatDelivered, event::LinkStats, event::Error,
+                 event::OfferReceived, event::OfferSent, event::TransferProgress, event::TransferFileDone,
+                 event::TransferFileFailed, event::OfferFinished,
+                 event::LanPeerFound, event::LanPeerLost, event::DiscoveryState,
+                 event::ChatStateChanged, event::HistoryPage>;
 
 } // namespace duet

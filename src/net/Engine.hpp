@@ -20,6 +20,12 @@ struct EngineConfig {
     std::filesystem::path downloadDir; // where received files go
     bool acceptIncoming = true;        // start with hosting on
     bool autoConfirm = false;          // --yes: trust every new peer's key without asking (scripts only)
+    // Redial pinned peers at start and after a lost link (off by default so embedded engines stay quiet).
+    bool autoReconnect = false;
+    // LAN discovery (off by default so embedded engines and tests stay silent; front ends turn it on).
+    bool discovery = false;
+    std::uint16_t discoveryPort = 55556; // wire::kDiscoveryPort; tests use their own
+    bool discoveryLoopback = false;      // also announce on 127.255.255.255 (tests on one machine)
 };
 
 class Engine {

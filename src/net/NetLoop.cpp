@@ -73,6 +73,9 @@ bool NetLoop::startUp()
     m_lastStats = m_clock.now();
     emit(event::Listening{m_host->port(), m_identity.fingerprint()});
     emit(event::HostingChanged{m_accepting});
+    startDiscovery();
+    startTransfers();
+    startChat();
     return true;
 }
 
@@ -105,17 +108,19 @@ void NetLoop::loop()
         m_host->limitHalfOpenPeers();
         flushEvents();
         ENetEvent event;
-        if (m_host->service(event, serviceTimeout(m_clock.now()))) {
+        if (m_host->service(event, waitForTraffic(serviceTimeout(m_clock.now())))) {
             onEnetEvent(event);
             while (m_host->nextQueued(event))
                 onEnetEvent(event);
         }
+        if (m_transfers) m_transfers->pump();
         flushEvents();
     }
 }
 
 void NetLoop::shutDown()
 {
+    stopDiscovery();
     m_accepting = false;
     std::vector<std::uint64_t> ids;
     for (const auto& [id, connection] : m_connections)
@@ -150,19 +155,7 @@ void NetLoop::handle(Command& command)
 
 void NetLoop::handle(const command::Connect& command)
 {
-    if (command.port == 0) return emit(event::Error{PeerId{}, "cannot connect: port 0"});
-    ENetAddress address{};
-    // Numeric addresses never touch DNS; names are resolved here, which blocks this thread briefly.
-    if (enet_address_set_host_ip(&address, command.host.c_str()) != 0 &&
-        enet_address_set_host(&address, command.host.c_str()) != 0)
-        return emit(event::Error{PeerId{}, "cannot resolve host " + command.host});
-    address.port = command.port;
-    ENetPeer* peer = enet_host_connect(m_host->get(), &address, kChannelCount, 0);
-    if (peer == nullptr) return emit(event::Error{PeerId{}, "cannot connect: too many connections"});
-    EnetHost::setTimeouts(peer);
-    Connection& connection = addConnection(peer, formatAddress(address), true);
-    connection.announced = true;
-    emit(event::PeerConnecting{connection.id, connection.address, true});
+    dial(command.host, command.port);
 }
 
 void NetLoop::handle(const command::Disconnect& command)
@@ -188,6 +181,7 @@ void NetLoop::handle(const command::SetDisplayName& command)
     }
     // Sessions already introduced themselves; the new name is used from the next connection on.
     m_context->displayName = command.name;
+    if (m_discovery) m_discovery->setDisplayName(command.name);
 }
 
 void NetLoop::handle(const command::ConfirmPeer& command)
@@ -200,14 +194,6 @@ void NetLoop::handle(const command::RejectPeer& command)
 {
     if (Connection* connection = findForCommand(command.peer); connection != nullptr && !connection->closing)
         closeConnection(*connection, {wire::CloseReason::UserRejected, "", "rejected by you"}, Millis{3000});
-}
-
-void NetLoop::handle(const command::SendChat& command)
-{
-    if (Connection* connection = findForCommand(command.peer); connection != nullptr)
-        withSession(*connection, [&command](Session& session, SessionActions& out) {
-            session.sendChat(command.messageId, command.text, out);
-        });
 }
 
 void NetLoop::handle(const command::Shutdown&)
@@ -246,6 +232,7 @@ void NetLoop::runTimers(MonoTime now)
         }
     }
     if (now - m_lastStats >= kStatsInterval) emitStats(now);
+    chatTimers(now);
 }
 
 void NetLoop::emitStats(MonoTime now)
@@ -275,6 +262,8 @@ void NetLoop::emitStats(MonoTime now)
 Millis NetLoop::serviceTimeout(MonoTime now) const
 {
     MonoTime next = now + kIdleWait;
+    // Chunks wait for room in ENet's queue; acknowledgements free it without an event, so look again soon.
+    if (m_transfers && m_transfers->busy()) next = now + Millis{1};
     bool anyVerified = false;
     for (const auto& [id, connection] : m_connections) {
         if (connection.closing) {
@@ -287,6 +276,7 @@ Millis NetLoop::serviceTimeout(MonoTime now) const
         }
     }
     if (anyVerified) next = std::min(next, m_lastStats + kStatsInterval);
+    if (const std::optional<MonoTime> wake = chatWake(now)) next = std::max(now, std::min(next, *wake));
     // ENet's own timers: half-open peers are not in m_connections, so ask the host directly.
     const ENetHost* host = m_host->get();
     for (std::size_t i = 0; i < host->peerCount; ++i) {

@@ -5,10 +5,14 @@
 // Errors: a failure to start is reported as one event::Error (EngineErrors.hpp); nothing escapes run().
 #include "duet/core/MessageQueue.hpp"
 #include "duet/crypto/Crypto.hpp"
+#include "duet/net/ChatService.hpp"
+#include "duet/net/DiscoveryGlue.hpp"
 #include "duet/net/EnetHost.hpp"
 #include "duet/net/Engine.hpp"
 #include "duet/net/EngineErrors.hpp"
+#include "duet/net/Reconnector.hpp"
 #include "duet/net/Session.hpp"
+#include "duet/net/TransferService.hpp"
 #include "duet/net/Waker.hpp"
 #include "duet/profile/ProfileStore.hpp"
 
@@ -19,7 +23,7 @@
 
 namespace duet::net {
 
-class NetLoop {
+class NetLoop : private TransferLink {
 public:
     NetLoop(EngineConfig config, MessageQueue<Command>& commands, MessageQueue<Event>& events, Waker& waker,
             std::function<void()> wakeFrontEnd);
@@ -64,6 +68,44 @@ private:
     void handle(const command::RejectPeer& command);
     void handle(const command::SendChat& command);
     void handle(const command::Shutdown& command);
+    // NetLoopChat.cpp: durable chat (ChatService) and automatic reconnection (Reconnector).
+    void startChat();
+    void handle(const command::LoadHistory& command);
+    // Starts a connection attempt (PeerConnecting); zero and an Error event when it cannot start.
+    PeerId dial(const std::string& host, std::uint16_t port);
+    void chatTimers(MonoTime now);
+    std::optional<MonoTime> chatWake(MonoTime now) const;
+    void chatConnectionGone(const Connection& connection);
+    // DiscoveryLoop.cpp: LAN discovery, driven from this thread next to ENet.
+    void handle(const command::SetVisible& command);
+    void handle(const command::SetDiscoveryInterfaces& command);
+    void handle(const command::ListLanPeers& command);
+    void startDiscovery();
+    // Waits for ENet's socket, the discovery socket or the earliest timer, serves discovery, and returns
+    // the timeout left for enet_host_service (0 when discovery runs, `timeout` when it is off).
+    Millis waitForTraffic(Millis timeout);
+    void emitDiscoveryState();
+    void stopDiscovery();
+    // NetLoopTransfers.cpp: file transfers (TransferService) wired to sessions and ENet channel 2.
+    void sendTransferMessage(PeerId peer, const wire::AppMessage& message) override;
+    void sendChunkFrame(PeerId peer, const wire::Bytes& frame, std::uint64_t* queued) override;
+    void closeForAbuse(PeerId peer, const std::string& reason) override;
+    void emitEvent(Event event) override;
+    void handle(const command::SendFiles& command);
+    void handle(const command::AcceptOffer& command);
+    void handle(const command::RejectOffer& command);
+    void handle(const command::ControlTransfer& command);
+    void handle(const command::SetDownloadDir& command);
+    void handle(const command::SetAutoAccept& command);
+    void startTransfers();
+    // Hands a session's transfer input and verification to the transfer layer (after its sends).
+    void routeTransferInput(Connection& connection, SessionActions& actions);
+    // Commands this engine does not implement yet are answered with an error instead of vanishing.
+    template <typename UnhandledCommand>
+    void handle(const UnhandledCommand&)
+    {
+        emit(event::Error{PeerId{}, "this command is not supported by this build yet"});
+    }
     void runTimers(MonoTime now);
     void emitStats(MonoTime now);
     Millis serviceTimeout(MonoTime now) const;
@@ -101,7 +143,12 @@ private:
     std::unique_ptr<profile::ProfileStore> m_profile;
     crypto::Identity m_identity;
     std::optional<SessionContext> m_context;
+    // Declared before the host: ENet frees queued chunk packets into counters the service owns.
+    std::unique_ptr<TransferService> m_transfers; // null until started
     std::unique_ptr<EnetHost> m_host;
+    std::unique_ptr<ChatService> m_chat;
+    std::unique_ptr<Reconnector> m_reconnect; // null with autoReconnect off
+    std::unique_ptr<DiscoveryGlue> m_discovery; // null when discovery is off or its socket failed
 
     std::map<std::uint64_t, Connection> m_connections; // by PeerId value
     std::uint64_t m_nextPeerId = 1;

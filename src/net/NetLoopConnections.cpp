@@ -184,6 +184,7 @@ void NetLoop::apply(Connection& connection, SessionActions& actions)
 {
     for (const OutgoingFrame& frame : actions.send)
         send(connection, frame.channel, frame.frame);
+    routeTransferInput(connection, actions);
     for (Event& event : actions.events)
         emit(std::move(event));
     if (actions.close) {
@@ -237,6 +238,8 @@ void NetLoop::refuse(ENetPeer* peer, wire::CloseReason reason, const std::string
 
 void NetLoop::finish(Connection& connection, const std::string& reason)
 {
+    if (m_transfers) m_transfers->onPeerGone(connection.id);
+    chatConnectionGone(connection);
     if (connection.announced) emit(event::PeerDisconnected{connection.id, reason});
     // ENet keeps `data` across reuse of the slot; a stale id would make a new incoming peer look outgoing.
     if (connection.peer->data == peerData(connection.id)) connection.peer->data = nullptr;

@@ -1,5 +1,6 @@
 #include "duet/net/Session.hpp"
 
+#include "duet/net/ChatService.hpp"
 #include "duet/net/Limits.hpp"
 
 #include <type_traits>
@@ -8,7 +9,6 @@ namespace duet::net {
 namespace {
 
 constexpr std::size_t kMaxEarlyChats = 16;
-constexpr std::size_t kMaxRememberedIds = 4096;
 
 bool isTransferMessage(const wire::AppMessage& message)
 {
@@ -97,7 +97,9 @@ void Session::onPacket(std::uint8_t channel, wire::ByteSpan packet, SessionActio
         if (!m_handshake.complete()) return dropBadPacket("record before the handshake completed", out);
         return onRecord(channel, body, out);
     case wire::FrameType::Chunk:
-        return dropBadPacket("file data is not supported by this version", out);
+        if (channel != kDataChannel || !m_verified) return dropBadPacket("file data outside a verified data channel", out);
+        out.chunkBodies.emplace_back(body.begin(), body.end());
+        return;
     }
     dropBadPacket("unknown frame type", out);
 }
@@ -141,8 +143,12 @@ void Session::onRecord(std::uint8_t channel, wire::ByteSpan body, SessionActions
     if (!message)
         return dropBadPacket("undecodable message (" + std::string(wire::describe(message.error())) + ")",
                              out);
-    if (isTransferMessage(*message))
-        return dropBadPacket("file transfer is not supported by this version", out);
+    if (isTransferMessage(*message)) {
+        if (channel != kControlChannel || !m_verified)
+            return dropBadPacket("file transfer message before verification or off the control channel", out);
+        out.transferMessages.push_back(std::move(*message));
+        return;
+    }
     if (channel == kControlChannel)
         onControlMessage(*message, out);
     else
@@ -170,8 +176,7 @@ void Session::onChatMessage(const wire::AppMessage& message, SessionActions& out
         return;
     }
     if (const auto* ack = std::get_if<wire::ChatAck>(&message)) {
-        // Unknown ids are acks of re-sent duplicates; nothing to report.
-        if (m_awaitingAck.erase(ack->id) != 0) out.events.push_back(event::ChatDelivered{m_peer, ack->id});
+        if (m_verified) m_context.chat->onAck(*this, ack->id, out);
         return;
     }
     fail(wire::CloseReason::ProtocolError, "control message on the chat channel", out);
@@ -244,6 +249,7 @@ void Session::checkVerified(SessionActions& out)
     if (m_verified || !m_weConfirmed || !m_theyConfirmed) return;
     m_verified = true;
     out.events.push_back(event::PeerVerified{m_peer});
+    m_context.chat->onVerified(*this, out);
     std::vector<wire::Chat> early = std::move(m_earlyChats);
     m_earlyChats.clear();
     for (const wire::Chat& chat : early)
@@ -252,30 +258,20 @@ void Session::checkVerified(SessionActions& out)
 
 void Session::acceptChat(const wire::Chat& chat, SessionActions& out)
 {
-    sendRecord(kChatChannel, wire::ChatAck{chat.id}, out);
-    // A duplicate id is a re-send after a lost ack: acknowledged again, shown once.
-    if (!m_seenIds.insert(chat.id).second) return;
-    m_seenOrder.push_back(chat.id);
-    if (m_seenOrder.size() > kMaxRememberedIds) {
-        m_seenIds.erase(m_seenOrder.front());
-        m_seenOrder.pop_front();
-    }
-    out.events.push_back(event::ChatReceived{m_peer, chat.id, m_peerName, chat.text, chat.sentAtMs});
+    // Stored once per id before the acknowledgement (ChatService).
+    m_context.chat->onChat(*this, chat, out);
 }
 
-void Session::sendChat(std::uint64_t messageId, const std::string& text, SessionActions& out)
+void Session::sendChatRecord(const wire::AppMessage& message, SessionActions& out)
 {
-    auto refuse = [&](std::string why) { out.events.push_back(event::Error{m_peer, std::move(why)}); };
-    if (m_closed) return refuse("the connection is closing");
-    if (!m_verified) return refuse("not verified yet");
-    if (messageId == 0) return refuse("message id must not be zero");
-    if (text.size() > wire::kMaxChatText)
-        return refuse("message too long (at most " + std::to_string(wire::kMaxChatText) + " bytes)");
-    if (!wire::isValidUtf8(text)) return refuse("message is not valid UTF-8");
-    if (!m_awaitingAck.insert(messageId).second) return refuse("duplicate message id");
-    const std::int64_t now = m_context.clock.wallMillis();
-    sendRecord(kChatChannel, wire::Chat{messageId, now, text}, out);
-    out.events.push_back(event::ChatSent{m_peer, messageId, now});
+    if (m_closed || !m_verified) return;
+    sendRecord(kChatChannel, message, out);
+}
+
+void Session::sendTransferMessage(const wire::AppMessage& message, SessionActions& out)
+{
+    if (m_closed || !m_verified) return;
+    sendRecord(kControlChannel, message, out);
 }
 
 void Session::sendRecord(std::uint8_t channel, const wire::AppMessage& message, SessionActions& out)

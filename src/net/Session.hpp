@@ -17,6 +17,8 @@
 
 namespace duet::net {
 
+class ChatService;
+
 struct OutgoingFrame {
     std::uint8_t channel = 0;
     wire::Bytes frame;
@@ -34,6 +36,10 @@ struct SessionActions {
     std::vector<Event> events;
     std::optional<CloseRequest> close;
     std::optional<std::string> peerClosed; // the peer sent Close; why, in words for our user
+    // File transfer input of a verified session, for the transfer layer: control messages from channel 0
+    // and Chunk frame bodies from channel 2 (still sealed).
+    std::vector<wire::AppMessage> transferMessages;
+    std::vector<wire::Bytes> chunkBodies;
 };
 
 // What every session of one engine shares. Owned by the net loop; outlives all sessions.
@@ -44,6 +50,7 @@ struct SessionContext {
     const Clock& clock;
     std::string displayName;
     bool autoConfirm = false;
+    ChatService* chat = nullptr; // durable chat (ChatService.hpp); required
 };
 
 class Session {
@@ -58,10 +65,20 @@ public:
     void onPacket(std::uint8_t channel, wire::ByteSpan packet, SessionActions& out);
     // Our user accepted the verification code (command::ConfirmPeer).
     void confirm(SessionActions& out);
-    void sendChat(std::uint64_t messageId, const std::string& text, SessionActions& out);
+    // A file transfer control message on channel 0 (only once verified; dropped otherwise).
+    void sendTransferMessage(const wire::AppMessage& message, SessionActions& out);
+    // The handshake's keys; valid once authenticated().
+    const crypto::SessionKeys& keys() const { return m_handshake.keys(); }
 
     // Handshake done and the peer's Hello accepted: the connection is no longer "pending".
     bool authenticated() const { return m_helloReceived; }
+    PeerId peer() const { return m_peer; }
+    bool outgoing() const { return m_role == Role::Initiator; }
+    // Known once the handshake completed (fingerprint) and the Hello arrived (name).
+    const std::string& peerFingerprint() const { return m_peerFingerprint; }
+    const std::string& peerName() const { return m_peerName; }
+    // Seals a chat-channel message (Chat, ChatAck) for a verified session; used by ChatService.
+    void sendChatRecord(const wire::AppMessage& message, SessionActions& out);
     bool verified() const { return m_verified; }
     bool closed() const { return m_closed; }
     int badPackets() const { return m_badPackets; }
@@ -106,10 +123,6 @@ private:
     // Chat records may overtake the PeerConfirmed that allowed them (channels are ordered only within
     // themselves); the few that do wait here until it arrives.
     std::vector<wire::Chat> m_earlyChats;
-    std::unordered_set<std::uint64_t> m_awaitingAck;
-    // Ids received in this session, oldest first, bounded so a long session cannot grow it without end.
-    std::unordered_set<std::uint64_t> m_seenIds;
-    std::deque<std::uint64_t> m_seenOrder;
 };
 
 } // namespace duet::net

@@ -29,7 +29,7 @@ void AppState::apply(const Event& event, std::int64_t nowMs)
             current->bytesOutPerSec == quality.bytesOutPerSec)
             return;
     }
-    std::visit([&](const auto& e) { on(e, nowMs); }, event);
+    if (!applyTransfer(event, nowMs)) std::visit([&](const auto& e) { on(e, nowMs); }, event);
     ++m_revision;
 }
 
@@ -61,6 +61,7 @@ void AppState::applyLocal(const Command& command, std::int64_t nowMs)
             }
         },
         command);
+    m_transfers.applyLocal(command);
     ++m_revision;
 }
 

@@ -4,6 +4,7 @@
 // Thread: owned and used by the UI thread only. Peer-supplied strings are sanitized on the way in.
 // Histories are vectors that only grow at the end, so drawing a long history allocates nothing per frame.
 #include "duet/core/EngineApi.hpp"
+#include "duet/state/Transfers.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -76,6 +77,16 @@ struct KeyChangeAlert {
     std::string presentedFingerprint;
 };
 
+// A peer heard on the LAN (AppStateLan.cpp). Every field is an unauthenticated claim; only a connection's
+// handshake proves who answers at one of `addresses`.
+struct LanPeer {
+    std::string key;
+    std::string name;                   // sanitized
+    std::vector<std::string> addresses; // "ip:port", newest first
+    std::string fingerprintHint;
+    bool matchesPinnedPeer = false;
+};
+
 enum class LogLevel : std::uint8_t { Info, Error };
 
 struct LogEntry {
@@ -105,6 +116,13 @@ public:
     // The first peer whose code the user must compare, or nullptr.
     const Peer* peerNeedingVerification() const;
     const std::vector<KeyChangeAlert>& keyChangeAlerts() const { return m_keyChanges; }
+    const TransferList& transfers() const { return m_transfers; }
+    // LAN discovery, in order of first sighting.
+    const std::vector<LanPeer>& lanPeers() const { return m_lanPeers; }
+    bool discoveryAvailable() const { return m_discoveryAvailable; }
+    bool visibleOnLan() const { return m_visibleOnLan; }
+    // The connected peer whose proven fingerprint is this LAN peer's hint, or nullptr.
+    const Peer* provenPeerFor(const LanPeer& lanPeer) const;
     const std::deque<LogEntry>& log() const { return m_log; }
     // Counts every error ever logged (not capped), so the UI can tell whether the newest one is unseen.
     std::uint64_t errorCount() const { return m_errorCount; }
@@ -139,12 +157,26 @@ private:
     void on(const event::ChatDelivered& e, std::int64_t nowMs);
     void on(const event::LinkStats& e, std::int64_t nowMs);
     void on(const event::Error& e, std::int64_t nowMs);
+    // AppStateLan.cpp
+    void on(const event::LanPeerFound& e, std::int64_t nowMs);
+    void on(const event::LanPeerLost& e, std::int64_t nowMs);
+    void on(const event::DiscoveryState& e, std::int64_t nowMs);
+    // AppStateTransfers.cpp: transfer events go to m_transfers (plus a log line); true when handled.
+    bool applyTransfer(const Event& event, std::int64_t nowMs);
+    template <typename TransferEvent>
+    void on(const TransferEvent&, std::int64_t)
+    {
+    }
 
     std::vector<Peer> m_peers; // in order of first appearance
     std::unordered_map<PeerId, std::size_t> m_peerIndex;
     // Per peer: message id -> index into Peer::messages, for delivery marks and duplicate detection.
     std::unordered_map<PeerId, std::unordered_map<std::uint64_t, std::size_t>> m_messageIndex;
     std::vector<KeyChangeAlert> m_keyChanges;
+    TransferList m_transfers;
+    std::vector<LanPeer> m_lanPeers;
+    bool m_discoveryAvailable = false;
+    bool m_visibleOnLan = false;
     std::deque<LogEntry> m_log;
     std::uint64_t m_errorCount = 0;
     std::string m_lastError;

@@ -115,6 +115,23 @@ std::string describe(const event::ChatDelivered& e)
 {
     return Line("ChatDelivered").field("peer", e.peer).field("id", e.messageId).take();
 }
+std::string describe(const event::ChatStateChanged& e)
+{
+    return Line("ChatStateChanged")
+        .field("peer", e.peer)
+        .field("fingerprint", e.fingerprint)
+        .field("id", e.messageId)
+        .field("state", static_cast<int>(e.state))
+        .take();
+}
+std::string describe(const event::HistoryPage& e)
+{
+    return Line("HistoryPage")
+        .field("fingerprint", e.fingerprint)
+        .field("messages", e.messages.size())
+        .field("more", e.more)
+        .take();
+}
 std::string describe(const event::LinkStats& e)
 {
     return Line("LinkStats")
@@ -128,6 +145,85 @@ std::string describe(const event::LinkStats& e)
 std::string describe(const event::Error& e)
 {
     return Line("Error").field("peer", e.peer).field("reason", e.reason).take();
+}
+std::string describe(const event::OfferReceived& e)
+{
+    return Line("OfferReceived")
+        .field("peer", e.peer)
+        .field("offer", e.offer.value)
+        .field("files", e.entries.size())
+        .field("bytes", e.totalBytes)
+        .field("autoAccepted", e.autoAccepted)
+        .take();
+}
+std::string describe(const event::OfferSent& e)
+{
+    return Line("OfferSent")
+        .field("peer", e.peer)
+        .field("offer", e.offer.value)
+        .field("files", e.entries.size())
+        .field("bytes", e.totalBytes)
+        .take();
+}
+std::string describe(const event::TransferProgress& e)
+{
+    return Line("TransferProgress")
+        .field("peer", e.peer)
+        .field("offer", e.offer.value)
+        .field("state", static_cast<int>(e.state))
+        .field("done", e.bytesDone)
+        .field("total", e.totalBytes)
+        .take();
+}
+std::string describe(const event::TransferFileDone& e)
+{
+    return Line("TransferFileDone")
+        .field("peer", e.peer)
+        .field("offer", e.offer.value)
+        .field("file", e.fileId)
+        .field("path", e.localPath)
+        .take();
+}
+std::string describe(const event::TransferFileFailed& e)
+{
+    return Line("TransferFileFailed")
+        .field("peer", e.peer)
+        .field("offer", e.offer.value)
+        .field("file", e.fileId)
+        .field("reason", e.reason)
+        .take();
+}
+std::string describe(const event::OfferFinished& e)
+{
+    return Line("OfferFinished")
+        .field("peer", e.peer)
+        .field("offer", e.offer.value)
+        .field("state", static_cast<int>(e.state))
+        .field("reason", e.reason)
+        .take();
+}
+std::string describe(const event::LanPeerFound& e)
+{
+    return Line("LanPeerFound")
+        .field("key", e.key)
+        .field("name", e.name)
+        .field("address", e.addresses.empty() ? std::string() : e.addresses.front())
+        .field("addresses", e.addresses.size())
+        .field("fingerprintHint", e.fingerprintHint)
+        .field("matchesPinnedPeer", e.matchesPinnedPeer)
+        .take();
+}
+std::string describe(const event::LanPeerLost& e)
+{
+    return Line("LanPeerLost").field("key", e.key).field("name", e.name).field("reason", e.reason).take();
+}
+std::string describe(const event::DiscoveryState& e)
+{
+    return Line("DiscoveryState")
+        .field("available", e.available)
+        .field("visible", e.visible)
+        .field("interfaces", e.interfaces.size())
+        .take();
 }
 
 } // namespace

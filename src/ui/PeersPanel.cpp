@@ -1,6 +1,7 @@
 #include "duet/ui/PeersPanel.hpp"
 
 #include "duet/ui/Address.hpp"
+#include "duet/ui/LanPeersSection.hpp"
 #include "duet/ui/Theme.hpp"
 #include "duet/ui/Widgets.hpp"
 #include "imgui.h"
@@ -56,6 +57,7 @@ void drawHostSection(const state::AppState& state, ViewState& view, Commands& ou
     if (ImGui::Checkbox("Host: accept incoming connections", &hosting))
         out.push_back(command::SetHosting{hosting});
     locate(view, "host.toggle");
+    drawVisibleToggle(state, view, out);
     if (state.listeningPort() == 0 && state.errorCount() > 0) {
         textWrappedColored(colors.danger, "Not listening: see the error above and in the log.");
     } else if (state.listeningPort() == 0) {
@@ -152,6 +154,7 @@ void drawPeersPanel(const state::AppState& state, ViewState& view, float reserve
     ImGui::Separator();
     drawJoinSection(view, out);
     ImGui::Separator();
+    drawLanPeers(state, view, out);
     drawPeerList(state, view, reserveBottom);
 }
 

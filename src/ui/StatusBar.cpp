@@ -1,5 +1,6 @@
 #include "duet/ui/StatusBar.hpp"
 
+#include "duet/ui/Settings.hpp"
 #include "duet/ui/Theme.hpp"
 #include "duet/ui/Widgets.hpp"
 #include "imgui.h"
@@ -24,6 +25,9 @@ void drawStatusBar(const state::AppState& state, ViewState& view)
         textColored(state.hosting() ? colors.success : colors.muted, port);
     }
     locate(view, "status.port");
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Settings")) openSettings(view);
+    locate(view, "status.settings");
 
     if (const state::Peer* peer = state.findPeer(view.selectedPeer); peer && peer->link) {
         char link[96];

@@ -6,6 +6,7 @@
 #include "duet/ui/PeersPanel.hpp"
 #include "duet/ui/StatusBar.hpp"
 #include "duet/ui/Theme.hpp"
+#include "duet/ui/TransfersPanel.hpp"
 #include "duet/ui/VerifyModal.hpp"
 #include "duet/ui/Widgets.hpp"
 #include "imgui.h"
@@ -93,17 +94,24 @@ Commands drawApp(const state::AppState& state, ViewState& view, std::int64_t now
     ImGui::EndChild();
 
     ImGui::SameLine();
-    ImGui::BeginChild("right", ImVec2(0, -statusHeight), true);
+    // The conversation on top, the transfers panel (when there is something to show) below it.
+    const float transfersHeight = transfersPanelHeight(state, view, columnHeight);
+    ImGui::BeginGroup();
+    ImGui::BeginChild("right", ImVec2(0, transfersHeight > 0 ? columnHeight - transfersHeight : -statusHeight),
+                      true);
     if (const state::Peer* peer = state.findPeer(view.selectedPeer))
         drawChatPanel(*peer, view, nowMs, out);
     else
         drawWelcome(view);
     ImGui::EndChild();
+    if (transfersHeight > 0) drawTransfersPanel(state, view, transfersHeight - style.ItemSpacing.y, out);
+    ImGui::EndGroup();
 
     drawStatusBar(state, view);
 
     // One modal at a time; the key-change warning outranks everything.
     if (!drawKeyChangedModal(state, view, out)) drawVerifyModal(state, view, out);
+    drawTransferOverlays(state, view, out);
     ImGui::End();
     return out;
 }

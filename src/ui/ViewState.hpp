@@ -4,6 +4,7 @@
 #include "duet/core/EngineApi.hpp"
 #include "duet/ui/ChatHistory.hpp"
 #include "duet/ui/ItemLocator.hpp"
+#include "duet/ui/TransfersView.hpp"
 
 #include <cstdint>
 #include <random>
@@ -45,6 +46,8 @@ struct ViewState {
     std::size_t peersSeen = 0; // AppState::peers().size() last frame, to follow a newly arrived peer
     std::unordered_map<PeerId, std::string> drafts; // unsent chat input per peer
     ChatHistoryView history;
+
+    TransfersView transfers; // file browser, offers, settings window
 
     std::uint64_t errorsSeen = 0; // the error banner hides errors up to this count
     bool logOpen = true;

@@ -93,7 +93,7 @@ class Instance:
         self.launched = time.monotonic()
         self.process = subprocess.Popen(
             [duet, "--port", str(port), "--name", name, "--profile", os.path.join(self.dir, "profile"),
-             "--downloads", os.path.join(self.dir, "downloads")],
+             "--downloads", os.path.join(self.dir, "downloads"), "--no-discovery"],
             env=env, stdout=self.stderr, stderr=self.stderr)
         self.window = None
 

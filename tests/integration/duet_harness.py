@@ -34,14 +34,19 @@ def escape(text):
 
 
 class HeadlessPeer:
-    def __init__(self, duet, name, yes=False, profile=None, port=0, workdir=None):
+    def __init__(self, duet, name, yes=False, profile=None, port=0, workdir=None, reconnect=False):
         self.name = name
         self._own_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix="duet-it-")
         self.profile = profile or os.path.join(self.dir, "profile-" + name)
         downloads = os.path.join(self.dir, "downloads-" + name)
+        # --no-discovery: these tests talk over 127.0.0.1 only; LAN beacons would go out on real interfaces.
         command = [duet, "--headless", "--port", str(port), "--name", name, "--profile", self.profile,
-                   "--downloads", downloads]
+                   "--downloads", downloads, "--no-discovery"]
+        # Automatic redialling of pinned peers is off unless a test is about it: the others expect a
+        # quiet peer that only connects when told to.
+        if not reconnect:
+            command.append("--no-reconnect")
         if yes:
             command.append("--yes")
         self._stderr = open(os.path.join(self.dir, "stderr-%s-%d.log" % (name, time.monotonic_ns())), "wb")

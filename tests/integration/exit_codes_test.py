@@ -42,7 +42,7 @@ def test(duet, workdir):
     h.check(code == 74, "unusable profile: exit %d" % code)
     h.check(len(lines) == 1 and lines[0]["reason"].startswith("profile unusable"), "one error event: %r" % lines)
 
-    code, lines = run(duet, "--headless", "--port", "0", "--profile", profile)
+    code, lines = run(duet, "--headless", "--port", "0", "--profile", profile, "--no-discovery")
     h.check(code == 0, "end of input: exit %d" % code)
     h.check(lines and lines[0]["event"] == "listening", "listening first: %r" % lines[:1])
 

@@ -37,6 +37,9 @@ TestPeer::TestPeer(PeerOptions options)
     config.downloadDir = m_downloads.path();
     config.acceptIncoming = options.accepting;
     config.autoConfirm = options.autoConfirm;
+    config.discovery = options.discoveryPort != 0;
+    config.discoveryPort = options.discoveryPort;
+    config.discoveryLoopback = options.discoveryPort != 0;
     m_engine = std::make_unique<net::Engine>(std::move(config), [] {});
     // Either Listening or a startup Error comes first; a failed start leaves the Error unconsumed.
     const auto deadline = std::chrono::steady_clock::now() + 5s;

@@ -34,11 +34,13 @@ struct PeerOptions {
     bool accepting = true;
     std::uint16_t port = 0;
     std::filesystem::path profileDir; // empty: a fresh temporary profile
+    std::uint16_t discoveryPort = 0;  // non-zero: LAN discovery on, loopback only (127.255.255.255)
 
     PeerOptions& manualConfirm() { return autoConfirm = false, *this; }
     PeerOptions& notAccepting() { return accepting = false, *this; }
     PeerOptions& onPort(std::uint16_t p) { return port = p, *this; }
     PeerOptions& inProfile(std::filesystem::path dir) { return profileDir = std::move(dir), *this; }
+    PeerOptions& discoveringOn(std::uint16_t p) { return discoveryPort = p, *this; }
 };
 inline PeerOptions named(std::string name)
 {

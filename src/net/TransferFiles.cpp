@@ -1,0 +1,284 @@
+#include "duet/net/TransferFiles.hpp"
+
+#include "duet/crypto/Hashing.hpp"
+#include "duet/storage/FolderOps.hpp"
+#include "duet/storage/PathValidator.hpp"
+#include "duet/transfer/ChunkMath.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace duet::net {
+namespace {
+
+constexpr std::uint32_t kDataIndex = 0;
+constexpr std::uint32_t kHashIndex = 1;
+constexpr std::size_t kHashBytes = 32;
+
+class SodiumHasher final : public transfer::Hasher {
+public:
+    void update(wire::ByteSpan bytes) override { m_hasher.update(bytes); }
+    transfer::Hash32 finish() override { return m_hasher.finish(); }
+
+private:
+    crypto::Hasher m_hasher;
+};
+
+transfer::IoError ioError(const storage::StorageError& error)
+{
+    const wire::FileOutcome outcome = error.code == storage::StorageErrorCode::NoSpace
+                                          ? wire::FileOutcome::DiskFull
+                                          : wire::FileOutcome::WriteFailed;
+    return {outcome, error.message};
+}
+
+transfer::IoError sourceError(const std::string& what)
+{
+    return {wire::FileOutcome::SourceUnreadable, what + ": " + std::strerror(errno)};
+}
+
+std::int64_t mtimeMs(const struct stat& st)
+{
+    // Whole seconds, like the offer (storage::Selection): a change check must compare like with like.
+    return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000;
+}
+
+} // namespace
+
+std::unique_ptr<transfer::Hasher> SodiumHashFactory::create() const
+{
+    return std::make_unique<SodiumHasher>();
+}
+
+// ---- Sender ----
+
+void PosixSourceFiles::add(const transfer::FileKey& file, std::filesystem::path localPath)
+{
+    m_files[key(file)] = Source{std::move(localPath), {}};
+}
+
+void PosixSourceFiles::forgetOffer(std::uint64_t offerId)
+{
+    std::erase_if(m_files, [offerId](const auto& item) { return item.first.first == offerId; });
+}
+
+transfer::IoResult<transfer::SourceStat> PosixSourceFiles::stat(const transfer::FileKey& file)
+{
+    const auto found = m_files.find(key(file));
+    if (found == m_files.end()) return transfer::IoError{wire::FileOutcome::SourceUnreadable, "unknown file"};
+    struct stat st {};
+    // A picked file that is a symlink was resolved once by the selection; the path here is what it named.
+    if (::stat(found->second.path.c_str(), &st) != 0) return sourceError("cannot read the file");
+    if (!S_ISREG(st.st_mode))
+        return transfer::IoError{wire::FileOutcome::SourceUnreadable, "no longer a regular file"};
+    return transfer::SourceStat{static_cast<std::uint64_t>(st.st_size), mtimeMs(st)};
+}
+
+transfer::IoResult<std::size_t> PosixSourceFiles::read(const transfer::FileKey& file, std::uint64_t offset,
+                                                       std::span<std::uint8_t> out)
+{
+    const auto found = m_files.find(key(file));
+    if (found == m_files.end()) return transfer::IoError{wire::FileOutcome::SourceUnreadable, "unknown file"};
+    Source& source = found->second;
+    if (!source.fd) {
+        source.fd.reset(::open(source.path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!source.fd) return sourceError("cannot open the file");
+    }
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const ssize_t n =
+            ::pread(source.fd.get(), out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return sourceError("cannot read the file");
+        if (n == 0) break;
+        done += static_cast<std::size_t>(n);
+    }
+    return done;
+}
+
+void PosixSourceFiles::release(const transfer::FileKey& file)
+{
+    if (const auto found = m_files.find(key(file)); found != m_files.end()) found->second.fd.reset();
+}
+
+// ---- Receiver ----
+
+struct StorageReceiveSink::Open {
+    storage::PartialFile data;
+    storage::PartialFile hashes;
+    wire::OfferEntry entry;
+};
+
+StorageReceiveSink::StorageReceiveSink(std::shared_ptr<storage::ReceiveRoot> root,
+                                       std::filesystem::path rootPath, std::string peerFingerprint)
+    : m_root(std::move(root)), m_rootPath(std::move(rootPath)), m_fingerprint(std::move(peerFingerprint))
+{
+}
+
+StorageReceiveSink::~StorageReceiveSink() = default;
+
+transfer::IoError StorageReceiveSink::noRoot() const
+{
+    return {wire::FileOutcome::WriteFailed, "the download folder " + m_rootPath.string() + " cannot be used"};
+}
+
+storage::TransferKey StorageReceiveSink::storageKey(const transfer::FileKey& file) const
+{
+    std::uint8_t ids[16];
+    for (int i = 0; i < 8; ++i) {
+        ids[i] = static_cast<std::uint8_t>(file.offerId >> (8 * i));
+        ids[8 + i] = static_cast<std::uint8_t>(file.fileId >> (8 * i));
+    }
+    const auto* fp = reinterpret_cast<const std::uint8_t*>(m_fingerprint.data());
+    const crypto::Hash32 digest =
+        crypto::blake2b256({wire::ByteSpan(fp, m_fingerprint.size()), wire::ByteSpan(ids, 16)});
+    // 16 bytes are plenty to keep partial folders apart.
+    return *storage::TransferKey::fromBytes(std::span<const std::uint8_t>(digest.data(), 16));
+}
+
+std::optional<std::string> StorageReceiveSink::committedHash(const transfer::FileKey& file) const
+{
+    const auto found = m_hashes.find(key(file));
+    if (found == m_hashes.end()) return std::nullopt;
+    return found->second;
+}
+
+transfer::IoResult<std::uint64_t> StorageReceiveSink::freeSpace()
+{
+    if (!m_root) return noRoot();
+    storage::Expected<std::uint64_t> bytes = m_root->availableBytes();
+    if (!bytes) return ioError(bytes.error());
+    return *bytes;
+}
+
+transfer::IoResult<std::string> StorageReceiveSink::destinationFor(std::uint64_t offerId,
+                                                                   const std::string& path, bool isDirectory)
+{
+    const std::size_t slash = path.find('/');
+    if (slash == std::string::npos && !isDirectory) return path; // commit picks a free name itself
+    const std::string top = path.substr(0, slash);
+    auto found = m_topLevel.find({offerId, top});
+    if (found == m_topLevel.end()) {
+        storage::Expected<std::string> reserved = m_root->reserveTopLevelName(top);
+        if (!reserved) return ioError(reserved.error());
+        found = m_topLevel.emplace(std::pair{offerId, top}, *reserved).first;
+    }
+    return slash == std::string::npos ? found->second : found->second + path.substr(slash);
+}
+
+transfer::IoResult<std::string> StorageReceiveSink::createDirectory(std::uint64_t offerId,
+                                                                    const wire::OfferEntry& entry)
+{
+    if (!m_root) return noRoot();
+    transfer::IoResult<std::string> destination = destinationFor(offerId, entry.path, true);
+    if (!destination.ok()) return destination;
+    // The top-level folder exists (reserved); create the rest one component at a time through handles.
+    storage::UniqueFd folder(::open(m_rootPath.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!folder) return ioError(storage::errorFromErrno(errno, "cannot open the download folder"));
+    for (std::string_view part : storage::splitPath(destination.value())) {
+        bool created = false;
+        storage::Expected<storage::UniqueFd> next =
+            storage::ensureFolderAt(folder.get(), std::string(part), 0755, created, part);
+        if (!next) return ioError(next.error());
+        folder = std::move(*next);
+    }
+    return destination;
+}
+
+transfer::IoResult<std::uint64_t> StorageReceiveSink::openPartial(const transfer::FileKey& file,
+                                                                  const wire::OfferEntry& entry)
+{
+    if (!m_root) return noRoot();
+    const storage::TransferKey storage = storageKey(file);
+    storage::Expected<storage::PartialFile> data = m_root->openPartial(storage, kDataIndex);
+    if (!data) return ioError(data.error());
+    storage::Expected<storage::PartialFile> hashes = m_root->openPartial(storage, kHashIndex);
+    if (!hashes) return ioError(hashes.error());
+
+    // Trust only leading chunks whose bytes still hash to what was recorded when they were written.
+    const std::uint64_t chunks = transfer::chunkCount(entry.size);
+    const std::uint64_t recorded = std::min<std::uint64_t>(hashes->size() / kHashBytes, chunks);
+    std::vector<std::uint8_t> buffer(transfer::kChunkBytes);
+    std::uint64_t good = 0;
+    for (; good < recorded; ++good) {
+        const std::uint64_t length = transfer::chunkLength(entry.size, good);
+        storage::Expected<std::size_t> got =
+            data->readAt(good * transfer::kChunkBytes, std::span(buffer.data(), length));
+        if (!got || *got != length) break;
+        std::uint8_t expected[kHashBytes];
+        storage::Expected<std::size_t> gotHash =
+            hashes->readAt(good * kHashBytes, std::span(expected, kHashBytes));
+        if (!gotHash || *gotHash != kHashBytes) break;
+        const crypto::Hash32 actual = crypto::blake2b256({wire::ByteSpan(buffer.data(), length)});
+        if (std::memcmp(actual.data(), expected, kHashBytes) != 0) break;
+    }
+    if (storage::Expected<void> cut = data->truncate(transfer::bytesBeforeChunk(entry.size, good)); !cut)
+        return ioError(cut.error());
+    if (storage::Expected<void> cut = hashes->truncate(good * kHashBytes); !cut) return ioError(cut.error());
+    m_open[key(file)] = std::make_unique<Open>(Open{std::move(*data), std::move(*hashes), entry});
+    return good;
+}
+
+transfer::IoResult<std::size_t> StorageReceiveSink::readPartial(const transfer::FileKey& file,
+                                                                std::uint64_t offset,
+                                                                std::span<std::uint8_t> out)
+{
+    const auto found = m_open.find(key(file));
+    if (found == m_open.end()) return transfer::IoError{wire::FileOutcome::WriteFailed, "partial not open"};
+    storage::Expected<std::size_t> got = found->second->data.readAt(offset, out);
+    if (!got) return ioError(got.error());
+    return *got;
+}
+
+transfer::IoStatus StorageReceiveSink::writeChunk(const transfer::FileKey& file, std::uint64_t index,
+                                                  wire::ByteSpan bytes)
+{
+    const auto found = m_open.find(key(file));
+    if (found == m_open.end()) return transfer::IoError{wire::FileOutcome::WriteFailed, "partial not open"};
+    Open& open = *found->second;
+    if (storage::Expected<void> wrote = open.data.writeAt(index * transfer::kChunkBytes, bytes); !wrote)
+        return ioError(wrote.error());
+    // The hash goes in after the data: a crash between the two loses this chunk, never trusts it blindly.
+    const crypto::Hash32 digest = crypto::blake2b256({bytes});
+    if (storage::Expected<void> wrote = open.hashes.writeAt(index * kHashBytes, digest); !wrote)
+        return ioError(wrote.error());
+    return transfer::Done{};
+}
+
+transfer::IoResult<std::string> StorageReceiveSink::commit(const transfer::FileKey& file,
+                                                           const transfer::Hash32& hash)
+{
+    const auto found = m_open.find(key(file));
+    if (found == m_open.end()) return transfer::IoError{wire::FileOutcome::WriteFailed, "partial not open"};
+    Open& open = *found->second;
+    transfer::IoResult<std::string> destination = destinationFor(file.offerId, open.entry.path, false);
+    if (!destination.ok()) return destination;
+    storage::Expected<std::string> placed =
+        m_root->commit(open.data, destination.value(), open.entry.mtimeMs / 1000);
+    if (!placed) return ioError(placed.error());
+    m_open.erase(found);
+    (void)m_root->discardTransfer(storageKey(file)); // the chunk hashes are no longer needed
+    m_hashes[key(file)] = crypto::toHex(hash);
+    return *placed;
+}
+
+void StorageReceiveSink::closePartial(const transfer::FileKey& file)
+{
+    if (const auto found = m_open.find(key(file)); found != m_open.end()) {
+        (void)found->second->data.sync();
+        (void)found->second->hashes.sync();
+        m_open.erase(found);
+    }
+}
+
+void StorageReceiveSink::discardPartial(const transfer::FileKey& file)
+{
+    m_open.erase(key(file));
+    if (m_root) (void)m_root->discardTransfer(storageKey(file));
+}
+
+} // namespace duet::net

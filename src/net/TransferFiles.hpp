@@ -1,0 +1,94 @@
+#pragma once
+// The disk and hash adapters the transfer state machines need, on top of POSIX and src/storage.
+// Thread: the net thread only (like the TransferManager that calls them). Errors are IoError values.
+#include "duet/storage/ReceiveRoot.hpp"
+#include "duet/transfer/Hashing.hpp"
+#include "duet/transfer/ReceiveSink.hpp"
+#include "duet/transfer/SourceFiles.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace duet::net {
+
+// Unkeyed BLAKE2b-256 (libsodium).
+class SodiumHashFactory final : public transfer::HashFactory {
+public:
+    std::unique_ptr<transfer::Hasher> create() const override;
+};
+
+// The sender's files, by (offer, file) id, read with pread through a cached descriptor per file.
+class PosixSourceFiles final : public transfer::SourceFiles {
+public:
+    void add(const transfer::FileKey& file, std::filesystem::path localPath);
+    void forgetOffer(std::uint64_t offerId);
+    bool knows(const transfer::FileKey& file) const { return m_files.count(key(file)) != 0; }
+
+    transfer::IoResult<transfer::SourceStat> stat(const transfer::FileKey& file) override;
+    transfer::IoResult<std::size_t> read(const transfer::FileKey& file, std::uint64_t offset,
+                                         std::span<std::uint8_t> out) override;
+    void release(const transfer::FileKey& file) override;
+
+private:
+    struct Source {
+        std::filesystem::path path;
+        storage::UniqueFd fd;
+    };
+    static std::pair<std::uint64_t, std::uint64_t> key(const transfer::FileKey& f)
+    {
+        return {f.offerId, f.fileId};
+    }
+    std::map<std::pair<std::uint64_t, std::uint64_t>, Source> m_files;
+};
+
+// Received files in the download folder's partial area. Each file gets its own transfer folder
+// .duet-partial/<key>/ with the data in 0.duet-part and one BLAKE2b-256 per written chunk in
+// 1.duet-part, so a resume (also after a restart) trusts only chunks whose hash still matches.
+// <key> is derived from the peer's fingerprint and the offer and file ids, so it is stable across
+// restarts and distinct between peers.
+class StorageReceiveSink final : public transfer::ReceiveSink {
+public:
+    // `root` may be empty (no usable download folder): every call then fails with a clear message.
+    StorageReceiveSink(std::shared_ptr<storage::ReceiveRoot> root, std::filesystem::path rootPath,
+                       std::string peerFingerprint);
+    ~StorageReceiveSink() override;
+
+    // The whole-file hash of the last file committed under this key (hex), for the UI.
+    std::optional<std::string> committedHash(const transfer::FileKey& file) const;
+    const std::filesystem::path& rootPath() const { return m_rootPath; }
+
+    transfer::IoResult<std::uint64_t> freeSpace() override;
+    transfer::IoResult<std::string> createDirectory(std::uint64_t offerId,
+                                                    const wire::OfferEntry& entry) override;
+    transfer::IoResult<std::uint64_t> openPartial(const transfer::FileKey& file,
+                                                  const wire::OfferEntry& entry) override;
+    transfer::IoResult<std::size_t> readPartial(const transfer::FileKey& file, std::uint64_t offset,
+                                                std::span<std::uint8_t> out) override;
+    transfer::IoStatus writeChunk(const transfer::FileKey& file, std::uint64_t index,
+                                  wire::ByteSpan bytes) override;
+    transfer::IoResult<std::string> commit(const transfer::FileKey& file,
+                                           const transfer::Hash32& hash) override;
+    void closePartial(const transfer::FileKey& file) override;
+    void discardPartial(const transfer::FileKey& file) override;
+
+private:
+    struct Open;
+    using Key = std::pair<std::uint64_t, std::uint64_t>;
+    static Key key(const transfer::FileKey& f) { return {f.offerId, f.fileId}; }
+    storage::TransferKey storageKey(const transfer::FileKey& file) const;
+    // The destination of `path` with its top-level folder replaced by the one reserved for this offer.
+    transfer::IoResult<std::string> destinationFor(std::uint64_t offerId, const std::string& path,
+                                                   bool isDirectory);
+    transfer::IoError noRoot() const;
+
+    std::shared_ptr<storage::ReceiveRoot> m_root;
+    std::filesystem::path m_rootPath;
+    std::string m_fingerprint;
+    std::map<Key, std::unique_ptr<Open>> m_open;
+    std::map<std::pair<std::uint64_t, std::string>, std::string> m_topLevel; // (offer, name) -> reserved
+    std::map<Key, std::string> m_hashes;
+};
+
+} // namespace duet::net

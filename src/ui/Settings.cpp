@@ -1,0 +1,136 @@
+#include "duet/ui/Settings.hpp"
+
+#include "duet/ui/FileBrowser.hpp"
+#include "duet/ui/Theme.hpp"
+#include "duet/ui/Widgets.hpp"
+#include "imgui.h"
+#include "imgui_stdlib.h"
+
+namespace duet::ui {
+namespace {
+
+constexpr const char* kWindowName = "Settings###settings";
+constexpr std::size_t kMaxNameBytes = 64;
+
+} // namespace
+
+void openSettings(ViewState& view)
+{
+    view.transfers.draft = view.transfers.settings;
+    view.transfers.settingsRequested = true;
+}
+
+Commands settingsCommands(const SettingsValues& before, const SettingsValues& after)
+{
+    Commands out;
+    if (after.displayName != before.displayName && !after.displayName.empty())
+        out.push_back(command::SetDisplayName{after.displayName});
+    if (after.downloadDir != before.downloadDir && !after.downloadDir.empty())
+        out.push_back(command::SetDownloadDir{after.downloadDir});
+    if (after.autoAcceptVerified != before.autoAcceptVerified)
+        out.push_back(command::SetAutoAccept{after.autoAcceptVerified});
+    if (after.visibleOnLan != before.visibleOnLan) out.push_back(command::SetVisible{after.visibleOnLan});
+    return out;
+}
+
+void drawSettingsWindow(const state::AppState&, ViewState& view, Commands& out)
+{
+    TransfersView& tv = view.transfers;
+    if (tv.settingsRequested) {
+        ImGui::OpenPopup(kWindowName);
+        tv.settingsRequested = false;
+        tv.settingsOpen = true;
+    }
+    // The download folder comes back from the file browser, which closes before this popup reopens.
+    if (tv.choosingDownloadDir && !tv.browser.open) {
+        tv.choosingDownloadDir = false;
+        if (tv.browser.chosenFolder) tv.draft.downloadDir = *tv.browser.chosenFolder;
+        tv.browser.chosenFolder.reset();
+        ImGui::OpenPopup(kWindowName);
+        tv.settingsOpen = true;
+    }
+    if (!tv.settingsOpen) return;
+    const ImGuiViewport* viewport = ImGui::GetMainViewport();
+    const float em = ImGui::GetFontSize();
+    ImGui::SetNextWindowPos(viewport->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(em * 30, 0), ImGuiCond_Appearing);
+    bool keepOpen = true;
+    if (!ImGui::BeginPopupModal(kWindowName, &keepOpen, ImGuiWindowFlags_NoSavedSettings)) {
+        if (!tv.choosingDownloadDir) tv.settingsOpen = false;
+        return;
+    }
+    locateWindow(view, "settings.window");
+    SettingsValues& draft = tv.draft;
+    const Palette& colors = palette(view.theme);
+    const float labelWidth = em * 11;
+
+    const auto label = [&](const char* name) {
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(name);
+        ImGui::SameLine(labelWidth);
+        ImGui::SetNextItemWidth(-1);
+    };
+    label("Your name");
+    ImGui::InputText("##name", &draft.displayName);
+    locate(view, "settings.name");
+    if (draft.displayName.size() > kMaxNameBytes)
+        draft.displayName = truncateUtf8(draft.displayName, kMaxNameBytes);
+
+    label("Download folder");
+    ImGui::SetNextItemWidth(-em * 6);
+    ImGui::InputText("##downloads", &draft.downloadDir);
+    locate(view, "settings.downloads");
+    ImGui::SameLine();
+    if (button(view, "settings.browse", "Browse...", ImVec2(-1, 0))) {
+        tv.choosingDownloadDir = true;
+        openFileBrowser(tv.browser, BrowserPurpose::ChooseFolder, PeerId{}, draft.downloadDir);
+        keepOpen = false;
+    }
+
+    label("Port");
+    int port = draft.port;
+    if (ImGui::InputInt("##port", &port, 0, 0))
+        draft.port = static_cast<std::uint16_t>(std::clamp(port, 1, 65535));
+    locate(view, "settings.port");
+
+    label("Theme");
+    int theme = draft.lightTheme ? 1 : 0;
+    ImGui::RadioButton("Dark", &theme, 0);
+    locate(view, "settings.dark");
+    ImGui::SameLine();
+    ImGui::RadioButton("Light", &theme, 1);
+    locate(view, "settings.light");
+    draft.lightTheme = theme == 1;
+
+    ImGui::Spacing();
+    ImGui::Checkbox("Accept files from verified peers without asking", &draft.autoAcceptVerified);
+    locate(view, "settings.autoaccept");
+    ImGui::Checkbox("Get my attention on new messages and offers", &draft.notifications);
+    locate(view, "settings.notifications");
+    ImGui::Checkbox("Visible to computers on this network", &draft.visibleOnLan);
+    locate(view, "settings.visible");
+    if (draft.port != tv.settings.port)
+        textWrappedColored(colors.warning, "The new port is used the next time Duet starts.");
+
+    ImGui::Separator();
+    if (button(view, "settings.cancel", "Cancel", ImVec2(em * 7, 0))) keepOpen = false;
+    ImGui::SameLine();
+    if (button(view, "settings.save", "Save", ImVec2(em * 7, 0))) {
+        for (Command& command : settingsCommands(tv.settings, draft))
+            out.push_back(std::move(command));
+        if (draft.lightTheme != (view.theme == Theme::Light)) {
+            view.theme = draft.lightTheme ? Theme::Light : Theme::Dark;
+            view.styleDirty = true;
+        }
+        tv.settingsToSave = draft;
+        tv.settings = draft;
+        keepOpen = false;
+    }
+    if (!keepOpen) {
+        if (!tv.choosingDownloadDir) tv.settingsOpen = false;
+        ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
+}
+
+} // namespace duet::ui
