@@ -19,7 +19,7 @@ CommandLineResult parseCommandLine(int argc, const char* const* argv, Options& o
     app.name("duet");
     app.set_version_flag("--version", DUET_VERSION);
     app.footer("Without --headless, duet opens its window. With --headless it reads one command per line on\n"
-               "stdin and writes one JSON event per line on stdout; see HEADLESS.md.");
+               "stdin and writes one JSON event per line on stdout; see the README.");
 
     bool headless = false;
     std::string profileDir;

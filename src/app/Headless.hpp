@@ -1,6 +1,6 @@
 #pragma once
 // `duet --headless`: the engine driven by one command per line on stdin, with one JSON object per line on
-// stdout (the scripting interface; HEADLESS.md lists commands, events and exit codes). Logs go to stderr.
+// stdout (the scripting interface; the README lists commands, events and exit codes). Logs go to stderr.
 // Thread: runHeadless() owns the main thread; the engine wakes it through a pipe. The pieces below are
 // pure and exposed for tests.
 #include "HeadlessTransfers.hpp"

@@ -1,5 +1,5 @@
 // The headless interface of durable chat: the `history [N]` line, and JSON for message states and
-// history pages (HEADLESS.md).
+// history pages (README, "The headless interface").
 #include "Headless.hpp"
 
 #include <charconv>
