@@ -35,7 +35,7 @@ case "${1:-}" in
         install_packages "${build_packages[@]}"
         cmake --preset release >/dev/null
         cmake --build --preset release
-        exec build/release/duet "$@"
+        exec build/release/src/app/duet "$@"
         ;;
     test)
         install_packages "${build_packages[@]}" "${test_packages[@]}"
