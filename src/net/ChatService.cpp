@@ -231,7 +231,10 @@ void ChatService::onConnectionGone(PeerId peer)
 
 void ChatService::runTimers(MonoTime now)
 {
-    for (auto& [fingerprint, chat] : m_conversations) {
+    // Plain references rather than structured bindings: clang 14 cannot capture bindings in a lambda.
+    for (auto& entry : m_conversations) {
+        const auto& fingerprint = entry.first;
+        auto& chat = entry.second;
         const std::optional<MonoTime> wake = chat.outbox.nextWake(now);
         if (!wake || *wake > now) continue;
         m_run(chat.active, [this, &chat, &fingerprint](Session& session, SessionActions& out) {
