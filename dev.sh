@@ -9,11 +9,12 @@ cd "$(dirname "$(readlink -f "$0")")"
 build_packages=(
     build-essential cmake ninja-build pkg-config python3-glad
     libglfw3-dev libimgui-dev libenet-dev libstb-dev doctest-dev libsodium-dev libsqlite3-dev
-    libfontconfig-dev nlohmann-json3-dev libcli11-dev
+    libfontconfig-dev nlohmann-json3-dev libcli11-dev libminiupnpc-dev libnatpmp-dev
     fonts-dejavu-core fonts-wqy-microhei libgl1-mesa-dri libglx-mesa0
 )
 test_packages=(
     python3 xvfb xauth xdotool imagemagick tcpdump iproute2 iptables iputils-ping iperf3 clang-14 libclang-rt-14-dev
+    coturn miniupnpd
 )
 
 install_packages() {

@@ -41,6 +41,26 @@ CommandLineResult parseCommandLine(int argc, const char* const* argv, Options& o
         ->default_val(options.discoveryPort);
     app.add_flag("--discovery-loopback", options.discoveryLoopback,
                  "Also announce on the loopback interface (tests on one machine)");
+    app.add_option("--stun", options.stunServers,
+                   "STUN server HOST[:PORT] for internet connections (repeatable; two tell the NAT type)");
+    bool noPortMapping = false;
+    app.add_flag("--no-port-mapping", noPortMapping,
+                 "Never ask the router for a port mapping (UPnP, NAT-PMP)");
+
+    // One-shot commands; the options above may also follow the subcommand's name (fallthrough).
+    app.fallthrough();
+    app.require_subcommand(0, 1);
+    CLI::App* send = app.add_subcommand("send", "Send files and folders to HOST[:PORT] once, then exit");
+    std::string target;
+    std::vector<std::string> paths;
+    send->add_option("--retry-for", options.retryForSeconds,
+                     "Seconds to keep trying to reach the receiver, also after a lost link")
+        ->check(CLI::Range(0, 86400))
+        ->default_val(options.retryForSeconds);
+    send->add_option("target", target, "The receiver: HOST or HOST:PORT")->required();
+    send->add_option("paths", paths, "Files and folders to send")->required();
+    CLI::App* receive =
+        app.add_subcommand("receive", "Wait for one batch of files, receive it into --downloads, then exit");
 
     try {
         app.parse(argc, argv);
@@ -50,9 +70,19 @@ CommandLineResult parseCommandLine(int argc, const char* const* argv, Options& o
     }
 
     options.mode = headless ? Mode::Headless : Mode::Gui;
+    if (send->parsed() || receive->parsed()) {
+        if (headless) {
+            err << "duet: --headless cannot be combined with send or receive\n";
+            return {false, kExitUsage};
+        }
+        options.mode = send->parsed() ? Mode::Send : Mode::Receive;
+        options.target = target;
+        options.paths.assign(paths.begin(), paths.end());
+    }
     options.portGiven = app.count("--port") > 0;
     options.discovery = !noDiscovery;
     options.reconnect = !noReconnect;
+    options.portMapping = !noPortMapping;
     if (!options.name.empty() &&
         (options.name.size() > wire::kMaxDisplayName || !wire::isValidUtf8(options.name))) {
         err << "duet: --name must be at most " << wire::kMaxDisplayName << " bytes of UTF-8\n";

@@ -136,22 +136,24 @@ FontFiles locateFonts()
     return files;
 }
 
-ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale)
+bool inBaseRanges(unsigned codepoint)
+{
+    for (const ImWchar* range = kTextRanges; range[0] != 0; range += 2)
+        if (codepoint >= range[0] && codepoint <= range[1]) return true;
+    return false;
+}
+
+ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale, const ImWchar* extraRanges)
 {
     atlas.Clear();
     ui::UiFonts fonts;
     const float body = std::round(kBodyPixels * scale);
     fonts.body = addFont(atlas, files.sans, body, kTextRanges);
-    if (fonts.body && !files.cjk.path.empty()) {
-        // Chinese common ranges include the kana and CJK punctuation; Japanese adds its kanji list.
-        static ImVector<ImWchar> cjkRanges;
-        if (cjkRanges.empty()) {
-            ImFontGlyphRangesBuilder builder;
-            builder.AddRanges(atlas.GetGlyphRangesChineseSimplifiedCommon());
-            builder.AddRanges(atlas.GetGlyphRangesJapanese());
-            builder.BuildRanges(&cjkRanges);
-        }
-        addFont(atlas, files.cjk, body, cjkRanges.Data, true);
+    if (fonts.body && extraRanges && extraRanges[0] != 0) {
+        // Merged glyphs never replace earlier ones, so DejaVu's win and the CJK font fills the rest;
+        // characters neither has are skipped and draw as the fallback glyph.
+        addFont(atlas, files.sans, body, extraRanges, true);
+        if (!files.cjk.path.empty()) addFont(atlas, files.cjk, body, extraRanges, true);
     }
     if (!fonts.body) fonts.body = addDefault(atlas, body);
     fonts.large = addFont(atlas, files.sansBold, std::round(kLargePixels * scale), kLatinRanges);

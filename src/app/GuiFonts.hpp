@@ -1,9 +1,13 @@
 #pragma once
 // Fonts: DejaVu Sans (body, bold headings) and DejaVu Sans Mono (fingerprints) found through fontconfig,
-// plus a CJK font merged into the body when fontconfig has one for zh or ja. Any font that cannot be
-// found or read is replaced by ImGui's built-in font; a missing glyph draws ImGui's fallback, never crashes.
+// plus a CJK font merged into the body when fontconfig has one for zh or ja. The body always has Latin,
+// Greek, Cyrillic and common symbols; other characters (CJK above all) are baked only once text on screen
+// uses them (GuiGlyphs), because baking ~6,000 CJK glyphs up front cost over half a second of start-up.
+// Any font that cannot be found or read is replaced by ImGui's built-in font; a missing glyph draws
+// ImGui's fallback, never crashes.
 // Thread: main thread, between frames (rebuilding the atlas invalidates the GL font texture).
 #include "duet/ui/ViewState.hpp"
+#include "imgui.h"
 
 #include <string>
 #include <vector>
@@ -27,7 +31,13 @@ struct FontFiles {
 
 FontFiles locateFonts();
 
-// Clears `atlas` and loads the fonts at `scale` (1 = 16 px body text). Returns the fonts to draw with.
-ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale);
+// True for code points the body font always bakes (so GuiGlyphs need not ask for them).
+bool inBaseRanges(unsigned codepoint);
+
+// Clears `atlas` and loads the fonts at `scale` (1 = 16 px body text), with the extra code points in
+// `extraRanges` (zero-terminated ImGui range pairs, or null) taken from the body font where it has them,
+// else from the CJK font. Returns the fonts to draw with.
+ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale,
+                       const ImWchar* extraRanges = nullptr);
 
 } // namespace duet::app

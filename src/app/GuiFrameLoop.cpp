@@ -27,8 +27,15 @@ constexpr double kIdleRedrawSeconds = 30;  // "Today" labels and the like stay c
 GuiFrameLoop::GuiFrameLoop(GuiWindow& window, net::Engine& engine, GuiHooks& hooks, GuiSettings& settings,
                            FontFiles fonts, state::AppState& state, ui::ViewState& view)
     : m_window(window), m_engine(engine), m_hooks(hooks), m_settings(settings), m_fontFiles(std::move(fonts)),
-      m_state(state), m_view(view), m_drop(window.handle())
+      m_state(state), m_view(view), m_drop(window.handle()),
+      m_images(&GuiWindow::wakeFromAnyThread, [&hooks](std::string_view line) { hooks.note(line); })
 {
+    m_view.images.source = &m_images;
+}
+
+GuiFrameLoop::~GuiFrameLoop()
+{
+    m_view.images.source = nullptr;
 }
 
 void GuiFrameLoop::run(std::chrono::steady_clock::time_point launched)
@@ -51,8 +58,8 @@ void GuiFrameLoop::run(std::chrono::steady_clock::time_point launched)
         // Events are applied even while iconified, so nothing is lost or delayed when the window returns.
         const Drained drained = drainEngine(wallMs);
         const bool input = m_window.takeActivity();
-        if (input || drained.changed || m_view.transfers.browser.resultWaiting() ||
-            GuiDrop::hasDropped())
+        if (input || drained.changed || m_view.transfers.browser.resultWaiting() || GuiDrop::hasDropped() ||
+            m_images.resultsWaiting())
             m_pending = true;
         if (input || drained.settle) settleUntil = glfwGetTime() + kSettleSeconds;
         now = glfwGetTime();
@@ -87,18 +94,19 @@ GuiFrameLoop::Drained GuiFrameLoop::drainEngine(std::int64_t nowMs)
 void GuiFrameLoop::updateScale()
 {
     const float scale = m_window.contentScale();
-    if (scale != m_scale) {
+    const bool newGlyphs = m_glyphs.scan(m_state, m_view);
+    if (scale != m_scale || newGlyphs) {
         const auto started = std::chrono::steady_clock::now();
         m_scale = scale;
-        m_view.fonts = buildFonts(*ImGui::GetIO().Fonts, m_fontFiles, scale);
+        m_view.fonts = buildFonts(*ImGui::GetIO().Fonts, m_fontFiles, scale, m_glyphs.ranges());
         ImGui_ImplOpenGL3_DestroyFontsTexture();
         ImGui_ImplOpenGL3_CreateFontsTexture();
         m_view.styleDirty = true;
         const auto ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-        char note[64];
-        std::snprintf(note, sizeof note, "fonts ms=%lld scale=%.2f", static_cast<long long>(ms.count()),
-                      scale);
+        char note[96];
+        std::snprintf(note, sizeof note, "fonts ms=%lld scale=%.2f extra-glyphs=%zu",
+                      static_cast<long long>(ms.count()), scale, m_glyphs.count());
         m_hooks.note(note);
     }
     if (m_view.styleDirty) {
@@ -111,6 +119,7 @@ void GuiFrameLoop::renderFrame(std::int64_t nowMs)
 {
     const ui::Theme themeBefore = m_view.theme;
     updateScale();
+    m_images.beginFrame(); // uploads pictures decoded since the last frame, before anything draws them
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     if (ui::ItemLocator* locator = m_hooks.locator()) locator->beginFrame();
@@ -132,7 +141,13 @@ void GuiFrameLoop::renderFrame(std::int64_t nowMs)
     m_hooks.writeWidgetMap();
 
     handleCommands(commands, nowMs);
-    if (m_window.focused() && m_view.selectedPeer) m_state.markRead(m_view.selectedPeer);
+    if (m_window.focused() && m_view.selectedPeer) {
+        // The user sees the conversation: the engine marks it read and tells the peer (read receipts).
+        const state::Peer* shown = m_state.findPeer(m_view.selectedPeer);
+        if (shown && shown->unread != 0 && !shown->fingerprint.empty())
+            m_engine.post(command::MarkRead{shown->id, shown->fingerprint});
+        m_state.markRead(m_view.selectedPeer);
+    }
     desktopGlue(nowMs);
     if (m_view.theme != themeBefore) m_settings.saveTheme(m_view.theme);
 }

@@ -5,7 +5,9 @@
 // Thread: main thread. Runs until the window is closed.
 #include "GuiDrop.hpp"
 #include "GuiFonts.hpp"
+#include "GuiGlyphs.hpp"
 #include "GuiHooks.hpp"
+#include "GuiImages.hpp"
 #include "GuiSettings.hpp"
 #include "GuiWindow.hpp"
 #include "duet/core/Clock.hpp"
@@ -21,6 +23,9 @@ class GuiFrameLoop {
 public:
     GuiFrameLoop(GuiWindow& window, net::Engine& engine, GuiHooks& hooks, GuiSettings& settings,
                  FontFiles fonts, state::AppState& state, ui::ViewState& view);
+    ~GuiFrameLoop();
+    GuiFrameLoop(const GuiFrameLoop&) = delete;
+    GuiFrameLoop& operator=(const GuiFrameLoop&) = delete;
 
     void run(std::chrono::steady_clock::time_point launched);
 
@@ -49,6 +54,8 @@ private:
     GuiDrop m_drop;
     std::string m_shownTitle;
     std::size_t m_unseenNotified = 0; // unseen count when we last asked for attention
+    GuiImages m_images;               // picture thumbnails and previews (view.images.source)
+    GuiGlyphs m_glyphs;               // characters beyond the base font ranges that text on screen uses
 };
 
 } // namespace duet::app

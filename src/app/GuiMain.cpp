@@ -69,7 +69,11 @@ int runGui(const Options& options)
                                                  std::chrono::steady_clock::now() - launched)
                                                  .count()));
 
+    const auto fontconfigStarted = std::chrono::steady_clock::now();
     FontFiles fonts = locateFonts();
+    hooks.note("fontconfig ms=" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                     std::chrono::steady_clock::now() - fontconfigStarted)
+                                                     .count()));
     for (const std::string& note : fonts.notes) {
         std::fprintf(stderr, "duet: %s\n", note.c_str());
         hooks.note("font " + note);
@@ -93,12 +97,14 @@ int runGui(const Options& options)
     config.displayName = displayName;
     config.profileDir = options.profileDir;
     config.downloadDir = view.transfers.settings.downloadDir; // saved in Settings, else --downloads/XDG
-    config.acceptIncoming = false; // the user opts in with the Host toggle
+    config.acceptIncoming = false;                            // the user opts in with the Host toggle
     config.autoConfirm = options.yes;
     config.discovery = options.discovery;
     config.autoReconnect = options.reconnect;
     config.discoveryPort = options.discoveryPort;
     config.discoveryLoopback = options.discoveryLoopback;
+    config.stunServers = options.stunServers;
+    config.portMapping = options.portMapping;
     try {
         // Destroyed before the window: its wake callback must never outlive GLFW.
         net::Engine engine(std::move(config), &GuiWindow::wakeFromAnyThread);

@@ -12,7 +12,6 @@ constexpr std::string_view kPortKey = "gui.port";
 constexpr std::string_view kThemeKey = "gui.theme"; // shared with GuiSettings::theme()
 constexpr std::string_view kAutoAcceptKey = "gui.auto_accept_verified";
 constexpr std::string_view kNotificationsKey = "gui.notifications";
-constexpr std::string_view kVisibleKey = "gui.visible";
 constexpr std::string_view kGeometryKey = "gui.window";
 
 bool flag(const std::optional<std::string>& value, bool fallback)
@@ -41,7 +40,6 @@ ui::SettingsValues GuiSettings::values(const std::string& displayName, const std
         }
         values.autoAcceptVerified = flag(m_store->setting(kAutoAcceptKey), false);
         values.notifications = flag(m_store->setting(kNotificationsKey), true);
-        values.visibleOnLan = flag(m_store->setting(kVisibleKey), true);
     } catch (const std::exception& e) {
         m_error = std::string("cannot read settings: ") + e.what();
     }
@@ -58,7 +56,6 @@ void GuiSettings::saveValues(const ui::SettingsValues& values)
         m_store->setSetting(kThemeKey, values.lightTheme ? "light" : "dark");
         m_store->setSetting(kAutoAcceptKey, values.autoAcceptVerified ? "1" : "0");
         m_store->setSetting(kNotificationsKey, values.notifications ? "1" : "0");
-        m_store->setSetting(kVisibleKey, values.visibleOnLan ? "1" : "0");
     } catch (const std::exception& e) {
         m_error = std::string("cannot save settings: ") + e.what();
     }

@@ -5,7 +5,6 @@
 #include "duet/net/EngineErrors.hpp"
 
 #include <algorithm>
-#include <unordered_map>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -16,116 +15,11 @@
 #include <poll.h>
 #include <random>
 #include <unistd.h>
+#include <unordered_map>
 #include <vector>
 
 namespace duet::app {
 namespace headless {
-namespace {
-
-std::optional<PeerId> parsePeerId(std::string_view text)
-{
-    std::uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value == 0) return std::nullopt;
-    return PeerId{value};
-}
-
-// For commands with an optional PEERID argument.
-template <typename T>
-Line withOptionalPeer(std::string_view command, std::string_view argument)
-{
-    if (argument.empty()) return T{};
-    if (auto peer = parsePeerId(argument)) return T{peer};
-    return LineError{std::string(command) + ": not a peer id: " + std::string(argument)};
-}
-
-Line parseConnect(std::string_view target)
-{
-    if (target.empty()) return LineError{"connect needs HOST[:PORT]"};
-    ConnectLine line;
-    line.host = std::string(target);
-    const std::size_t colon = target.rfind(':');
-    if (colon != std::string_view::npos) {
-        const std::string_view portText = target.substr(colon + 1);
-        unsigned port = 0;
-        const auto [end, ec] = std::from_chars(portText.data(), portText.data() + portText.size(), port);
-        if (ec != std::errc() || end != portText.data() + portText.size() || port == 0 || port > 65535)
-            return LineError{"connect: bad port: " + std::string(portText)};
-        line.host = std::string(target.substr(0, colon));
-        line.port = static_cast<std::uint16_t>(port);
-    }
-    if (line.host.empty()) return LineError{"connect needs HOST[:PORT]"};
-    return line;
-}
-
-} // namespace
-
-std::optional<std::string> unescape(std::string_view text, std::string& error)
-{
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '\\') {
-            out += text[i];
-            continue;
-        }
-        if (i + 1 == text.size()) {
-            error = "a backslash at the end of the line (write \\\\ for one backslash)";
-            return std::nullopt;
-        }
-        const char next = text[++i];
-        if (next == 'n') {
-            out += '\n';
-        } else if (next == '\\') {
-            out += '\\';
-        } else {
-            error = std::string("unknown escape \\") + next + " (only \\n and \\\\ exist)";
-            return std::nullopt;
-        }
-    }
-    return out;
-}
-
-Line parseLine(std::string_view line)
-{
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(' ') == std::string_view::npos) return BlankLine{};
-    const std::size_t space = line.find(' ');
-    const std::string_view command = line.substr(0, space);
-    const std::string_view argument =
-        space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
-    std::string error;
-    if (command == "say" || command == "name") {
-        std::optional<std::string> text = unescape(argument, error);
-        if (!text) return LineError{command == "say" ? "say: " + error : "name: " + error};
-        if (text->empty()) return LineError{std::string(command) + " needs text"};
-        if (command == "say") return SayLine{std::move(*text)};
-        return NameLine{std::move(*text)};
-    }
-    if (isTransferLine(command, argument)) {
-        std::optional<TransferLine> transfer = parseTransferLine(command, argument, error);
-        if (!transfer) return LineError{error};
-        return std::move(*transfer);
-    }
-    if (command == "connect") return parseConnect(argument);
-    if (command == "confirm") return withOptionalPeer<ConfirmLine>(command, argument);
-    if (command == "reject") return withOptionalPeer<RejectLine>(command, argument);
-    if (command == "disconnect") return withOptionalPeer<DisconnectLine>(command, argument);
-    if (command == "host") {
-        if (argument == "on") return HostLine{true};
-        if (argument == "off") return HostLine{false};
-        return LineError{"host needs on or off"};
-    }
-    if (command == "peers" && argument.empty()) return PeersLine{};
-    if (command == "history") return parseHistory(argument);
-    if (command == "visible") {
-        if (argument == "on") return VisibleLine{true};
-        if (argument == "off") return VisibleLine{false};
-        return LineError{"visible needs on or off"};
-    }
-    if (command == "quit" && argument.empty()) return QuitLine{};
-    return LineError{"unknown command: " + std::string(command.substr(0, 40))};
-}
 
 std::string messageIdText(std::uint64_t id)
 {
@@ -138,8 +32,10 @@ std::optional<std::string> toJson(const Event& event)
 {
     using nlohmann::json;
     if (auto transfer = transferEventJson(event)) return transfer;
+    if (auto nat = natEventJson(event)) return nat;
     if (const auto* state = std::get_if<event::ChatStateChanged>(&event)) return chatJson(*state);
     if (const auto* page = std::get_if<event::HistoryPage>(&event)) return chatJson(*page);
+    if (auto chat = chatEventJson(event)) return chat;
     std::optional<json> line = std::visit(
         [](const auto& e) -> std::optional<json> {
             using T = std::decay_t<decltype(e)>;
@@ -177,8 +73,12 @@ std::optional<std::string> toJson(const Event& event)
                             {"id", messageIdText(e.messageId)},
                             {"time", e.timeMs}};
             } else if constexpr (std::is_same_v<T, event::ChatReceived>) {
-                return json{{"event", "message"}, {"peer", e.peer.value}, {"id", messageIdText(e.messageId)},
-                            {"from", e.from},     {"text", e.text},       {"time", e.sentAtMs},
+                return json{{"event", "message"},
+                            {"peer", e.peer.value},
+                            {"id", messageIdText(e.messageId)},
+                            {"from", e.from},
+                            {"text", e.text},
+                            {"time", e.sentAtMs},
                             {"fingerprint", e.fingerprint}};
             } else if constexpr (std::is_same_v<T, event::ChatDelivered>) {
                 return json{
@@ -203,7 +103,8 @@ std::optional<std::string> toJson(const Event& event)
                 return json{{"event", "discovery"},
                             {"available", e.available},
                             {"visible", e.visible},
-                            {"interfaces", e.interfaces}};
+                            {"interfaces", e.interfaces},
+                            {"machine_interfaces", e.machineInterfaces}};
             } else if constexpr (std::is_same_v<T, event::Error>) {
                 json error{{"event", "error"}, {"reason", e.reason}};
                 if (e.peer) error["peer"] = e.peer.value;
@@ -424,6 +325,17 @@ private:
         m_engine.post(command::LoadHistory{PeerId{}, fingerprint, line.count, command::kNewestRow});
         return true;
     }
+    bool execute(const ChatLine& line)
+    {
+        const std::optional<PeerId> peer = newest(m_verified);
+        const std::string fingerprint = peer ? m_fingerprints[*peer] : m_conversation;
+        std::string error;
+        if (std::optional<Command> command = chatCommand(line, fingerprint, error))
+            m_engine.post(std::move(*command));
+        else
+            printError(error);
+        return true;
+    }
     bool execute(const ConfirmLine& line)
     {
         const std::optional<PeerId> peer = line.peer ? line.peer : newest(m_awaiting);
@@ -478,6 +390,11 @@ private:
         m_engine.post(command::SetVisible{line.visible});
         return true;
     }
+    bool execute(const InterfacesLine& line)
+    {
+        m_engine.post(command::SetDiscoveryInterfaces{line.names});
+        return true;
+    }
     bool execute(const TransferLine& line)
     {
         std::string error;
@@ -487,6 +404,16 @@ private:
         for (const std::string& text : lines)
             print(text);
         if (!error.empty()) printError(error);
+        return true;
+    }
+    bool execute(const NatCodeLine&)
+    {
+        m_engine.post(command::ShowNatCode{});
+        return true;
+    }
+    bool execute(const ConnectCodeLine& line)
+    {
+        m_engine.post(command::ConnectNatCode{line.code});
         return true;
     }
     bool execute(const QuitLine&) { return false; }
@@ -503,9 +430,9 @@ private:
     std::mt19937_64 m_ids;
     bool m_listening = false;
     std::optional<int> m_startupFailure;
-    std::vector<PeerId> m_connected; // every announced peer, oldest first
-    std::vector<PeerId> m_awaiting;  // connected, unverified, not yet confirmed by us
-    std::vector<PeerId> m_verified;  // in the order they became verified
+    std::vector<PeerId> m_connected;                        // every announced peer, oldest first
+    std::vector<PeerId> m_awaiting;                         // connected, unverified, not yet confirmed by us
+    std::vector<PeerId> m_verified;                         // in the order they became verified
     std::unordered_map<PeerId, std::string> m_fingerprints; // every peer that proved its identity
     std::string m_conversation; // the most recently verified identity: where `say` goes while offline
     TransferTracker m_transfers;
@@ -545,6 +472,8 @@ int runHeadless(const Options& options)
     config.autoReconnect = options.reconnect;
     config.discoveryPort = options.discoveryPort;
     config.discoveryLoopback = options.discoveryLoopback;
+    config.stunServers = options.stunServers;
+    config.portMapping = options.portMapping;
 
     std::optional<int> exitCode;
     {

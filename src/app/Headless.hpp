@@ -46,9 +46,24 @@ struct PeersLine {};
 struct VisibleLine {
     bool visible = true;
 };
+// `interfaces [NAME...]`: announce and listen only on these interfaces; no names means every interface.
+struct InterfacesLine {
+    std::vector<std::string> names;
+};
 // `history [N]`: the last N messages (default 20, at most 1000) of the current conversation.
 struct HistoryLine {
     std::uint32_t count = 20;
+};
+// HeadlessChat.cpp: `read`, `typing [on|off]`, `search TEXT`, `clear-history`, `export-history PATH`
+// act on the current conversation; `read-receipts on|off` and `typing-indicator on|off` are settings.
+struct ChatLine {
+    std::string verb;
+    std::string argument; // search: text (escapes resolved); export-history: path; others: on/off or ""
+};
+// `code`: print my connection code. `connect CODE`: connect to the code's owner through NATs.
+struct NatCodeLine {};
+struct ConnectCodeLine {
+    std::string code;
 };
 struct QuitLine {};
 struct BlankLine {};
@@ -57,8 +72,8 @@ struct LineError {
 };
 
 using Line = std::variant<ConnectLine, SayLine, ConfirmLine, RejectLine, DisconnectLine, HostLine, NameLine,
-                          QuitLine, BlankLine, LineError, PeersLine, VisibleLine, TransferLine,
-                          HistoryLine>;
+                          QuitLine, BlankLine, LineError, PeersLine, VisibleLine, InterfacesLine,
+                          TransferLine, HistoryLine, ChatLine, NatCodeLine, ConnectCodeLine>;
 
 // One input line (without its newline; a trailing '\r' is ignored). Never throws.
 Line parseLine(std::string_view line);
@@ -73,6 +88,17 @@ std::string messageIdText(std::uint64_t id);
 Line parseHistory(std::string_view argument);
 std::string chatJson(const event::ChatStateChanged& e);
 std::string chatJson(const event::HistoryPage& e);
+bool isChatLine(std::string_view command);
+Line parseChatLine(std::string_view command, std::string_view argument);
+// The command for a chat line; `fingerprint` is the current conversation ("" when there is none).
+// Returns nullopt and sets `error` when the line cannot run now.
+std::optional<Command> chatCommand(const ChatLine& line, const std::string& fingerprint, std::string& error);
+// JSON of the read-receipt, typing, search, clear, export and option events; nullopt for others.
+std::optional<std::string> chatEventJson(const Event& event);
+// HeadlessNat.cpp: `connect` with a connection code instead of HOST[:PORT] (nullopt: not code-shaped),
+// and the JSON of the reachability, code and nat progress events (nullopt for others).
+std::optional<Line> parseConnectCode(std::string_view argument);
+std::optional<std::string> natEventJson(const Event& event);
 
 } // namespace headless
 } // namespace duet::app

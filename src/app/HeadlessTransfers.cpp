@@ -201,7 +201,8 @@ std::optional<std::string> transferEventJson(const Event& event)
                             {"peer", e.peer.value},
                             {"offer", transferIdText(e.offer.value)},
                             {"file", transferIdText(e.fileId)},
-                            {"reason", e.reason}};
+                            {"reason", e.reason},
+                            {"outcome", e.outcome}};
             } else if constexpr (std::is_same_v<T, event::OfferFinished>) {
                 return json{{"event", "offer_finished"},
                             {"peer", e.peer.value},

@@ -20,10 +20,13 @@ struct Options {
     bool yes = false;                         // auto-confirm new peers (and, later, auto-accept offers)
     std::string target;                       // send: HOST[:PORT]
     std::vector<std::filesystem::path> paths; // send: files and folders
+    int retryForSeconds = 120;                // send: how long to keep dialling (and redialling) the receiver
     bool discovery = true;                    // LAN discovery (--no-discovery turns it off)
     bool reconnect = true;                    // redial pinned peers (--no-reconnect turns it off)
     std::uint16_t discoveryPort = 55556;      // --discovery-port (wire::kDiscoveryPort)
     bool discoveryLoopback = false;           // --discovery-loopback: also on 127.255.255.255 (tests)
+    std::vector<std::string> stunServers;     // --stun HOST[:PORT], repeatable; empty: setting or defaults
+    bool portMapping = true;                  // --no-port-mapping: never ask the router (UPnP, NAT-PMP)
 };
 
 } // namespace duet::app

@@ -8,17 +8,31 @@ file(READ ${duet_icon_png} duet_icon_hex HEX)
 string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," DUET_ICON_BYTES "${duet_icon_hex}")
 configure_file(${CMAKE_CURRENT_LIST_DIR}/GuiIconData.cpp.in ${CMAKE_CURRENT_BINARY_DIR}/GuiIconData.cpp @ONLY)
 
+# Embed our GLSL: each shaders/<stem>.<stage> becomes a raw string literal in GuiShaders.cpp (re-run when a
+# shader changes), so the binary never reads shader files at run time.
+foreach(stage vert frag)
+    cmake_path(SET duet_shader NORMALIZE ${CMAKE_CURRENT_LIST_DIR}/../../shaders/preview.${stage})
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${duet_shader})
+    string(TOUPPER ${stage} duet_stage)
+    file(READ ${duet_shader} DUET_SHADER_PREVIEW_${duet_stage})
+endforeach()
+configure_file(${CMAKE_CURRENT_LIST_DIR}/GuiShaders.cpp.in ${CMAKE_CURRENT_BINARY_DIR}/GuiShaders.cpp @ONLY)
+
 target_sources(duet PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/GuiMain.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiFrameLoop.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiWindow.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiIcon.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiFonts.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiGlyphs.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiHooks.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiSettings.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiSettingsValues.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiDrop.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiDropFrame.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiImages.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiPreviewShader.cpp
+    ${CMAKE_CURRENT_BINARY_DIR}/GuiShaders.cpp
     ${CMAKE_CURRENT_BINARY_DIR}/GuiIconData.cpp)
 target_include_directories(duet PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(duet PRIVATE

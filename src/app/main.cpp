@@ -1,6 +1,7 @@
 // Entry point of `duet`: parse the command line, then run the windowed app or the headless front end.
 #include "CommandLine.hpp"
 #include "Headless.hpp"
+#include "OneShot.hpp"
 
 #ifdef DUET_HAVE_GUI
 #include "GuiMain.hpp"
@@ -25,8 +26,9 @@ int main(int argc, char** argv)
         return kExitUsage;
 #endif
     case Mode::Send:
+        return runSend(options);
     case Mode::Receive:
-        break;
+        return runReceive(options);
     }
     std::cerr << "duet: this mode is not available in this build\n";
     return kExitUsage;

@@ -6,6 +6,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -83,6 +84,48 @@ struct LoadHistory {
     std::uint32_t limit = 50;
     std::int64_t beforeRowId = kNewestRow;
 };
+// Durable chat, one conversation each: `fingerprint` names it; when empty, `peer` (a verified connection)
+// does. Answered by an event, or event::Error naming the problem.
+// The user has seen the conversation: incoming messages become Read, and a ChatRead receipt goes to the
+// peer (now or when it is back) unless read receipts are off.
+struct MarkRead {
+    PeerId peer;
+    std::string fingerprint;
+};
+// The user is writing (typing = true, repeat freely: the engine rate-limits the wire) or stopped.
+// Nothing is sent while the typing indicator is off.
+struct SetTyping {
+    PeerId peer;
+    std::string fingerprint;
+    bool typing = false;
+};
+// Messages whose text contains `query` (case-insensitive for ASCII), newest first, at most `limit`:
+// answered by event::HistorySearchResults.
+struct SearchHistory {
+    PeerId peer;
+    std::string fingerprint;
+    std::string query;
+    std::uint32_t limit = 100;
+};
+// Deletes the conversation's history (answered by event::HistoryCleared). Messages still waiting for
+// delivery stay in the outbox.
+struct ClearHistory {
+    PeerId peer;
+    std::string fingerprint;
+};
+// Writes the whole conversation as UTF-8 text to `path` (absolute; an existing file is never replaced).
+// Answered by event::HistoryExported.
+struct ExportHistory {
+    PeerId peer;
+    std::string fingerprint;
+    std::string path;
+};
+// Privacy settings of chat (persisted): send read receipts, send and show typing indicators. An empty
+// field keeps its current value. Answered by event::ChatOptions.
+struct SetChatOptions {
+    std::optional<bool> readReceipts;
+    std::optional<bool> typingIndicator;
+};
 struct Shutdown {};
 // Offers local files and folders (absolute paths) to a verified peer as one offer.
 struct SendFiles {
@@ -124,15 +167,22 @@ struct SetDiscoveryInterfaces {
 };
 // Re-emits LanPeerFound for every LAN peer currently known.
 struct ListLanPeers {};
+// Internet connections (NAT traversal): learn our endpoints and answer with event::NatCode.
+struct ShowNatCode {};
+// Connect to the owner of a connection code (punching through NATs when needed); progress comes as
+// event::NatProgress. The code's fingerprint must match the handshake, else the connection is refused.
+struct ConnectNatCode {
+    std::string code;
+};
 } // namespace command
 
-using Command =
-    std::variant<command::Connect, command::Disconnect, command::SetHosting, command::SetDisplayName,
-                 command::ConfirmPeer, command::RejectPeer, command::SendChat, command::Shutdown,
-                 command::SendFiles, command::AcceptOffer, command::RejectOffer, command::ControlTransfer,
-                 command::SetDownloadDir, command::SetAutoAccept,
-                 command::SetVisible, command::SetDiscoveryInterfaces, command::ListLanPeers,
-                 command::LoadHistory>;
+using Command = std::variant<
+    command::Connect, command::Disconnect, command::SetHosting, command::SetDisplayName, command::ConfirmPeer,
+    command::RejectPeer, command::SendChat, command::Shutdown, command::SendFiles, command::AcceptOffer,
+    command::RejectOffer, command::ControlTransfer, command::SetDownloadDir, command::SetAutoAccept,
+    command::SetVisible, command::SetDiscoveryInterfaces, command::ListLanPeers, command::LoadHistory,
+    command::MarkRead, command::SetTyping, command::SearchHistory, command::ClearHistory,
+    command::ExportHistory, command::SetChatOptions, command::ShowNatCode, command::ConnectNatCode>;
 
 namespace event {
 struct Listening {
@@ -191,7 +241,8 @@ struct ChatDelivered {
     PeerId peer;
     std::uint64_t messageId = 0;
 };
-// A message we sent moved on: Queued (stored, waiting for the peer), Sent, Delivered (the peer stored it).
+// A message we sent moved on: Queued (stored, waiting for the peer), Sent, Delivered (the peer stored it),
+// Read (the peer's user saw it; only when the peer sends read receipts).
 // `peer` is zero while the peer is offline; the conversation is `fingerprint`.
 struct ChatStateChanged {
     PeerId peer;
@@ -213,6 +264,33 @@ struct HistoryPage {
     std::string fingerprint;
     std::vector<HistoryEntry> messages;
     bool more = false;
+};
+// The peer's user is writing (typing) or stopped; typing = false also when it expired by itself.
+struct PeerTyping {
+    PeerId peer;
+    std::string fingerprint;
+    bool typing = false;
+};
+// Answer to command::SearchHistory: matches newest first; `more` when the limit cut the list.
+struct HistorySearchResults {
+    std::string fingerprint;
+    std::string query;
+    std::vector<HistoryEntry> messages;
+    bool more = false;
+};
+struct HistoryCleared {
+    std::string fingerprint;
+    std::uint64_t removed = 0; // messages deleted
+};
+struct HistoryExported {
+    std::string fingerprint;
+    std::string path;
+    std::uint64_t messages = 0;
+};
+// Chat privacy settings as the engine applies them (on start and after every change).
+struct ChatOptions {
+    bool readReceipts = true;
+    bool typingIndicator = true;
 };
 // Connection quality, sent about once a second per connected peer.
 struct LinkStats {
@@ -267,6 +345,9 @@ struct TransferFileFailed {
     TransferId offer;
     std::uint64_t fileId = 0;
     std::string reason;
+    // Stable code for scripts: hash_mismatch, source_changed, source_unreadable, disk_full, write_failed,
+    // cancelled, protocol_violation.
+    std::string outcome{};
 };
 // The offer reached a final state: Done, Failed, Cancelled or Rejected.
 struct OfferFinished {
@@ -294,7 +375,28 @@ struct LanPeerLost {
 struct DiscoveryState {
     bool available = false; // the discovery socket is open
     bool visible = true;
-    std::vector<std::string> interfaces; // empty: every interface
+    std::vector<std::string> interfaces;        // empty: every interface
+    std::vector<std::string> machineInterfaces; // IPv4 interfaces this machine has now, to choose from
+};
+// How this computer can be reached from the internet (after STUN and port mapping; again on changes).
+struct Reachability {
+    std::string mapped;           // "ip:port" the router forwards to us (UPnP/NAT-PMP), empty if none
+    std::string mappingMethod;    // "upnp", "nat-pmp" or "none"
+    std::string mappingDetail;    // why there is no mapping, when there is none
+    std::string publicAddress;    // "ip:port" a STUN server saw, empty if none answered
+    std::string natType;          // "open", "cone", "symmetric", "blocked" or "unknown" (nat/NatType.hpp)
+    std::vector<std::string> lan; // our interface addresses with the ENet port
+};
+// Answer to command::ShowNatCode: my connection code, to be sent to the other user.
+struct NatCode {
+    std::string code;
+};
+// Progress of an internet connection: stage is "mapping", "stun", "punching", "connecting",
+// "connected" or "failed"; detail says more (the failure reason in plain words).
+struct NatProgress {
+    std::string stage;
+    std::string detail;
+    PeerId peer; // set from "connecting" on
 };
 } // namespace event
 
@@ -303,8 +405,9 @@ using Event =
                  event::PeerVerified, event::PeerKeyChanged, event::PeerDisconnected, event::ChatSent,
                  event::ChatReceived, event::ChatDelivered, event::LinkStats, event::Error,
                  event::OfferReceived, event::OfferSent, event::TransferProgress, event::TransferFileDone,
-                 event::TransferFileFailed, event::OfferFinished,
-                 event::LanPeerFound, event::LanPeerLost, event::DiscoveryState,
-                 event::ChatStateChanged, event::HistoryPage>;
+                 event::TransferFileFailed, event::OfferFinished, event::LanPeerFound, event::LanPeerLost,
+                 event::DiscoveryState, event::ChatStateChanged, event::HistoryPage, event::PeerTyping,
+                 event::HistorySearchResults, event::HistoryCleared, event::HistoryExported,
+                 event::ChatOptions, event::Reachability, event::NatCode, event::NatProgress>;
 
 } // namespace duet

@@ -27,6 +27,13 @@ ChatService::ChatService(profile::ProfileStore& profile, const Clock& clock, std
     : m_profile(profile), m_clock(clock), m_ownFingerprint(std::move(ownFingerprint)),
       m_emit(std::move(emit)), m_run(std::move(run)), m_close(std::move(close))
 {
+    try {
+        m_readReceipts = m_profile.setting(kReadReceiptsSetting).value_or("1") != "0";
+        m_typingIndicator = m_profile.setting(kTypingSetting).value_or("1") != "0";
+    } catch (const std::exception& e) {
+        m_emit(event::Error{PeerId{}, std::string("chat settings: ") + e.what()});
+    }
+    m_emit(event::ChatOptions{m_readReceipts, m_typingIndicator});
 }
 
 ChatService::Conversation& ChatService::conversation(const std::string& fingerprint)
@@ -45,21 +52,93 @@ void ChatService::send(PeerId peer, const std::string& fingerprint, std::uint64_
     if (text.size() > wire::kMaxChatText)
         return refuse("message too long (at most " + std::to_string(wire::kMaxChatText) + " bytes)");
     if (!wire::isValidUtf8(text)) return refuse("message is not valid UTF-8");
-    const std::int64_t now = m_clock.wallMillis();
+    // The peer stops showing us typing when the message arrives; the next keystroke announces it anew.
+    conversation(fingerprint).typingSent = false;
+    m_pendingSends.push_back(
+        PendingSend{peer, profile::OutgoingDraft{fingerprint, messageId, text, m_clock.wallMillis()}});
+    if (m_pendingSends.size() >= kMaxSendBatch) flushSends();
+}
+
+void ChatService::flush()
+{
+    flushSends();
+    flushMarks();
+}
+
+void ChatService::flushSends()
+{
+    if (m_pendingSends.empty()) return;
+    std::vector<PendingSend> sends = std::move(m_pendingSends);
+    m_pendingSends.clear();
+    std::vector<profile::OutgoingDraft> drafts;
+    drafts.reserve(sends.size());
+    for (const PendingSend& send : sends)
+        drafts.push_back(send.draft);
+    std::vector<std::int64_t> rows;
     try {
-        m_profile.storeOutgoing(fingerprint, messageId, text, now);
+        rows = m_profile.storeOutgoingBatch(drafts);
     } catch (const std::exception& e) {
-        // Most likely the id was used before (UNIQUE constraint); either way nothing was stored or sent.
-        return refuse(std::string("cannot store the message: ") + e.what());
+        // The transaction rolled back: none of these was stored, none is reported Queued or sent.
+        for (const PendingSend& send : sends)
+            m_emit(event::Error{send.peer, std::string("cannot store the message: ") + e.what()});
+        return;
     }
-    Conversation& chat = conversation(fingerprint);
-    m_emit(event::ChatStateChanged{chat.active, fingerprint, messageId, MessageState::Queued, now});
-    // Offline: the stored outbox is loaded when the peer is back, so it is not held here twice.
-    if (!chat.outbox.online()) return;
-    chat.outbox.add(OutboxMessage{messageId, text, now});
-    m_run(chat.active, [this, &chat, &fingerprint](Session& session, SessionActions& out) {
-        pump(chat, fingerprint, session, out);
-    });
+    std::vector<std::string> online; // conversations to pump, each once
+    for (std::size_t i = 0; i < sends.size(); ++i) {
+        profile::OutgoingDraft& draft = sends[i].draft;
+        if (rows[i] == 0) {
+            m_emit(event::Error{sends[i].peer, "cannot store the message: its id was used before"});
+            continue;
+        }
+        Conversation& chat = conversation(draft.peerFingerprint);
+        m_emit(event::ChatStateChanged{chat.active, draft.peerFingerprint, draft.messageId,
+                                       MessageState::Queued, draft.sentAtMs});
+        // Offline: the stored outbox is loaded when the peer is back, so it is not held here twice.
+        if (!chat.outbox.online()) continue;
+        chat.outbox.add(OutboxMessage{draft.messageId, std::move(draft.text), draft.sentAtMs});
+        if (std::find(online.begin(), online.end(), draft.peerFingerprint) == online.end())
+            online.push_back(draft.peerFingerprint);
+    }
+    for (const std::string& fingerprint : online) {
+        // The map key outlives the session input; `fingerprint` here is a local vector's element.
+        const auto it = m_conversations.find(fingerprint);
+        Conversation& chat = it->second;
+        const std::string& key = it->first;
+        m_run(chat.active,
+              [this, &chat, &key](Session& session, SessionActions& out) { pump(chat, key, session, out); });
+    }
+}
+
+void ChatService::flushMarks()
+{
+    if (m_pendingMarks.empty()) return;
+    std::vector<PendingMark> marks = std::move(m_pendingMarks);
+    m_pendingMarks.clear();
+    std::vector<profile::StateChange> changes;
+    changes.reserve(marks.size());
+    for (const PendingMark& mark : marks)
+        changes.push_back(mark.change);
+    std::vector<bool> moved;
+    try {
+        moved = m_profile.markStates(changes);
+    } catch (const std::exception& e) {
+        // The messages stay Queued/Sent in the database: they are re-sent and stored once by the peer.
+        return m_emit(event::Error{PeerId{}, std::string("cannot record message states: ") + e.what()});
+    }
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+        if (!moved[i]) continue; // a re-send, or an acknowledgement of a duplicate
+        const PendingMark& mark = marks[i];
+        const std::uint64_t id = mark.change.messageId;
+        if (mark.change.state == profile::MessageState::Sent) {
+            m_emit(event::ChatSent{mark.peer, id, mark.timeMs});
+            m_emit(event::ChatStateChanged{mark.peer, mark.change.peerFingerprint, id, MessageState::Sent,
+                                           mark.timeMs});
+        } else {
+            m_emit(event::ChatDelivered{mark.peer, id});
+            m_emit(event::ChatStateChanged{mark.peer, mark.change.peerFingerprint, id,
+                                           MessageState::Delivered, mark.timeMs});
+        }
+    }
 }
 
 void ChatService::sendToIdentity(const command::SendChat& command)
@@ -78,12 +157,11 @@ void ChatService::sendToIdentity(const command::SendChat& command)
 
 void ChatService::loadHistory(const command::LoadHistory& command)
 {
-    std::string fingerprint = command.fingerprint;
-    if (fingerprint.empty()) {
-        const auto link = m_links.find(command.peer.value);
-        if (link == m_links.end()) return m_emit(event::Error{command.peer, "history: not a verified peer"});
-        fingerprint = link->second.fingerprint;
-    }
+    flush(); // the page shows every message sent before this command
+    const std::optional<std::string> conversationName =
+        conversationOf(command.peer, command.fingerprint, "history");
+    if (!conversationName) return;
+    const std::string& fingerprint = *conversationName;
     const std::size_t limit = std::clamp<std::uint32_t>(command.limit, 1, kMaxHistoryPage);
     std::vector<profile::StoredMessage> rows;
     try {
@@ -149,6 +227,8 @@ void ChatService::onVerified(Session& session, SessionActions& out)
     chat.activeOutgoing = session.outgoing();
     chat.outbox.linkUp(storedOutbox(fingerprint));
     pump(chat, fingerprint, session, out);
+    // Again on every link: a receipt lost with the previous one is repaired, a repeat changes nothing.
+    sendReadReceipt(chat, fingerprint, &session, &out);
 }
 
 void ChatService::onChat(Session& session, const wire::Chat& chat, SessionActions& out)
@@ -158,18 +238,25 @@ void ChatService::onChat(Session& session, const wire::Chat& chat, SessionAction
     // storage is once per id, so a message that raced a duplicate connection's close is still shown once.
     if (link == m_links.end()) return;
     const std::string fingerprint = link->second.fingerprint;
-    const MonoTime now = m_clock.now();
-    if (!link->second.messages.tryTake(now) ||
-        !link->second.bytes.tryTake(now, static_cast<double>(chat.text.size()))) {
+    if (!takeChatTokens(link->second, static_cast<double>(chat.text.size()))) {
         out.close = CloseRequest{wire::CloseReason::ProtocolError, "chat rate limit exceeded",
                                  "the peer sent chat faster than the limit"};
         return;
     }
     const bool isNew = m_profile.storeIncomingOnce(fingerprint, chat.id, chat.text, chat.sentAtMs);
     session.sendChatRecord(wire::ChatAck{chat.id}, out);
+    peerStoppedTyping(conversation(fingerprint), fingerprint);
     if (isNew)
         out.events.push_back(event::ChatReceived{session.peer(), chat.id, session.peerName(), chat.text,
                                                  chat.sentAtMs, fingerprint});
+}
+
+bool ChatService::takeChatTokens(Link& link, double bytes)
+{
+    const MonoTime now = m_clock.now();
+    // Both buckets are checked before either is charged, so a refused record costs nothing.
+    if (link.messages.waitFor(now) > Millis{0} || link.bytes.waitFor(now, bytes) > Millis{0}) return false;
+    return link.messages.tryTake(now) && link.bytes.tryTake(now, bytes);
 }
 
 void ChatService::onAck(Session& session, std::uint64_t messageId, SessionActions& out)
@@ -179,13 +266,12 @@ void ChatService::onAck(Session& session, std::uint64_t messageId, SessionAction
     const std::string fingerprint = link->second.fingerprint;
     Conversation& chat = conversation(fingerprint);
     chat.outbox.acknowledge(messageId);
-    // Unknown ids are acknowledgements of re-sent duplicates; nothing to report.
-    if (m_profile.markState(fingerprint, profile::MessageDirection::Outgoing, messageId,
-                            profile::MessageState::Delivered)) {
-        out.events.push_back(event::ChatDelivered{session.peer(), messageId});
-        out.events.push_back(event::ChatStateChanged{session.peer(), fingerprint, messageId,
-                                                     MessageState::Delivered, m_clock.wallMillis()});
-    }
+    // Unknown ids are acknowledgements of re-sent duplicates: the batched mark then moves nothing.
+    m_pendingMarks.push_back(
+        PendingMark{session.peer(),
+                    profile::StateChange{fingerprint, profile::MessageDirection::Outgoing, messageId,
+                                         profile::MessageState::Delivered},
+                    m_clock.wallMillis()});
     if (chat.active == session.peer()) pump(chat, fingerprint, session, out);
 }
 
@@ -195,13 +281,12 @@ void ChatService::pump(Conversation& chat, const std::string& fingerprint, Sessi
     const MonoTime now = m_clock.now();
     while (std::optional<OutboxMessage> message = chat.outbox.next(now)) {
         session.sendChatRecord(wire::Chat{message->id, message->sentAtMs, message->text}, out);
-        // Only the first send is news; a re-send after a reconnection keeps the state Sent.
-        if (m_profile.markState(fingerprint, profile::MessageDirection::Outgoing, message->id,
-                                profile::MessageState::Sent)) {
-            out.events.push_back(event::ChatSent{session.peer(), message->id, message->sentAtMs});
-            out.events.push_back(event::ChatStateChanged{session.peer(), fingerprint, message->id,
-                                                         MessageState::Sent, message->sentAtMs});
-        }
+        // Only the first send is news (the batched mark moves nothing on a re-send).
+        m_pendingMarks.push_back(
+            PendingMark{session.peer(),
+                        profile::StateChange{fingerprint, profile::MessageDirection::Outgoing, message->id,
+                                             profile::MessageState::Sent},
+                        message->sentAtMs});
     }
 }
 
@@ -213,8 +298,10 @@ void ChatService::onConnectionGone(PeerId peer)
     Conversation& chat = conversation(fingerprint);
     m_links.erase(link);
     if (chat.active != peer) return;
+    peerStoppedTyping(chat, fingerprint);
     chat.active = PeerId{};
     chat.outbox.linkDown();
+    chat.typingSent = false;
     // A standby connection of the same identity takes over, with the whole stored outbox again.
     for (const auto& [id, other] : m_links) {
         if (other.fingerprint != fingerprint) continue;
@@ -231,10 +318,12 @@ void ChatService::onConnectionGone(PeerId peer)
 
 void ChatService::runTimers(MonoTime now)
 {
+    flush();
     // Plain references rather than structured bindings: clang 14 cannot capture bindings in a lambda.
     for (auto& entry : m_conversations) {
         const auto& fingerprint = entry.first;
         auto& chat = entry.second;
+        if (chat.peerTypingUntil && *chat.peerTypingUntil <= now) peerStoppedTyping(chat, fingerprint);
         const std::optional<MonoTime> wake = chat.outbox.nextWake(now);
         if (!wake || *wake > now) continue;
         m_run(chat.active, [this, &chat, &fingerprint](Session& session, SessionActions& out) {
@@ -245,10 +334,11 @@ void ChatService::runTimers(MonoTime now)
 
 std::optional<MonoTime> ChatService::nextWake(MonoTime now)
 {
+    if (!m_pendingSends.empty() || !m_pendingMarks.empty()) return now;
     std::optional<MonoTime> earliest;
     for (auto& [fingerprint, chat] : m_conversations) {
-        const std::optional<MonoTime> wake = chat.outbox.nextWake(now);
-        if (wake && (!earliest || *wake < *earliest)) earliest = wake;
+        for (const std::optional<MonoTime>& wake : {chat.outbox.nextWake(now), chat.peerTypingUntil})
+            if (wake && (!earliest || *wake < *earliest)) earliest = wake;
     }
     return earliest;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <unordered_map>
 
 namespace duet::net {
 namespace {
@@ -109,7 +110,7 @@ std::unique_ptr<DiscoveryGlue> DiscoveryGlue::open(const Settings& settings, Pin
 DiscoveryGlue::DiscoveryGlue(std::unique_ptr<discovery::DiscoveryService> service, PinnedCheck isPinned,
                              const Settings& settings)
     : m_service(std::move(service)), m_isPinned(std::move(isPinned)), m_visible(settings.visible),
-      m_interfaces(settings.interfaces)
+      m_interfaces(settings.interfaces), m_eventBudget(MonoTime{})
 {
     // Before start(): the first Query must not go out when the user chose to stay invisible.
     m_service->setVisible(m_visible);
@@ -164,25 +165,45 @@ event::LanPeerFound DiscoveryGlue::found(const discovery::PeerHint& hint) const
     return peer;
 }
 
-std::vector<Event> DiscoveryGlue::collect()
+std::vector<Event> DiscoveryGlue::collect(MonoTime now)
 {
     std::vector<Event> events;
+    releaseDeferredUpdates(now, events);
     for (const discovery::DiscoveryChange& change : m_service->takeChanges()) {
+        std::string key = lanPeerKey(change.hint.key);
         if (change.kind == discovery::ChangeKind::Lost) {
-            events.emplace_back(event::LanPeerLost{lanPeerKey(change.hint.key), change.hint.claimedName,
-                                                   lostReasonText(change.reason)});
-        } else {
+            if (m_eventBudget.admitLost(key, now))
+                events.emplace_back(event::LanPeerLost{std::move(key), change.hint.claimedName,
+                                                       lostReasonText(change.reason)});
+        } else if (m_eventBudget.admitFound(key, now)) {
             events.emplace_back(found(change.hint));
         }
     }
     return events;
 }
 
-std::vector<Event> DiscoveryGlue::listAll() const
+void DiscoveryGlue::releaseDeferredUpdates(MonoTime now, std::vector<Event>& events)
+{
+    if (!m_eventBudget.hasDeferred()) return;
+    const std::vector<discovery::PeerHint> hints = m_service->peers();
+    std::vector<std::string> keys;
+    std::unordered_map<std::string, std::size_t> indexOf;
+    keys.reserve(hints.size());
+    for (const discovery::PeerHint& hint : hints) {
+        indexOf.emplace(lanPeerKey(hint.key), keys.size());
+        keys.push_back(lanPeerKey(hint.key));
+    }
+    for (const std::string& key : m_eventBudget.releaseDeferred(keys, now))
+        events.emplace_back(found(hints[indexOf.at(key)]));
+}
+
+std::vector<Event> DiscoveryGlue::listAll()
 {
     std::vector<Event> events;
-    for (const discovery::PeerHint& hint : m_service->peers())
+    for (const discovery::PeerHint& hint : m_service->peers()) {
+        m_eventBudget.markReported(lanPeerKey(hint.key));
         events.emplace_back(found(hint));
+    }
     return events;
 }
 

@@ -5,6 +5,7 @@
 // nothing throws except the `isPinned` callback the caller supplies.
 #include "duet/core/EngineApi.hpp"
 #include "duet/discovery/DiscoveryService.hpp"
+#include "duet/net/LanEventBudget.hpp"
 
 #include <functional>
 #include <memory>
@@ -46,19 +47,20 @@ public:
     const std::vector<std::string>& interfaces() const { return m_interfaces; }
     void sendLeaving() { m_service->sendLeaving(); }
 
-    // Drive the service; afterwards collect() yields the events for what changed.
+    // Drive the service; afterwards collect() yields the events for what changed, within LanEventBudget.
     void onReadable(MonoTime now) { m_service->onReadable(now); }
     void tickIfDue(MonoTime now);
     std::optional<MonoTime> nextDeadline() const { return m_service->nextDeadline(); }
-    std::vector<Event> collect();
-    // A LanPeerFound for every peer listed now.
-    std::vector<Event> listAll() const;
+    std::vector<Event> collect(MonoTime now);
+    // A LanPeerFound for every peer listed now (an explicit request, so outside the budget).
+    std::vector<Event> listAll();
     const discovery::DiscoveryCounters& counters() const { return m_service->counters(); }
 
 private:
     DiscoveryGlue(std::unique_ptr<discovery::DiscoveryService> service, PinnedCheck isPinned,
                   const Settings& settings);
     event::LanPeerFound found(const discovery::PeerHint& hint) const;
+    void releaseDeferredUpdates(MonoTime now, std::vector<Event>& events);
 
     std::unique_ptr<discovery::DiscoveryService> m_service;
     PinnedCheck m_isPinned;
@@ -66,6 +68,7 @@ private:
     std::vector<std::string> m_interfaces;
     std::uint16_t m_enetPort = 0;
     discovery::FingerprintHint m_hint{};
+    LanEventBudget m_eventBudget;
 };
 
 } // namespace duet::net

@@ -1,5 +1,6 @@
 // NetLoop's LAN discovery: the discovery socket is polled next to ENet's, so the thread sleeps until a
 // datagram, a command (the Waker's token arrives on ENet's socket) or the earliest timer.
+#include "duet/discovery/NetInterfaces.hpp"
 #include "duet/net/NetLoop.hpp"
 
 #include <algorithm>
@@ -43,6 +44,16 @@ bool isUsableInterfaceName(const std::string& name)
                        [](char c) { return c > ' ' && c < 0x7F && c != ',' && c != '/'; });
 }
 
+// The interface names the user can choose from in settings; an interface with two addresses is one choice.
+std::vector<std::string> machineInterfaceNames(bool includeLoopback)
+{
+    std::vector<std::string> names;
+    for (const discovery::NetInterface& netInterface : discovery::listIpv4Interfaces(includeLoopback))
+        if (std::find(names.begin(), names.end(), netInterface.name) == names.end())
+            names.push_back(netInterface.name);
+    return names;
+}
+
 } // namespace
 
 void NetLoop::startDiscovery()
@@ -80,6 +91,7 @@ void NetLoop::emitDiscoveryState()
     if (m_discovery) {
         state.visible = m_discovery->visible();
         state.interfaces = m_discovery->interfaces();
+        state.machineInterfaces = machineInterfaceNames(m_config.discoveryLoopback);
     } else {
         state.visible = false;
     }
@@ -102,7 +114,7 @@ Millis NetLoop::waitForTraffic(Millis timeout)
     now = m_clock.now();
     if (ready > 0 && (fds[1].revents & POLLIN) != 0) m_discovery->onReadable(now);
     m_discovery->tickIfDue(now);
-    for (Event& event : m_discovery->collect())
+    for (Event& event : m_discovery->collect(now))
         emit(std::move(event));
     // ENet's socket (and its timers) are served by the caller without waiting again.
     return Millis{0};
@@ -134,7 +146,7 @@ void NetLoop::handle(const command::SetDiscoveryInterfaces& command)
     }
     if (m_discovery) {
         m_discovery->setInterfaces(std::move(names));
-        for (Event& event : m_discovery->collect())
+        for (Event& event : m_discovery->collect(m_clock.now()))
             emit(std::move(event));
     }
     emitDiscoveryState();

@@ -87,8 +87,12 @@ int ENET_CALLBACK EnetHost::intercept(ENetHost* host, ENetEvent*)
     EnetHost* self = t_servicing;
     if (self == nullptr || self->m_host != host) return 0;
     if (!self->m_waker.matches(host->receivedData, host->receivedDataLength, host->receivedAddress.host,
-                               host->receivedAddress.port))
-        return 0;
+                               host->receivedAddress.port)) {
+        // 1: consumed; ENet goes on reading the next datagram.
+        const bool swallowed = self->m_filter && self->m_filter(host->receivedData, host->receivedDataLength,
+                                                                host->receivedAddress);
+        return swallowed ? 1 : 0;
+    }
     // Returning 1 would only make ENet read the next datagram and keep waiting; -1 ends the service
     // call now, which is the point of the token.
     self->m_woken = true;

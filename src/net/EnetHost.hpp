@@ -8,6 +8,7 @@
 #include "duet/net/Waker.hpp"
 
 #include <enet/enet.h>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,10 @@ public:
     static void tunePeer(ENetPeer* peer);
     // Caps how long half-open ENet connections (CONNECT seen, never acknowledged) hold a peer slot.
     void limitHalfOpenPeers();
+    // Other protocols served on ENet's socket (STUN answers, hole punches): the filter sees each datagram
+    // before ENet does and returns true to swallow it. Runs inside service(), on the net thread.
+    using DatagramFilter = std::function<bool(const std::uint8_t*, std::size_t, const ENetAddress&)>;
+    void setDatagramFilter(DatagramFilter filter) { m_filter = std::move(filter); }
 
 private:
     EnetHost(ENetHost* host, std::uint16_t port, const Waker& waker);
@@ -46,6 +51,7 @@ private:
     const Waker& m_waker;
     bool m_woken = false;
     std::uint64_t m_rejected = 0;
+    DatagramFilter m_filter;
 };
 
 // "a.b.c.d:port" of an ENet address.

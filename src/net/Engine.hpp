@@ -26,6 +26,10 @@ struct EngineConfig {
     bool discovery = false;
     std::uint16_t discoveryPort = 55556; // wire::kDiscoveryPort; tests use their own
     bool discoveryLoopback = false;      // also announce on 127.255.255.255 (tests on one machine)
+    // Internet connections (NatService.hpp), started by the first ShowNatCode/ConnectNatCode only.
+    // STUN servers "host[:port]"; empty: the profile's "stun_servers" setting, else public defaults.
+    std::vector<std::string> stunServers;
+    bool portMapping = false; // ask the router (UPnP IGD, NAT-PMP) for a mapping; front ends turn it on
 };
 
 class Engine {

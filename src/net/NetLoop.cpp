@@ -120,6 +120,7 @@ void NetLoop::loop()
 
 void NetLoop::shutDown()
 {
+    if (m_chat) m_chat->flush(); // sends accepted before Shutdown are stored, never dropped
     stopDiscovery();
     m_accepting = false;
     std::vector<std::uint64_t> ids;
@@ -233,6 +234,7 @@ void NetLoop::runTimers(MonoTime now)
     }
     if (now - m_lastStats >= kStatsInterval) emitStats(now);
     chatTimers(now);
+    natTimers(now);
 }
 
 void NetLoop::emitStats(MonoTime now)
@@ -277,6 +279,9 @@ Millis NetLoop::serviceTimeout(MonoTime now) const
     }
     if (anyVerified) next = std::min(next, m_lastStats + kStatsInterval);
     if (const std::optional<MonoTime> wake = chatWake(now)) next = std::max(now, std::min(next, *wake));
+    if (m_nat)
+        if (const std::optional<MonoTime> wake = m_nat->nextWake())
+            next = std::max(now, std::min(next, *wake));
     // ENet's own timers: half-open peers are not in m_connections, so ask the host directly.
     const ENetHost* host = m_host->get();
     for (std::size_t i = 0; i < host->peerCount; ++i) {

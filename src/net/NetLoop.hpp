@@ -10,6 +10,7 @@
 #include "duet/net/EnetHost.hpp"
 #include "duet/net/Engine.hpp"
 #include "duet/net/EngineErrors.hpp"
+#include "duet/net/NatService.hpp"
 #include "duet/net/Reconnector.hpp"
 #include "duet/net/Session.hpp"
 #include "duet/net/TransferService.hpp"
@@ -71,6 +72,12 @@ private:
     // NetLoopChat.cpp: durable chat (ChatService) and automatic reconnection (Reconnector).
     void startChat();
     void handle(const command::LoadHistory& command);
+    void handle(const command::MarkRead& command);
+    void handle(const command::SetTyping& command);
+    void handle(const command::SearchHistory& command);
+    void handle(const command::ClearHistory& command);
+    void handle(const command::ExportHistory& command);
+    void handle(const command::SetChatOptions& command);
     // Starts a connection attempt (PeerConnecting); zero and an Error event when it cannot start.
     PeerId dial(const std::string& host, std::uint16_t port);
     void chatTimers(MonoTime now);
@@ -80,6 +87,13 @@ private:
     void handle(const command::SetVisible& command);
     void handle(const command::SetDiscoveryInterfaces& command);
     void handle(const command::ListLanPeers& command);
+    // NatNetLoop.cpp: internet connections through NATs (NatService), started on first use.
+    void handle(const command::ShowNatCode& command);
+    void handle(const command::ConnectNatCode& command);
+    void startNat();
+    void natTimers(MonoTime now);
+    // Refuses a connection whose identity is not the one in the code it was dialled from.
+    void natScreen(Connection& connection, SessionActions& actions);
     void startDiscovery();
     // Waits for ENet's socket, the discovery socket or the earliest timer, serves discovery, and returns
     // the timeout left for enet_host_service (0 when discovery runs, `timeout` when it is off).
@@ -147,8 +161,10 @@ private:
     std::unique_ptr<TransferService> m_transfers; // null until started
     std::unique_ptr<EnetHost> m_host;
     std::unique_ptr<ChatService> m_chat;
-    std::unique_ptr<Reconnector> m_reconnect; // null with autoReconnect off
+    std::unique_ptr<Reconnector> m_reconnect;   // null with autoReconnect off
     std::unique_ptr<DiscoveryGlue> m_discovery; // null when discovery is off or its socket failed
+    std::unique_ptr<NatService> m_nat;          // null until the first code command; uses the host
+    std::vector<PeerId> m_natConfirms;          // connections whose identity a pasted code vouched for
 
     std::map<std::uint64_t, Connection> m_connections; // by PeerId value
     std::uint64_t m_nextPeerId = 1;

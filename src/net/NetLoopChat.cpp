@@ -72,6 +72,36 @@ void NetLoop::handle(const command::LoadHistory& command)
     m_chat->loadHistory(command);
 }
 
+void NetLoop::handle(const command::MarkRead& command)
+{
+    m_chat->markRead(command);
+}
+
+void NetLoop::handle(const command::SetTyping& command)
+{
+    m_chat->setTyping(command);
+}
+
+void NetLoop::handle(const command::SearchHistory& command)
+{
+    m_chat->searchHistory(command);
+}
+
+void NetLoop::handle(const command::ClearHistory& command)
+{
+    m_chat->clearHistory(command);
+}
+
+void NetLoop::handle(const command::ExportHistory& command)
+{
+    m_chat->exportHistory(command);
+}
+
+void NetLoop::handle(const command::SetChatOptions& command)
+{
+    m_chat->setOptions(command);
+}
+
 void NetLoop::chatTimers(MonoTime now)
 {
     m_chat->runTimers(now);

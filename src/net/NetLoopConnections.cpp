@@ -182,6 +182,7 @@ void NetLoop::withSession(Connection& connection, const std::function<void(Sessi
 
 void NetLoop::apply(Connection& connection, SessionActions& actions)
 {
+    natScreen(connection, actions);
     for (const OutgoingFrame& frame : actions.send)
         send(connection, frame.channel, frame.frame);
     routeTransferInput(connection, actions);

@@ -4,6 +4,7 @@
 #include "duet/net/Limits.hpp"
 
 #include <type_traits>
+#include <utility>
 
 namespace duet::net {
 namespace {
@@ -14,7 +15,8 @@ bool isTransferMessage(const wire::AppMessage& message)
 {
     return !std::holds_alternative<wire::Hello>(message) &&
            !std::holds_alternative<wire::PeerConfirmed>(message) &&
-           !std::holds_alternative<wire::Chat>(message) && !std::holds_alternative<wire::ChatAck>(message);
+           !std::holds_alternative<wire::Chat>(message) && !std::holds_alternative<wire::ChatAck>(message) &&
+           !std::holds_alternative<wire::ChatRead>(message) && !std::holds_alternative<wire::Typing>(message);
 }
 
 } // namespace
@@ -97,9 +99,14 @@ void Session::onPacket(std::uint8_t channel, wire::ByteSpan packet, SessionActio
         if (!m_handshake.complete()) return dropBadPacket("record before the handshake completed", out);
         return onRecord(channel, body, out);
     case wire::FrameType::Chunk:
-        if (channel != kDataChannel || !m_verified) return dropBadPacket("file data outside a verified data channel", out);
+        if (channel != kDataChannel || !m_verified)
+            return dropBadPacket("file data outside a verified data channel", out);
         out.chunkBodies.emplace_back(body.begin(), body.end());
         return;
+    case wire::FrameType::BulkData:
+    case wire::FrameType::BulkAck:
+        // The bulk transport (PROTOCOL.md §11) is not carried by the engine yet.
+        return dropBadPacket("bulk datagram, not enabled in this version", out);
     }
     dropBadPacket("unknown frame type", out);
 }
@@ -179,6 +186,17 @@ void Session::onChatMessage(const wire::AppMessage& message, SessionActions& out
         if (m_verified) m_context.chat->onAck(*this, ack->id, out);
         return;
     }
+    // A receipt may overtake the PeerConfirmed that allowed it, like a Chat: the newest one waits.
+    // Typing that races it is dropped (it is refreshed anyway).
+    if (const auto* read = std::get_if<wire::ChatRead>(&message)) {
+        if (m_verified) return m_context.chat->onRead(*this, read->upToId, out);
+        if (m_weConfirmed) m_earlyRead = read->upToId;
+        return;
+    }
+    if (const auto* typing = std::get_if<wire::Typing>(&message)) {
+        if (m_verified) m_context.chat->onTyping(*this, typing->active, out);
+        return;
+    }
     fail(wire::CloseReason::ProtocolError, "control message on the chat channel", out);
 }
 
@@ -254,6 +272,7 @@ void Session::checkVerified(SessionActions& out)
     m_earlyChats.clear();
     for (const wire::Chat& chat : early)
         acceptChat(chat, out);
+    if (m_earlyRead) m_context.chat->onRead(*this, *std::exchange(m_earlyRead, std::nullopt), out);
 }
 
 void Session::acceptChat(const wire::Chat& chat, SessionActions& out)

@@ -123,6 +123,7 @@ private:
     // Chat records may overtake the PeerConfirmed that allowed them (channels are ordered only within
     // themselves); the few that do wait here until it arrives.
     std::vector<wire::Chat> m_earlyChats;
+    std::optional<std::uint64_t> m_earlyRead; // a ChatRead that overtook PeerConfirmed
 };
 
 } // namespace duet::net

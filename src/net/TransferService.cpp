@@ -45,6 +45,29 @@ TransferState stateOf(const transfer::OfferProgress& offer, bool connected)
     return TransferState::Failed;
 }
 
+std::string outcomeCode(wire::FileOutcome outcome)
+{
+    switch (outcome) {
+    case wire::FileOutcome::Verified:
+        return "verified";
+    case wire::FileOutcome::HashMismatch:
+        return "hash_mismatch";
+    case wire::FileOutcome::SourceChanged:
+        return "source_changed";
+    case wire::FileOutcome::SourceUnreadable:
+        return "source_unreadable";
+    case wire::FileOutcome::DiskFull:
+        return "disk_full";
+    case wire::FileOutcome::WriteFailed:
+        return "write_failed";
+    case wire::FileOutcome::Cancelled:
+        return "cancelled";
+    case wire::FileOutcome::ProtocolViolation:
+        return "protocol_violation";
+    }
+    return "protocol_violation";
+}
+
 std::vector<TransferEntry> entriesOf(const std::vector<wire::OfferEntry>& entries)
 {
     std::vector<TransferEntry> out;
@@ -228,10 +251,14 @@ void TransferService::sendChunk(Peer& peer, std::uint64_t fileId, std::uint64_t 
 
 void TransferService::drain(Peer& peer)
 {
+    // An offer that changed state (accepted, finished...) is saved at once, not on the next save tick:
+    // a receiver killed a moment after accepting must still find the offer when it restarts, or the
+    // sender would wait for requests that never come.
+    bool offerChanged = false;
     // Bounded: every round either empties the outbox or accepts an offer (which cannot repeat).
     for (int round = 0; round < 64; ++round) {
         std::vector<transfer::Action> actions = peer.manager->takeActions();
-        if (actions.empty()) return;
+        if (actions.empty()) break;
         std::vector<std::uint64_t> toAccept;
         for (transfer::Action& action : actions) {
             if (auto* send = std::get_if<transfer::SendMessage>(&action)) {
@@ -248,6 +275,7 @@ void TransferService::drain(Peer& peer)
                 if (autoAccept) toAccept.push_back(arrived->offerId);
             } else if (auto* offer = std::get_if<transfer::OfferChanged>(&action)) {
                 peer.dirty = true;
+                offerChanged = true;
                 if (transfer::isFinal(offer->state)) {
                     std::optional<transfer::OfferProgress> snap =
                         peer.manager->snapshotOffer(offer->offerId, false);
@@ -282,7 +310,11 @@ void TransferService::drain(Peer& peer)
                                              : std::string(transfer::describe(file->outcome));
                     // The detail usually restates the outcome; prefer it when there is one.
                     if (!file->detail.empty()) reason = transfer::displaySafe(file->detail);
-                    m_link.emitEvent(event::TransferFileFailed{peer.id, offerId, file->file.fileId, reason});
+                    const std::string outcome = file->state == transfer::FileState::Cancelled
+                                                    ? std::string("cancelled")
+                                                    : outcomeCode(file->outcome);
+                    m_link.emitEvent(
+                        event::TransferFileFailed{peer.id, offerId, file->file.fileId, reason, outcome});
                 }
             } else if (auto* dropped = std::get_if<transfer::InputDropped>(&action)) {
                 if (dropped->suspicious) strike(peer, dropped->reason);
@@ -292,6 +324,7 @@ void TransferService::drain(Peer& peer)
             if (auto refusal = peer.manager->accept(offerId))
                 m_link.emitEvent(event::Error{peer.id, "cannot accept the offer: " + *refusal});
     }
+    if (offerChanged) save(peer);
 }
 
 void TransferService::emitProgress(Peer& peer, std::uint64_t offerId)

@@ -5,8 +5,8 @@
 // a writer waits up to kBusyTimeoutMs for another's write lock before failing.
 // Errors: every database failure throws std::runtime_error with sqlite's message (the net thread catches
 // and reports it); passing a state that makes no sense for the direction throws std::invalid_argument.
-// Durability: synchronous=NORMAL, so a commit survives an app crash but may be lost on power failure.
-// The durable outbox built on storeOutgoing is meant to switch those writes to synchronous=FULL.
+// Durability: synchronous=NORMAL, so a commit survives an app crash but may be lost on power failure;
+// storeOutgoingBatch (the outbox) commits with synchronous=FULL, so a queued message survives that too.
 #include "duet/profile/KnownPeer.hpp"
 #include "duet/profile/StoredMessage.hpp"
 
@@ -23,7 +23,7 @@ namespace duet::profile {
 
 // The schema version this build writes (PRAGMA user_version). Older databases are migrated on open;
 // newer ones are refused.
-inline constexpr int kProfileSchemaVersion = 1;
+inline constexpr int kProfileSchemaVersion = 2;
 
 class ProfileStore {
 public:
@@ -83,6 +83,32 @@ public:
                                        std::int64_t beforeRowId = kNewest);
     // Outgoing messages to this peer still Queued or Sent (not yet delivered), oldest first.
     std::vector<StoredMessage> pendingOutgoing(std::string_view peerFingerprint);
+
+    // ---- Chat in bulk (ProfileStoreChat.cpp). One transaction per call.
+    // Stores messages the user sent (Queued), durable on disk (synchronous=FULL) when this returns.
+    // Returns one row id per draft, in order, or 0 for a draft refused (its id already stored for that
+    // peer); the others are stored all the same.
+    std::vector<std::int64_t> storeOutgoingBatch(const std::vector<OutgoingDraft>& drafts);
+    // markState for many messages; returns, in input order, whether each one moved.
+    std::vector<bool> markStates(const std::vector<StateChange>& changes);
+    // The peer read our outgoing message `upToMessageId` and, by order, every earlier one: each of those
+    // not yet Read becomes Read. Returns their message ids, oldest first (empty for an unknown id).
+    std::vector<std::uint64_t> markOutgoingReadUpTo(std::string_view peerFingerprint,
+                                                    std::uint64_t upToMessageId);
+    // The user saw the conversation: every incoming Received message becomes Read. Returns how many moved.
+    std::size_t markIncomingRead(std::string_view peerFingerprint);
+    // The newest incoming message already Read (what a read receipt names), if any.
+    std::optional<std::uint64_t> newestReadIncoming(std::string_view peerFingerprint);
+    // Messages whose text contains `query` (LIKE, so ASCII letters ignore case; % _ and \ match
+    // themselves), newest first, at most `limit`. An empty query matches nothing.
+    std::vector<StoredMessage> searchHistory(std::string_view peerFingerprint, std::string_view query,
+                                             std::size_t limit);
+    // Up to `limit` messages with rowId > afterRowId, oldest first (export walks the history with it).
+    std::vector<StoredMessage> historyAfter(std::string_view peerFingerprint, std::int64_t afterRowId,
+                                            std::size_t limit);
+    // Deletes the peer's history except outgoing messages not yet delivered (still in the outbox).
+    // Returns how many were deleted.
+    std::size_t clearHistory(std::string_view peerFingerprint);
 
 private:
     struct Impl;

@@ -47,8 +47,19 @@ CREATE INDEX messages_by_peer ON messages (peer_fingerprint, id);
 CREATE INDEX messages_outbox ON messages (peer_fingerprint, id) WHERE direction = 0 AND state < 2;
 )sql";
 
+// v2: ids of incoming messages whose text the user cleared. A re-send after a lost acknowledgement must
+// still be recognised as received once, so clearing a conversation keeps its ids (and nothing else).
+constexpr std::string_view kVersion2 = R"sql(
+CREATE TABLE cleared_incoming (
+    peer_fingerprint TEXT NOT NULL,
+    message_id INTEGER NOT NULL,
+    PRIMARY KEY (peer_fingerprint, message_id)
+) WITHOUT ROWID;
+)sql";
+
 constexpr MigrationStep kSteps[] = {
     {1, kVersion1},
+    {2, kVersion2},
 };
 static_assert(std::size(kSteps) == static_cast<std::size_t>(kProfileSchemaVersion),
               "every schema version needs exactly one migration step");

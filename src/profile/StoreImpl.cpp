@@ -42,7 +42,8 @@ ProfileStore::Impl::Impl(std::unique_ptr<detail::Connection> openedConnection)
       insertIncomingOnce(
           *connection,
           "INSERT INTO messages (peer_fingerprint, message_id, direction, text, sent_at_ms, state) "
-          "VALUES (?1, ?2, 1, ?3, ?4, 3) "
+          "SELECT ?1, ?2, 1, ?3, ?4, 3 WHERE NOT EXISTS (SELECT 1 FROM cleared_incoming "
+          "WHERE peer_fingerprint = ?1 AND message_id = ?2) "
           "ON CONFLICT (peer_fingerprint, direction, message_id) DO NOTHING"),
       advanceState(*connection,
                    "UPDATE messages SET state = ?4 "

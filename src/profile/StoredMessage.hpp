@@ -25,4 +25,20 @@ struct StoredMessage {
     friend bool operator==(const StoredMessage&, const StoredMessage&) = default;
 };
 
+// One message the user sent, for ProfileStore::storeOutgoingBatch.
+struct OutgoingDraft {
+    std::string peerFingerprint;
+    std::uint64_t messageId = 0;
+    std::string text;
+    std::int64_t sentAtMs = 0;
+};
+
+// One ProfileStore::markStates entry: same rules as markState.
+struct StateChange {
+    std::string peerFingerprint;
+    MessageDirection direction = MessageDirection::Outgoing;
+    std::uint64_t messageId = 0;
+    MessageState state = MessageState::Sent;
+};
+
 } // namespace duet::profile

@@ -62,6 +62,7 @@ void AppState::applyLocal(const Command& command, std::int64_t nowMs)
         },
         command);
     m_transfers.applyLocal(command);
+    applyLocalChat(command);
     ++m_revision;
 }
 

@@ -19,6 +19,7 @@ enum class Delivery : std::uint8_t {
     Sending,   // handed to the engine, not yet on the wire
     Sent,      // the engine sent it (ChatSent)
     Delivered, // the peer acknowledged it (ChatDelivered)
+    Read,      // the peer's user saw it (ChatStateChanged Read; only with the peer's read receipts on)
 };
 
 struct ChatMessage {
@@ -60,6 +61,13 @@ struct Peer {
     std::vector<ChatMessage> messages;
     std::uint64_t messagesRevision = 0; // bumps whenever `messages` changes (append or delivery mark)
     std::size_t unread = 0;             // incoming messages since the UI last called markRead
+    bool typing = false;                // the peer's user is writing (PeerTyping)
+    // Stored history (LoadHistory / HistoryPage): older pages are inserted in front of `messages`.
+    bool historyRequested = false; // the UI asked for the newest page
+    bool historyLoading = false;   // a page is on its way
+    bool olderHistory = false;     // older stored messages exist
+    std::int64_t oldestRow = 0;    // paging cursor: the oldest loaded stored message (0: none yet)
+    std::uint64_t prepends = 0;    // bumps whenever messages were inserted at the front
 
     // The user must compare the code and confirm or reject it now.
     bool needsVerification() const
@@ -121,6 +129,9 @@ public:
     const std::vector<LanPeer>& lanPeers() const { return m_lanPeers; }
     bool discoveryAvailable() const { return m_discoveryAvailable; }
     bool visibleOnLan() const { return m_visibleOnLan; }
+    // Discovery's interface restriction in force (empty: every interface) and the machine's interfaces.
+    const std::vector<std::string>& discoveryInterfaces() const { return m_discoveryInterfaces; }
+    const std::vector<std::string>& machineInterfaces() const { return m_machineInterfaces; }
     // The connected peer whose proven fingerprint is this LAN peer's hint, or nullptr.
     const Peer* provenPeerFor(const LanPeer& lanPeer) const;
     const std::deque<LogEntry>& log() const { return m_log; }
@@ -132,6 +143,12 @@ public:
     const std::string& ownFingerprint() const { return m_ownFingerprint; }
     bool hosting() const { return m_hosting; }
     const std::string& displayName() const { return m_displayName; }
+    // Chat privacy settings as the engine applies them (event::ChatOptions).
+    const event::ChatOptions& chatOptions() const { return m_chatOptions; }
+    // Internet connections (the "Connect over the internet" dialog): the latest of each event, if any.
+    const std::optional<event::Reachability>& reachability() const { return m_reachability; }
+    const std::string& natCode() const { return m_natCode; }
+    const std::optional<event::NatProgress>& natProgress() const { return m_natProgress; }
     void setDisplayName(std::string name);
 
     // Moves whenever something visible may have changed (every apply/applyLocal, except a LinkStats
@@ -157,6 +174,16 @@ private:
     void on(const event::ChatDelivered& e, std::int64_t nowMs);
     void on(const event::LinkStats& e, std::int64_t nowMs);
     void on(const event::Error& e, std::int64_t nowMs);
+    void on(const event::Reachability& e, std::int64_t) { m_reachability = e; }
+    void on(const event::NatCode& e, std::int64_t) { m_natCode = e.code; }
+    void on(const event::NatProgress& e, std::int64_t) { m_natProgress = e; }
+    // AppStateChat.cpp: read receipts, typing, chat options.
+    void on(const event::ChatStateChanged& e, std::int64_t nowMs);
+    void on(const event::PeerTyping& e, std::int64_t nowMs);
+    void on(const event::ChatOptions& e, std::int64_t nowMs);
+    void on(const event::HistoryPage& e, std::int64_t nowMs);
+    void on(const event::HistoryCleared& e, std::int64_t nowMs);
+    void applyLocalChat(const Command& command);
     // AppStateLan.cpp
     void on(const event::LanPeerFound& e, std::int64_t nowMs);
     void on(const event::LanPeerLost& e, std::int64_t nowMs);
@@ -177,6 +204,8 @@ private:
     std::vector<LanPeer> m_lanPeers;
     bool m_discoveryAvailable = false;
     bool m_visibleOnLan = false;
+    std::vector<std::string> m_discoveryInterfaces;
+    std::vector<std::string> m_machineInterfaces;
     std::deque<LogEntry> m_log;
     std::uint64_t m_errorCount = 0;
     std::string m_lastError;
@@ -184,6 +213,10 @@ private:
     std::string m_ownFingerprint;
     bool m_hosting = false;
     std::string m_displayName;
+    event::ChatOptions m_chatOptions;
+    std::optional<event::Reachability> m_reachability;
+    std::string m_natCode;
+    std::optional<event::NatProgress> m_natProgress;
     std::uint64_t m_revision = 0;
 };
 

@@ -44,6 +44,8 @@ void AppState::on(const event::DiscoveryState& e, std::int64_t nowMs)
     if (!e.available && m_discoveryAvailable) addLog(nowMs, LogLevel::Info, "LAN discovery is off");
     m_discoveryAvailable = e.available;
     m_visibleOnLan = e.available && e.visible;
+    m_discoveryInterfaces = e.interfaces;
+    m_machineInterfaces = e.machineInterfaces;
     if (!e.available) m_lanPeers.clear();
 }
 

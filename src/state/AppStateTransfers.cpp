@@ -209,7 +209,20 @@ bool TransferList::applyLocal(const Command& command)
                 return true;
             } else if constexpr (std::is_same_v<T, command::ControlTransfer>) {
                 TransferRow* row = findMutable(c.offer);
-                if (!row || row->finished() || c.fileId != 0) return false;
+                if (!row || row->finished()) return false;
+                if (c.fileId != 0) {
+                    const int index = row->fileIndex(c.fileId);
+                    if (index < 0) return false;
+                    TransferFile& file = row->files[static_cast<std::size_t>(index)];
+                    if (file.status != FileStatus::Pending) return false;
+                    file.paused = c.action == TransferAction::Pause;
+                    if (c.action == TransferAction::Cancel) {
+                        file.status = FileStatus::Failed;
+                        file.error = "cancelled by you";
+                    }
+                    touch(*row);
+                    return true;
+                }
                 if (c.action == TransferAction::Pause) row->state = TransferState::Paused;
                 if (c.action == TransferAction::Cancel) {
                     row->state = TransferState::Cancelled;

@@ -132,6 +132,42 @@ std::string describe(const event::HistoryPage& e)
         .field("more", e.more)
         .take();
 }
+std::string describe(const event::PeerTyping& e)
+{
+    return Line("PeerTyping")
+        .field("peer", e.peer)
+        .field("fingerprint", e.fingerprint)
+        .field("typing", e.typing)
+        .take();
+}
+std::string describe(const event::HistorySearchResults& e)
+{
+    return Line("HistorySearchResults")
+        .field("fingerprint", e.fingerprint)
+        .field("query", e.query)
+        .field("messages", e.messages.size())
+        .field("more", e.more)
+        .take();
+}
+std::string describe(const event::HistoryCleared& e)
+{
+    return Line("HistoryCleared").field("fingerprint", e.fingerprint).field("removed", e.removed).take();
+}
+std::string describe(const event::HistoryExported& e)
+{
+    return Line("HistoryExported")
+        .field("fingerprint", e.fingerprint)
+        .field("path", e.path)
+        .field("messages", e.messages)
+        .take();
+}
+std::string describe(const event::ChatOptions& e)
+{
+    return Line("ChatOptions")
+        .field("readReceipts", e.readReceipts)
+        .field("typingIndicator", e.typingIndicator)
+        .take();
+}
 std::string describe(const event::LinkStats& e)
 {
     return Line("LinkStats")
@@ -223,7 +259,25 @@ std::string describe(const event::DiscoveryState& e)
         .field("available", e.available)
         .field("visible", e.visible)
         .field("interfaces", e.interfaces.size())
+        .field("machineInterfaces", e.machineInterfaces.size())
         .take();
+}
+std::string describe(const event::Reachability& e)
+{
+    return Line("Reachability")
+        .field("mapped", e.mapped)
+        .field("public", e.publicAddress)
+        .field("natType", e.natType)
+        .field("lan", e.lan.size())
+        .take();
+}
+std::string describe(const event::NatCode& e)
+{
+    return Line("NatCode").field("chars", e.code.size()).take();
+}
+std::string describe(const event::NatProgress& e)
+{
+    return Line("NatProgress").field("stage", e.stage).field("detail", e.detail).field("peer", e.peer).take();
 }
 
 } // namespace

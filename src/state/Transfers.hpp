@@ -22,6 +22,7 @@ struct TransferFile {
     std::uint64_t bytesDone = 0;
     std::string localPath; // where it is on this computer, once done
     std::string error;
+    bool paused = false; // our user paused this one file (the engine does not report per-file pauses)
 };
 
 struct TransferRow {

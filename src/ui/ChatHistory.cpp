@@ -71,6 +71,8 @@ const char* deliveryMark(const ImFont* font, state::Delivery delivery)
         return hasCheck ? "\xE2\x9C\x93" : "sent";
     case state::Delivery::Delivered:
         return hasCheck ? "\xE2\x9C\x93\xE2\x9C\x93" : "delivered";
+    case state::Delivery::Read:
+        return "read";
     }
     return "";
 }
@@ -98,9 +100,14 @@ void layoutChat(ChatHistoryView& view, const state::Peer& peer, const ImFont* fo
                 float wrapWidth)
 {
     wrapWidth = std::max(wrapWidth, fontSize); // a collapsed window must not wrap after every glyph forever
+    const bool prepended = view.peer == peer.id && view.prepends != peer.prepends;
     const bool relayout = view.peer != peer.id || view.font != font || view.fontSize != fontSize ||
                           std::fabs(view.wrapWidth - wrapWidth) >= 1.f ||
-                          view.messagesLaidOut > peer.messages.size();
+                          view.messagesLaidOut > peer.messages.size() || prepended;
+    const std::size_t rowsBefore = view.rows.size();
+    const std::size_t messagesBefore = view.messagesLaidOut;
+    view.rowsPrepended = 0;
+    view.prepends = peer.prepends;
     if (relayout) {
         if (view.peer != peer.id) {
             view.selectedMessage = ChatHistoryView::kNone;
@@ -125,6 +132,9 @@ void layoutChat(ChatHistoryView& view, const state::Peer& peer, const ImFont* fo
         }
         appendTextRows(view.rows, message.text, index, font, fontSize, wrapWidth);
     }
+    // Older messages went in front: the rows of the ones already shown moved down by this many.
+    if (prepended && peer.messages.size() >= messagesBefore && view.rows.size() >= rowsBefore)
+        view.rowsPrepended = view.rows.size() - rowsBefore;
     view.messagesLaidOut = peer.messages.size();
 }
 
@@ -143,6 +153,11 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     const float metaWidth = ImGui::CalcTextSize("00:00  delivered").x;
     const float wrapWidth = ImGui::GetContentRegionAvail().x - indent - metaWidth;
     layoutChat(history, peer, font, fontSize, wrapWidth);
+    if (history.rowsPrepended > 0 && !history.scrollToBottom)
+        ImGui::SetScrollY(ImGui::GetScrollY() + static_cast<float>(history.rowsPrepended) * rowHeight);
+    // At the top with older messages stored: the panel asks for the previous page.
+    history.wantOlder = peer.olderHistory && !peer.historyLoading && ImGui::GetScrollY() <= 0.f &&
+                        ImGui::GetScrollMaxY() > 0.f;
 
     const bool wasAtBottom = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - rowHeight * 0.5f;
     const bool grew = history.rows.size() > history.rowsDrawn;
@@ -153,6 +168,20 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     const float fullWidth = ImGui::GetContentRegionAvail().x;
     const ImU32 textColor = ImGui::GetColorU32(ImGuiCol_Text);
     const ImU32 mutedColor = ImGui::GetColorU32(colors.muted);
+
+    if (history.jumpTo < peer.messages.size()) {
+        // Rows have one height, so a message's first row index gives its scroll position.
+        for (std::size_t r = 0; r < history.rows.size(); ++r) {
+            if (history.rows[r].kind != ChatRow::Kind::Text || history.rows[r].message != history.jumpTo)
+                continue;
+            const float visible = ImGui::GetWindowHeight();
+            ImGui::SetScrollY(std::max(0.f, static_cast<float>(r) * rowHeight - visible * 0.4f));
+            history.selectedMessage = history.jumpTo;
+            history.scrollToBottom = false;
+            break;
+        }
+        history.jumpTo = ChatHistoryView::kNone;
+    }
 
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(history.rows.size()), rowHeight);
@@ -209,8 +238,11 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
                 if (message.outgoing) {
                     x += ImGui::CalcTextSize("00:00 ").x;
                     const bool delivered = message.delivery == state::Delivery::Delivered;
+                    const bool read = message.delivery == state::Delivery::Read;
                     draw->AddText(ImVec2(x, textY),
-                                  delivered ? ImGui::GetColorU32(colors.success) : mutedColor,
+                                  read        ? ImGui::GetColorU32(colors.accent)
+                                  : delivered ? ImGui::GetColorU32(colors.success)
+                                              : mutedColor,
                                   deliveryMark(font, message.delivery));
                 }
             }

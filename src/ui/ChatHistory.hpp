@@ -34,12 +34,16 @@ struct ChatHistoryView {
     float fontSize = 0.f;
     float wrapWidth = -1.f;
     std::size_t messagesLaidOut = 0;
+    std::uint64_t prepends = 0;    // Peer::prepends laid out
+    std::size_t rowsPrepended = 0; // rows that the last layout added in front (scroll keeps its place)
     std::vector<ChatRow> rows;
 
     // Interaction.
     std::size_t selectedMessage = kNone;
     std::size_t rowsDrawn = 0;  // rows.size() when last drawn, to notice new messages
     bool scrollToBottom = true; // on opening a conversation and after sending
+    std::size_t jumpTo = kNone; // a message to scroll to and select (the find bar)
+    bool wantOlder = false;     // scrolled to the top while older stored messages exist
 };
 
 // Brings `view.rows` up to date with `peer.messages` for this font and wrap width (pixels).

@@ -1,6 +1,8 @@
 #include "duet/ui/ChatPanel.hpp"
 
+#include "duet/ui/ChatFind.hpp"
 #include "duet/ui/ChatHistory.hpp"
+#include "duet/ui/ChatImages.hpp"
 #include "duet/ui/ChatInput.hpp"
 #include "duet/ui/Theme.hpp"
 #include "duet/ui/Widgets.hpp"
@@ -8,6 +10,8 @@
 
 namespace duet::ui {
 namespace {
+
+constexpr std::uint32_t kHistoryPage = 50;
 
 std::uint64_t nextMessageId(ViewState& view)
 {
@@ -17,10 +21,12 @@ std::uint64_t nextMessageId(ViewState& view)
     return id;
 }
 
-void drawHeader(const state::Peer& peer, ViewState& view, Commands& out)
+void drawHeader(const state::Peer& peer, ViewState& view, std::int64_t nowMs, Commands& out)
 {
     const Palette& colors = palette(view.theme);
     const float disconnectWidth = ImGui::CalcTextSize("Disconnect").x + ImGui::GetStyle().FramePadding.x * 2;
+    const float historyWidth = ImGui::CalcTextSize("History").x + ImGui::GetStyle().FramePadding.x * 2 +
+                               ImGui::GetStyle().ItemSpacing.x;
     ImGui::AlignTextToFramePadding();
     textColored(colors.peerName,
                 peer.name.empty() ? std::string_view(peer.address) : std::string_view(peer.name));
@@ -28,7 +34,10 @@ void drawHeader(const state::Peer& peer, ViewState& view, Commands& out)
     textColored(colors.muted, peer.address);
     ImGui::SameLine();
     textColored(phaseColor(view.theme, peer), phaseLabel(peer));
-    if (peer.phase != state::PeerPhase::Offline) {
+    const bool online = peer.phase != state::PeerPhase::Offline;
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - historyWidth - (online ? disconnectWidth : 0.f));
+    drawHistoryMenu(peer, view, nowMs, out);
+    if (online) {
         ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - disconnectWidth);
         if (button(view, "chat.disconnect", "Disconnect")) out.push_back(command::Disconnect{peer.id});
     }
@@ -58,7 +67,11 @@ std::string footerNotice(const state::Peer& peer)
 
 void drawChatPanel(const state::Peer& peer, ViewState& view, std::int64_t nowMs, Commands& out)
 {
-    drawHeader(peer, view, out);
+    drawHeader(peer, view, nowMs, out);
+    drawChatFind(peer, view);
+    // The conversation opens on the newest page of its stored history; scrolling to the top loads more.
+    if (!peer.historyRequested && !peer.fingerprint.empty())
+        out.push_back(command::LoadHistory{peer.id, peer.fingerprint, kHistoryPage, command::kNewestRow});
 
     const ImGuiStyle& style = ImGui::GetStyle();
     const float lineHeight = ImGui::GetTextLineHeight();
@@ -66,7 +79,10 @@ void drawChatPanel(const state::Peer& peer, ViewState& view, std::int64_t nowMs,
     const float inputHeight = lineHeight * 3 + style.FramePadding.y * 2;
     const float footerHeight = online ? inputHeight + style.ItemSpacing.y * 2 + lineHeight
                                       : ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y;
-    drawChatHistory(peer, view, nowMs, -footerHeight);
+    drawChatHistory(peer, view, nowMs, -footerHeight - chatImagesHeight(view));
+    if (view.history.wantOlder && view.history.peer == peer.id && peer.oldestRow > 0)
+        out.push_back(command::LoadHistory{peer.id, peer.fingerprint, kHistoryPage, peer.oldestRow});
+    drawChatImages(view);
 
     if (!online) {
         ImGui::Spacing();
@@ -76,11 +92,15 @@ void drawChatPanel(const state::Peer& peer, ViewState& view, std::int64_t nowMs,
 
     const float sendWidth = ImGui::CalcTextSize("Send").x + style.FramePadding.x * 4;
     std::string& draft = view.drafts[peer.id];
+    const std::size_t draftSizeBefore = draft.size();
     std::string text;
     bool send =
         chatInput("##chat-input", draft, text,
                   ImVec2(ImGui::GetContentRegionAvail().x - sendWidth - style.ItemSpacing.x, inputHeight));
     locate(view, "chat.input");
+    // Every edit says "typing" (the engine sends at most one notice per 3 s); emptying the box says stop.
+    if (draft.size() != draftSizeBefore && !send)
+        out.push_back(command::SetTyping{peer.id, peer.fingerprint, !draft.empty()});
     ImGui::SameLine();
     if (button(view, "chat.send", "Send", ImVec2(sendWidth, inputHeight))) {
         const std::string_view trimmed = trimWhitespace(draft);
@@ -90,9 +110,15 @@ void drawChatPanel(const state::Peer& peer, ViewState& view, std::int64_t nowMs,
             send = true;
         }
     }
-    textColored(palette(view.theme).muted, "Enter sends, Shift+Enter adds a line");
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Click a message and press Ctrl+C to copy it, or right-click it.");
+    if (peer.typing) {
+        textColored(palette(view.theme).accent,
+                    (peer.name.empty() ? std::string("The other side") : peer.name) + " is typing...");
+        locate(view, "chat.typing");
+    } else {
+        textColored(palette(view.theme).muted, "Enter sends, Shift+Enter adds a line");
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Click a message and press Ctrl+C to copy it, or right-click it.");
+    }
     if (send) {
         out.push_back(command::SendChat{peer.id, nextMessageId(view), std::move(text)});
         view.history.scrollToBottom = true;

@@ -1,6 +1,7 @@
 #include "duet/ui/PeersPanel.hpp"
 
 #include "duet/ui/Address.hpp"
+#include "duet/ui/InternetPanel.hpp"
 #include "duet/ui/LanPeersSection.hpp"
 #include "duet/ui/Theme.hpp"
 #include "duet/ui/Widgets.hpp"
@@ -153,6 +154,8 @@ void drawPeersPanel(const state::AppState& state, ViewState& view, float reserve
     drawHostSection(state, view, out);
     ImGui::Separator();
     drawJoinSection(view, out);
+    drawInternetButton(view, out);
+    drawInternetWindow(state, view, out);
     ImGui::Separator();
     drawLanPeers(state, view, out);
     drawPeerList(state, view, reserveBottom);

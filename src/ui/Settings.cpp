@@ -6,11 +6,49 @@
 #include "imgui.h"
 #include "imgui_stdlib.h"
 
+#include <algorithm>
+
 namespace duet::ui {
 namespace {
 
 constexpr const char* kWindowName = "Settings###settings";
 constexpr std::size_t kMaxNameBytes = 64;
+
+// "All networks", or a tick per interface. A chosen interface that is gone (a VPN that is down) stays
+// listed so the choice is not lost silently.
+void drawDiscoveryInterfaces(const state::AppState& state, ViewState& view, SettingsValues& draft)
+{
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("Find peers on");
+    ImGui::SameLine();
+    bool all = draft.discoveryInterfaces.empty();
+    if (ImGui::Checkbox("All networks", &all)) {
+        draft.discoveryInterfaces.clear();
+        if (!all) draft.discoveryInterfaces = state.machineInterfaces();
+    }
+    locate(view, "settings.interfaces.all");
+    if (all) return;
+    std::vector<std::string> names = state.machineInterfaces();
+    for (const std::string& chosen : draft.discoveryInterfaces)
+        if (std::find(names.begin(), names.end(), chosen) == names.end()) names.push_back(chosen);
+    ImGui::Indent();
+    for (const std::string& name : names) {
+        auto found = std::find(draft.discoveryInterfaces.begin(), draft.discoveryInterfaces.end(), name);
+        bool ticked = found != draft.discoveryInterfaces.end();
+        const bool present = std::find(state.machineInterfaces().begin(), state.machineInterfaces().end(),
+                                       name) != state.machineInterfaces().end();
+        const std::string label = present ? name : name + " (not present now)";
+        // The last tick cannot go: no interface at all would mean "every interface" to the engine.
+        if (ImGui::Checkbox(label.c_str(), &ticked)) {
+            if (ticked)
+                draft.discoveryInterfaces.push_back(name);
+            else if (draft.discoveryInterfaces.size() > 1)
+                draft.discoveryInterfaces.erase(found);
+        }
+        locate(view, "settings.interface." + name);
+    }
+    ImGui::Unindent();
+}
 
 } // namespace
 
@@ -30,13 +68,24 @@ Commands settingsCommands(const SettingsValues& before, const SettingsValues& af
     if (after.autoAcceptVerified != before.autoAcceptVerified)
         out.push_back(command::SetAutoAccept{after.autoAcceptVerified});
     if (after.visibleOnLan != before.visibleOnLan) out.push_back(command::SetVisible{after.visibleOnLan});
+    if (after.discoveryInterfaces != before.discoveryInterfaces)
+        out.push_back(command::SetDiscoveryInterfaces{after.discoveryInterfaces});
+    if (after.readReceipts != before.readReceipts || after.typingIndicator != before.typingIndicator)
+        out.push_back(command::SetChatOptions{after.readReceipts, after.typingIndicator});
     return out;
 }
 
-void drawSettingsWindow(const state::AppState&, ViewState& view, Commands& out)
+void drawSettingsWindow(const state::AppState& state, ViewState& view, Commands& out)
 {
     TransfersView& tv = view.transfers;
     if (tv.settingsRequested) {
+        // Discovery's settings live in the engine; the window starts from what is in force.
+        tv.settings.visibleOnLan = state.visibleOnLan();
+        tv.settings.discoveryInterfaces = state.discoveryInterfaces();
+        tv.draft.visibleOnLan = tv.settings.visibleOnLan;
+        tv.draft.discoveryInterfaces = tv.settings.discoveryInterfaces;
+        tv.settings.readReceipts = tv.draft.readReceipts = state.chatOptions().readReceipts;
+        tv.settings.typingIndicator = tv.draft.typingIndicator = state.chatOptions().typingIndicator;
         ImGui::OpenPopup(kWindowName);
         tv.settingsRequested = false;
         tv.settingsOpen = true;
@@ -53,7 +102,8 @@ void drawSettingsWindow(const state::AppState&, ViewState& view, Commands& out)
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     const float em = ImGui::GetFontSize();
     ImGui::SetNextWindowPos(viewport->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(em * 30, 0), ImGuiCond_Appearing);
+    // Height fits the content every frame: the interface list grows and shrinks while the window is open.
+    ImGui::SetNextWindowSize(ImVec2(em * 30, 0), ImGuiCond_Always);
     bool keepOpen = true;
     if (!ImGui::BeginPopupModal(kWindowName, &keepOpen, ImGuiWindowFlags_NoSavedSettings)) {
         if (!tv.choosingDownloadDir) tv.settingsOpen = false;
@@ -107,8 +157,13 @@ void drawSettingsWindow(const state::AppState&, ViewState& view, Commands& out)
     locate(view, "settings.autoaccept");
     ImGui::Checkbox("Get my attention on new messages and offers", &draft.notifications);
     locate(view, "settings.notifications");
+    ImGui::Checkbox("Let others see when I have read their messages", &draft.readReceipts);
+    locate(view, "settings.readreceipts");
+    ImGui::Checkbox("Show and send typing indicators", &draft.typingIndicator);
+    locate(view, "settings.typing");
     ImGui::Checkbox("Visible to computers on this network", &draft.visibleOnLan);
     locate(view, "settings.visible");
+    drawDiscoveryInterfaces(state, view, draft);
     if (draft.port != tv.settings.port)
         textWrappedColored(colors.warning, "The new port is used the next time Duet starts.");
 

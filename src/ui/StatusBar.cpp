@@ -9,6 +9,44 @@
 #include <cstdio>
 
 namespace duet::ui {
+namespace {
+
+// "You: <fingerprint>" right-aligned after whatever the line already holds. When the window is too narrow
+// for all of it, the fingerprint is shortened with an ellipsis (hover shows it, a click copies it whole),
+// and it is left out rather than drawn over the link statistics.
+void drawOwnFingerprint(const std::string& fingerprint, ViewState& view)
+{
+    const Palette& colors = palette(view.theme);
+    const float em = ImGui::GetFontSize();
+    // SameLine() has not run yet, so the cursor is on the next line: measure from the last item's end.
+    const float lineEnd = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
+    const float right = ImGui::GetWindowContentRegionMax().x;
+    const float labelWidth = ImGui::CalcTextSize("You: ").x;
+    const float room = right - lineEnd - em - labelWidth;
+    ImFont* mono = view.fonts.mono ? view.fonts.mono : ImGui::GetFont();
+    ImGui::PushFont(mono);
+    std::string shown = fingerprint;
+    float width = ImGui::CalcTextSize(shown.c_str()).x;
+    const char* const ellipsis = "\xE2\x80\xA6"; // U+2026, in every font we load
+    for (std::size_t keep = fingerprint.size(); width > room && keep > 0; --keep) {
+        shown = fingerprint.substr(0, keep - 1) + ellipsis;
+        width = ImGui::CalcTextSize(shown.c_str()).x;
+    }
+    ImGui::PopFont();
+    if (width > room || (shown != fingerprint && shown.size() < 8)) return; // nothing readable fits
+    ImGui::SameLine(right - width - labelWidth);
+    textColored(colors.muted, "You:");
+    ImGui::SameLine();
+    ImGui::PushFont(mono);
+    text(shown);
+    ImGui::PopFont();
+    locate(view, "status.fingerprint");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Your fingerprint (click to copy):\n%s", fingerprint.c_str());
+    if (ImGui::IsItemClicked()) ImGui::SetClipboardText(fingerprint.c_str());
+}
+
+} // namespace
 
 void drawStatusBar(const state::AppState& state, ViewState& view)
 {
@@ -40,23 +78,7 @@ void drawStatusBar(const state::AppState& state, ViewState& view)
         locate(view, "status.link");
     }
 
-    if (!state.ownFingerprint().empty()) {
-        ImFont* mono = view.fonts.mono ? view.fonts.mono : ImGui::GetFont();
-        ImGui::PushFont(mono);
-        const float fingerprintWidth = ImGui::CalcTextSize(state.ownFingerprint().c_str()).x;
-        ImGui::PopFont();
-        const float labelWidth = ImGui::CalcTextSize("You: ").x;
-        const float x = ImGui::GetWindowContentRegionMax().x - fingerprintWidth - labelWidth;
-        ImGui::SameLine(std::max(x, ImGui::GetCursorPosX() + ImGui::GetFontSize()));
-        textColored(colors.muted, "You:");
-        ImGui::SameLine();
-        ImGui::PushFont(mono);
-        text(state.ownFingerprint());
-        ImGui::PopFont();
-        locate(view, "status.fingerprint");
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Your fingerprint. Click to copy.");
-        if (ImGui::IsItemClicked()) ImGui::SetClipboardText(state.ownFingerprint().c_str());
-    }
+    if (!state.ownFingerprint().empty()) drawOwnFingerprint(state.ownFingerprint(), view);
 }
 
 } // namespace duet::ui

@@ -138,7 +138,34 @@ void drawRow(const state::AppState& state, const state::TransferRow& row, ViewSt
     ImGui::PopID();
 }
 
-void drawDetails(const state::TransferRow& row, const ViewState& view, float height)
+// Per-file controls: pause, resume and cancel while a file is still to move; "show in folder" once it is
+// on this computer.
+void drawFileActions(const state::TransferRow& row, const state::TransferFile& file, ViewState& view,
+                     Commands& out)
+{
+    const std::string key =
+        "transfer." + std::to_string(row.offer.value) + ".file." + std::to_string(file.id) + ".";
+    const bool running = !row.finished() && row.state != TransferState::Offered;
+    if (running && file.status == state::FileStatus::Pending) {
+        ImGui::SameLine();
+        if (file.paused) {
+            if (smallButton(view, key + "resume", "Resume"))
+                out.push_back(command::ControlTransfer{row.peer, row.offer, file.id, TransferAction::Resume});
+        } else if (smallButton(view, key + "pause", "Pause")) {
+            out.push_back(command::ControlTransfer{row.peer, row.offer, file.id, TransferAction::Pause});
+        }
+        ImGui::SameLine();
+        if (smallButton(view, key + "cancel", "Cancel"))
+            out.push_back(command::ControlTransfer{row.peer, row.offer, file.id, TransferAction::Cancel});
+    }
+    if (file.status == state::FileStatus::Done && !file.localPath.empty()) {
+        ImGui::SameLine();
+        if (smallButton(view, key + "folder", "Show in folder"))
+            view.transfers.openFolderRequests.push_back(parentPath(file.localPath));
+    }
+}
+
+void drawDetails(const state::TransferRow& row, ViewState& view, float height, Commands& out)
 {
     const Palette& colors = palette(view.theme);
     ImGui::BeginChild("transfer.details", ImVec2(0, height), true);
@@ -156,7 +183,9 @@ void drawDetails(const state::TransferRow& row, const ViewState& view, float hei
                 continue;
             }
             ImGui::ProgressBar(fraction(file.bytesDone, file.size), ImVec2(em * 8, 0),
-                               file.status == state::FileStatus::Done ? "done" : "");
+                               file.status == state::FileStatus::Done ? "done"
+                               : file.paused                          ? "paused"
+                                                                      : "");
             ImGui::SameLine();
             text(file.path);
             ImGui::SameLine();
@@ -168,6 +197,7 @@ void drawDetails(const state::TransferRow& row, const ViewState& view, float hei
                 ImGui::SameLine();
                 textColored(colors.muted, "skipped");
             }
+            drawFileActions(row, file, view, out);
             ImGui::PopID();
         }
     }
@@ -243,7 +273,7 @@ void drawTransfersPanel(const state::AppState& state, ViewState& view, float hei
                         out); // newest first
         ImGui::EndChild();
     }
-    if (details) drawDetails(*details, view, detailsHeight);
+    if (details) drawDetails(*details, view, detailsHeight, out);
     ImGui::EndChild();
 }
 

@@ -21,7 +21,12 @@ struct SettingsValues {
     bool lightTheme = false;
     bool autoAcceptVerified = false;
     bool notifications = true;
+    // Discovery's own settings: the engine persists them and reports them (DiscoveryState).
     bool visibleOnLan = true;
+    std::vector<std::string> discoveryInterfaces; // empty: every interface
+    // Chat privacy: the engine persists them and reports them (ChatOptions).
+    bool readReceipts = true;
+    bool typingIndicator = true;
     bool operator==(const SettingsValues&) const = default;
 };
 

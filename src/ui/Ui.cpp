@@ -1,5 +1,6 @@
 #include "duet/ui/Ui.hpp"
 
+#include "duet/ui/ChatImages.hpp"
 #include "duet/ui/ChatPanel.hpp"
 #include "duet/ui/KeyChangedModal.hpp"
 #include "duet/ui/LogPanel.hpp"
@@ -97,8 +98,9 @@ Commands drawApp(const state::AppState& state, ViewState& view, std::int64_t now
     // The conversation on top, the transfers panel (when there is something to show) below it.
     const float transfersHeight = transfersPanelHeight(state, view, columnHeight);
     ImGui::BeginGroup();
-    ImGui::BeginChild("right", ImVec2(0, transfersHeight > 0 ? columnHeight - transfersHeight : -statusHeight),
-                      true);
+    updateChatImages(state, view);
+    ImGui::BeginChild("right",
+                      ImVec2(0, transfersHeight > 0 ? columnHeight - transfersHeight : -statusHeight), true);
     if (const state::Peer* peer = state.findPeer(view.selectedPeer))
         drawChatPanel(*peer, view, nowMs, out);
     else
@@ -112,6 +114,7 @@ Commands drawApp(const state::AppState& state, ViewState& view, std::int64_t now
     // One modal at a time; the key-change warning outranks everything.
     if (!drawKeyChangedModal(state, view, out)) drawVerifyModal(state, view, out);
     drawTransferOverlays(state, view, out);
+    drawImagePreview(view);
     ImGui::End();
     return out;
 }

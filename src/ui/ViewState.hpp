@@ -2,7 +2,9 @@
 // UI-local state: what the user is typing and looking at, never what the engine knows (that is AppState).
 // Thread: UI thread only. Owned by the front end and passed to drawApp() every frame.
 #include "duet/core/EngineApi.hpp"
+#include "duet/ui/ChatFind.hpp"
 #include "duet/ui/ChatHistory.hpp"
+#include "duet/ui/ChatImages.hpp"
 #include "duet/ui/ItemLocator.hpp"
 #include "duet/ui/TransfersView.hpp"
 
@@ -27,6 +29,13 @@ struct UiFonts {
     ImFont* mono = nullptr;  // fingerprints
 };
 
+// The "Connect over the internet" window (InternetPanel.hpp).
+struct InternetView {
+    bool open = false;
+    bool copied = false;
+    std::string theirCode;
+};
+
 struct ViewState {
     // Settings, persisted by the front end.
     Theme theme = Theme::Dark;
@@ -46,8 +55,11 @@ struct ViewState {
     std::size_t peersSeen = 0; // AppState::peers().size() last frame, to follow a newly arrived peer
     std::unordered_map<PeerId, std::string> drafts; // unsent chat input per peer
     ChatHistoryView history;
+    ChatFindView find;     // Ctrl+F bar and the history menu's confirmation
+    ChatImagesView images; // thumbnails of pictures exchanged, the preview window
 
     TransfersView transfers; // file browser, offers, settings window
+    InternetView internet;
 
     std::uint64_t errorsSeen = 0; // the error banner hides errors up to this count
     bool logOpen = true;

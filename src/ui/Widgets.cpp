@@ -27,6 +27,13 @@ bool button(const ViewState& view, std::string_view key, const char* label, ImVe
     return pressed;
 }
 
+bool smallButton(const ViewState& view, std::string_view key, const char* label)
+{
+    const bool pressed = ImGui::SmallButton(label);
+    locate(view, key);
+    return pressed;
+}
+
 void text(std::string_view value)
 {
     ImGui::TextUnformatted(value.data(), value.data() + value.size());

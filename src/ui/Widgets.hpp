@@ -17,6 +17,8 @@ void locate(const ViewState& view, std::string_view key);
 void locateWindow(const ViewState& view, std::string_view key);
 // ImGui::Button that also records itself under `key`.
 bool button(const ViewState& view, std::string_view key, const char* label, ImVec2 size = ImVec2(0, 0));
+// ImGui::SmallButton (no vertical padding, fits in a text row) that records itself under `key`.
+bool smallButton(const ViewState& view, std::string_view key, const char* label);
 
 void text(std::string_view value);
 void textColored(const ImVec4& color, std::string_view value);

@@ -35,6 +35,16 @@ void encodeBody(ByteWriter& w, const ChatAck& m)
     put(w, AppType::ChatAck);
     w.u64(m.id);
 }
+void encodeBody(ByteWriter& w, const ChatRead& m)
+{
+    put(w, AppType::ChatRead);
+    w.u64(m.upToId);
+}
+void encodeBody(ByteWriter& w, const Typing& m)
+{
+    put(w, AppType::Typing);
+    w.u8(m.active ? 1 : 0);
+}
 void encodeBody(ByteWriter& w, const Offer& m)
 {
     put(w, AppType::Offer);
@@ -191,6 +201,18 @@ Result<AppMessage> decodeApp(ByteSpan plaintext)
         ChatAck m;
         if (!r.u64(m.id)) return DecodeError::Truncated;
         return detail::finish<AppMessage>(r, m);
+    }
+    case AppType::ChatRead: {
+        ChatRead m;
+        if (!r.u64(m.upToId)) return DecodeError::Truncated;
+        return detail::finish<AppMessage>(r, m);
+    }
+    case AppType::Typing: {
+        std::uint8_t active = 0;
+        if (!r.u8(active)) return DecodeError::Truncated;
+        // Exactly 0 or 1: one encoding per value keeps the format canonical.
+        if (active > 1) return DecodeError::Malformed;
+        return detail::finish<AppMessage>(r, Typing{active == 1});
     }
     case AppType::Offer:
         return decodeOffer(r);

@@ -35,6 +35,8 @@ bool isKnownFrameType(std::uint8_t type)
     case FrameType::Close:
     case FrameType::Record:
     case FrameType::Chunk:
+    case FrameType::BulkData:
+    case FrameType::BulkAck:
         return true;
     }
     return false;

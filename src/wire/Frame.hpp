@@ -23,7 +23,9 @@ enum class FrameType : std::uint8_t {
     Close = 0x05,
     // Encrypted, accepted only after the handshake.
     Record = 0x10,
-    Chunk = 0x11, // file data, see Chunk.hpp
+    Chunk = 0x11,    // file data, see Chunk.hpp
+    BulkData = 0x12, // bulk datagram transport, see Bulk.hpp (PROTOCOL.md §11)
+    BulkAck = 0x13,
 };
 
 bool isKnownFrameType(std::uint8_t type);

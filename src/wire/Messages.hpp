@@ -70,6 +70,8 @@ enum class AppType : std::uint8_t {
     PeerConfirmed = 0x21,
     Chat = 0x22,
     ChatAck = 0x23,
+    ChatRead = 0x24,
+    Typing = 0x25,
     Offer = 0x30,
     OfferReply = 0x31,
     FileRequest = 0x32,
@@ -93,9 +95,18 @@ struct Chat {
 struct ChatAck {
     std::uint64_t id = 0;
 };
+// The receiver's user has seen every message of this conversation up to and including Chat `upToId`
+// (the sender's order). Sent only when the receiver allows read receipts.
+struct ChatRead {
+    std::uint64_t upToId = 0;
+};
+// The sender's user is (or stopped) writing a message. Refreshed while typing; expires at the receiver.
+struct Typing {
+    bool active = false;
+};
 
 using AppMessage = std::variant<Hello, PeerConfirmed, Chat, ChatAck, Offer, OfferReply, FileRequest, ChunkAck,
-                                FileDone, FileResult, TransferControl>;
+                                FileDone, FileResult, TransferControl, ChatRead, Typing>;
 
 Bytes encodeApp(const AppMessage& m);
 Result<AppMessage> decodeApp(ByteSpan plaintext);

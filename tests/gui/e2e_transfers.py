@@ -1,28 +1,38 @@
 #!/usr/bin/env python3
 """GUI end-to-end for files: two duet windows on a private Xvfb connect and verify, Alice picks two files
 in the built-in browser (Ctrl+O) and sends them, Bob accepts in the transfers panel, both watch the
-progress until the offer is finished, and the settings window opens. Screenshots of each screen land in
---out (and in --assets with DUET_UPDATE_SCREENSHOTS=1). Every wait is bounded."""
-import argparse
+progress until the offer is finished, and the settings window opens. Then Alice sends a picture: both
+conversations show its thumbnail, and a click on Bob's opens the preview (drawn with our shader).
+Screenshots of each screen land in --out (and in --assets with DUET_UPDATE_SCREENSHOTS=1). Every wait is
+bounded."""
 import hashlib
+import math
 import os
-import shutil
-import subprocess
+import struct
 import sys
-import tempfile
 import time
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_gui import STEP_PAUSE, Instance, TestFailure, free_udp_port_pair, start_xvfb  # noqa: E402
+from gui_harness import GuiSession, TestFailure, ctrl_key, free_udp_port_pair, main, wait_for  # noqa: E402
 
-SHOTS = ("browser.png", "offer.png", "transfers.png", "settings.png")
+SHOTS = ("browser.png", "offer.png", "transfers.png", "settings.png", "images.png", "preview.png")
 
 
-def ctrl_key(inst, name):
-    inst.focus()
-    inst.xdo("keydown", "Control_L", "sleep", "0.1", "keydown", name, "sleep", str(STEP_PAUSE), "keyup", name,
-             "sleep", "0.1", "keyup", "Control_L")
-    time.sleep(STEP_PAUSE)
+def write_png(path, width, height):
+    """An RGBA picture with a colour gradient and a transparent hole (shows the preview's checkerboard)."""
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)  # filter: none
+        for x in range(width):
+            inside = math.hypot(x - width * 0.7, y - height * 0.5) < height * 0.25
+            rows += bytes((x * 255 // width, y * 255 // height, 160, 0 if inside else 255))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)) +
+                chunk(b"IDAT", zlib.compress(bytes(rows))) + chunk(b"IEND", b""))
 
 
 def make_files(folder):
@@ -33,6 +43,7 @@ def make_files(folder):
         f.write(os.urandom(3 * 1024 * 1024))
     with open(os.path.join(folder, "unused.txt"), "w") as f:
         f.write("not sent")
+    write_png(os.path.join(folder, "sunset.png"), 480, 300)
 
 
 def blake(path):
@@ -40,59 +51,37 @@ def blake(path):
         return hashlib.blake2b(f.read(), digest_size=32).hexdigest()
 
 
-def connect_and_verify(alice, bob, port_a):
-    alice.click("host.toggle")
-    alice.wait_log(r"^event HostingChanged accepting=true")
-    bob.click("join.input")
-    bob.type(f"127.0.0.1:{port_a}")
-    bob.click("join.button")
-    alice.wait_widget("verify.confirm")
-    bob.wait_widget("verify.confirm")
-    alice.click("verify.confirm")
-    bob.click("verify.confirm")
-    alice.wait_log(r"^event PeerVerified ")
-    bob.wait_log(r"^event PeerVerified ")
+def open_browser_at(alice, folder):
+    alice.click("chat.input")
+    ctrl_key(alice, "o")
+    alice.wait_widget("browser.window")
+    alice.click("browser.path")
+    ctrl_key(alice, "a")
+    alice.type(folder)
+    alice.key("Return")
+
+
+def thumbnail_key(inst):
+    keys = [k for k in inst.widgets() if k.startswith("image.") and not k.startswith("image.preview")]
+    return keys[0] if keys else None
 
 
 def run(args):
-    out_dir = os.path.abspath(args.out)
-    shutil.rmtree(out_dir, ignore_errors=True)
-    os.makedirs(out_dir)
-    workdir = tempfile.mkdtemp(prefix="duet-gui-files-")
-    xvfb, display, xvfb_fd = start_xvfb()
-    os.environ["DISPLAY"] = display
-    env = dict(os.environ, DISPLAY=display, ASAN_OPTIONS="detect_leaks=0", LIBGL_ALWAYS_SOFTWARE="1",
-               HOME=workdir, XDG_DATA_HOME=os.path.join(workdir, "xdg-data"),
-               XDG_CONFIG_HOME=os.path.join(workdir, "xdg-config"))
-    env.pop("WAYLAND_DISPLAY", None)
-    source = os.path.join(workdir, "to-send")
-    make_files(source)
-    instances = []
-    results = {}
-    try:
+    with GuiSession(args, "duet-gui-files-") as session:
+        results = session.results
+        source = os.path.join(session.workdir, "to-send")
+        make_files(source)
         port_a, port_b = free_udp_port_pair()
-        alice = Instance("Alice", port_a, args.duet, workdir, env)
-        instances.append(alice)
-        bob = Instance("Bob", port_b, args.duet, workdir, env)
-        instances.append(bob)
-        for inst in instances:
+        alice = session.start("Alice", port_a)
+        bob = session.start("Bob", port_b)
+        for inst in (alice, bob):
             inst.find_window()
             inst.wait_log(rf"^event Listening port={inst.port} ")
-        alice.xdo("windowsize", "--sync", alice.window, "790", "620")
-        alice.xdo("windowmove", "--sync", alice.window, "0", "0")
-        bob.xdo("windowsize", "--sync", bob.window, "790", "620")
-        bob.xdo("windowmove", "--sync", bob.window, "805", "0")
-        time.sleep(0.5)
-        connect_and_verify(alice, bob, port_a)
+        session.side_by_side(alice, bob)
+        session.connect_and_verify(alice, bob)
 
         # Alice: Ctrl+O, type the folder into the path field, pick two files, Send.
-        alice.click("chat.input")
-        ctrl_key(alice, "o")
-        alice.wait_widget("browser.window")
-        alice.click("browser.path")
-        ctrl_key(alice, "a")
-        alice.type(source)
-        alice.key("Return")
+        open_browser_at(alice, source)
         alice.wait_widget("browser.row.notes.txt")
         alice.click("browser.row.big.bin")
         alice.focus()
@@ -101,12 +90,12 @@ def run(args):
             alice.click("browser.row.notes.txt")
         finally:
             alice.xdo("keyup", "Control_L")
-        alice.screenshot(os.path.join(out_dir, "browser.png"))
+        alice.screenshot(session.path("browser.png"))
         alice.click("browser.confirm")
 
         offer = bob.wait_log(r"^event OfferReceived peer=\d+ offer=(\d+) files=2 ").group(1)
         bob.wait_widget(f"offer.{offer}.accept")
-        bob.screenshot(os.path.join(out_dir, "offer.png"))
+        bob.screenshot(session.path("offer.png"))
         bob.click(f"offer.{offer}.accept")
         bob.wait_log(rf"^event OfferFinished peer=\d+ offer={offer} state=6 ", timeout=60)
         alice.wait_log(r"^event OfferFinished peer=\d+ offer=\d+ state=6 ", timeout=30)
@@ -120,52 +109,44 @@ def run(args):
         results["files sent through the browser"] = "2 of 3, hashes match"
         bob.wait_widget(f"transfer.{offer}.row")
         time.sleep(0.5)
-        bob.screenshot(os.path.join(out_dir, "transfers.png"))
+        bob.screenshot(session.path("transfers.png"))
 
         # Settings window opens from the status bar.
         bob.click("status.settings")
         bob.wait_widget("settings.save")
-        bob.screenshot(os.path.join(out_dir, "settings.png"))
+        bob.screenshot(session.path("settings.png"))
         bob.click("settings.cancel")
 
-        if args.assets and os.environ.get("DUET_UPDATE_SCREENSHOTS") == "1":
-            os.makedirs(args.assets, exist_ok=True)
-            for name in SHOTS:
-                shutil.copyfile(os.path.join(out_dir, name), os.path.join(args.assets, name))
-    except Exception:
-        for inst in instances:
-            print(f"---- {inst.name} event log", file=sys.stderr)
-            print("\n".join(inst.log_lines()[-30:]), file=sys.stderr)
-            print(f"---- {inst.name} widgets: {sorted(inst.widgets())[:80]}", file=sys.stderr)
-        raise
-    finally:
-        for inst in instances:
-            inst.stop()
-        xvfb.terminate()
-        try:
-            xvfb.wait(5)
-        except subprocess.TimeoutExpired:
-            xvfb.kill()
-        os.close(xvfb_fd)
-        shutil.rmtree(workdir, ignore_errors=True)
-    for key, value in results.items():
-        print(f"{key}: {value}")
+        # A picture: thumbnails on both sides once it is done, then Bob's preview.
+        open_browser_at(alice, source)
+        alice.wait_widget("browser.row.sunset.png")
+        alice.click("browser.row.sunset.png")
+        alice.click("browser.confirm")
+        picture = bob.wait_log(r"^event OfferReceived peer=\d+ offer=(\d+) files=1 ").group(1)
+        bob.click(f"offer.{picture}.accept")
+        bob.wait_log(rf"^event OfferFinished peer=\d+ offer={picture} state=6 ", timeout=30)
+        ready = bob.wait_log(r"^gui image ready (\d+)x(\d+) texture=(\d+)x(\d+) .*sunset\.png")
+        if ready.group(1, 2) != ("480", "300"):
+            raise TestFailure(f"Bob decoded the picture as {ready.group(1)}x{ready.group(2)}")
+        alice.wait_log(r"^gui image ready 480x300 .*sunset\.png")
+        key = wait_for("Bob: a thumbnail", lambda: thumbnail_key(bob))
+        wait_for("Alice: a thumbnail", lambda: thumbnail_key(alice))
+        time.sleep(0.3)
+        bob.screenshot(session.path("images.png"))
+        results["picture thumbnail"] = f"{key} on both sides, decoded 480x300"
+        bob.click(key)
+        bob.wait_widget("image.preview.picture")
+        bob.screenshot(session.path("preview.png"))
+        if any(line.startswith("gui shader ") for line in bob.log_lines()):
+            raise TestFailure("the preview shader did not build: " +
+                              [l for l in bob.log_lines() if l.startswith("gui shader ")][0])
+        results["picture preview"] = "opened with the preview shader"
+        bob.click("image.preview.close")
+        wait_for("Bob: the preview closes", lambda: "image.preview" not in bob.widgets())
 
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duet", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--assets")
-    args = parser.parse_args()
-    try:
-        run(args)
-    except TestFailure as failure:
-        print(f"FAIL: {failure}", file=sys.stderr)
-        return 1
-    print("PASS")
-    return 0
+        session.publish(SHOTS)
+        return results
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(run, __doc__.splitlines()[0]))

@@ -20,6 +20,15 @@ TEST_CASE("headless discovery: peers and visible parse, bad forms are errors")
     CHECK(std::holds_alternative<LineError>(parseLine("peers now")));
 }
 
+TEST_CASE("headless discovery: interfaces takes names, none meaning every interface")
+{
+    REQUIRE(std::holds_alternative<InterfacesLine>(parseLine("interfaces eth0  wlan0")));
+    CHECK(std::get<InterfacesLine>(parseLine("interfaces eth0  wlan0")).names ==
+          std::vector<std::string>{"eth0", "wlan0"});
+    REQUIRE(std::holds_alternative<InterfacesLine>(parseLine("interfaces")));
+    CHECK(std::get<InterfacesLine>(parseLine("interfaces")).names.empty());
+}
+
 TEST_CASE("headless discovery: peer_found carries the claims, the newest address first")
 {
     event::LanPeerFound found;
@@ -48,8 +57,10 @@ TEST_CASE("headless discovery: peer_lost and discovery state lines")
     CHECK(lost["event"] == "peer_lost");
     CHECK(lost["key"] == "k");
     CHECK(lost["reason"] == "left");
-    const json state = json::parse(*toJson(Event{event::DiscoveryState{true, false, {"eth0"}}}));
+    const json state =
+        json::parse(*toJson(Event{event::DiscoveryState{true, false, {"eth0"}, {"eth0", "wlan0"}}}));
     CHECK(state["event"] == "discovery");
     CHECK(state["visible"] == false);
     CHECK(state["interfaces"] == json::array({"eth0"}));
+    CHECK(state["machine_interfaces"] == json::array({"eth0", "wlan0"}));
 }

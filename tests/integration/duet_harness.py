@@ -88,12 +88,15 @@ class HeadlessPeer:
     def wait_for(self, kind, match=None, timeout=10.0):
         """Returns (and consumes) the first unconsumed event of this kind that satisfies match."""
         deadline = time.monotonic() + timeout
+        scanned = 0  # events before this index were already looked at: each wake scans only new ones
         with self._cond:
             while True:
                 check(not self.bad_lines, "%s printed non-JSON on stdout: %r" % (self.name, self.bad_lines[:3]))
-                for i, event in enumerate(self._pending):
+                for i in range(scanned, len(self._pending)):
+                    event = self._pending[i]
                     if event["event"] == kind and (match is None or match(event)):
                         return self._pending.pop(i)
+                scanned = len(self._pending)
                 left = deadline - time.monotonic()
                 if left <= 0 or self._eof:
                     recent = [e["event"] for e in self.history[-12:]]

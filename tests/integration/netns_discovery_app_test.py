@@ -227,6 +227,14 @@ def scenario_flood(lab, h1, h2):
     time.sleep(1.0)
     during = chat_round_trips(h1, 30, 0.1)
     flood.join(timeout=40)
+    flood_end = time.monotonic()
+    churn = [l for l in h1.snapshot() if l["event"] in ("peer_found", "peer_lost")
+             and flood_start <= l["_t"] <= flood_end + 0.5]
+    measured["discovery_events_during_flood"] = len(churn)
+    # The engine's budget: 64 at once, then 20/s; every reported peer may also be reported lost.
+    budget = 2 * (64 + 20 * (flood_end + 0.5 - flood_start))
+    check(len(churn) <= budget,
+          f"discovery events during the flood stay within the budget ({len(churn)} <= {budget:.0f})")
     measured["h1_cpu_during_flood_percent"] = round(
         100 * (h1.cpu_seconds() - cpu_before) / (time.monotonic() - flood_start), 1)
     measured["flood"] = result

@@ -3,6 +3,7 @@
 #include "EngineHarness.hpp"
 #include "duet/net/DiscoveryGlue.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
@@ -152,6 +153,9 @@ TEST_CASE("discovery: interface restriction is validated and persisted")
             peer.waitFor<event::DiscoveryState>([](const auto& e) { return e.interfaces.size() == 2; }, 1s);
         REQUIRE(state);
         CHECK(state->interfaces.front() == "lo");
+        // The settings window offers the machine's interfaces; this engine also announces on loopback.
+        CHECK(std::find(state->machineInterfaces.begin(), state->machineInterfaces.end(), "lo") !=
+              state->machineInterfaces.end());
     }
     TestPeer again(named("solo").discoveringOn(port).inProfile(profile.path()));
     auto state = again.waitFor<event::DiscoveryState>(2s);

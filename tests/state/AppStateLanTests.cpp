@@ -8,7 +8,7 @@ TEST_CASE(
     "app state lan: found peers are sanitized, updated in place, lost, and cleared when discovery stops")
 {
     state::AppState state;
-    state.apply(event::DiscoveryState{true, true, {}}, 0);
+    state.apply(event::DiscoveryState{true, true, {}, {}}, 0);
     CHECK(state.discoveryAvailable());
     CHECK(state.visibleOnLan());
 
@@ -28,7 +28,7 @@ TEST_CASE(
     CHECK(state.lanPeers().empty());
 
     state.apply(found, 0);
-    state.apply(event::DiscoveryState{false, false, {}}, 0);
+    state.apply(event::DiscoveryState{false, false, {}, {}}, 0);
     CHECK(state.lanPeers().empty());
     CHECK_FALSE(state.visibleOnLan());
 }
@@ -41,4 +41,14 @@ TEST_CASE("app state lan: the list is bounded")
                     0);
     CHECK(state.lanPeers().size() == 256);
     CHECK(state.lanPeers().back().key == "k399");
+}
+
+TEST_CASE("app state lan: the interface choice in force and the machine's interfaces come from the engine")
+{
+    state::AppState state;
+    state.apply(event::DiscoveryState{true, true, {"eth0"}, {"eth0", "wlan0"}}, 0);
+    CHECK(state.discoveryInterfaces() == std::vector<std::string>{"eth0"});
+    CHECK(state.machineInterfaces() == std::vector<std::string>{"eth0", "wlan0"});
+    state.apply(event::DiscoveryState{true, true, {}, {"eth0"}}, 0);
+    CHECK(state.discoveryInterfaces().empty());
 }

@@ -19,7 +19,7 @@ public:
     HeadlessUi(const HeadlessUi&) = delete;
     HeadlessUi& operator=(const HeadlessUi&) = delete;
 
-    // Renders one frame; returns (and applies) the commands it produced.
+    // Renders one frame; returns (and applies) the commands it produced, except LoadHistory and SetTyping.
     Commands frame();
     // Clicks the centre of the widget recorded under `key` (fails the test if it was not drawn).
     Commands click(std::string_view key);

@@ -25,7 +25,7 @@ event::LanPeerFound bobAt(std::string address, bool pinned = false, std::string 
 void discoveryOn(HeadlessUi& ui, bool visible = true)
 {
     ui.state.apply(event::Listening{47001, "OWN"}, ui.nowMs);
-    ui.state.apply(event::DiscoveryState{true, visible, {}}, ui.nowMs);
+    ui.state.apply(event::DiscoveryState{true, visible, {}, {}}, ui.nowMs);
 }
 
 } // namespace
@@ -119,12 +119,12 @@ TEST_CASE("lan peers: the Visible toggle asks the engine, and is hidden when dis
     ui.frame();
     CHECK_FALSE(ui.has("lan.visible"));
 
-    ui.state.apply(event::DiscoveryState{true, true, {}}, ui.nowMs);
+    ui.state.apply(event::DiscoveryState{true, true, {}, {}}, ui.nowMs);
     ui::Commands commands = ui.click("lan.visible");
     REQUIRE(commands.size() == 1);
     CHECK_FALSE(std::get<command::SetVisible>(commands[0]).visible);
 
-    ui.state.apply(event::DiscoveryState{true, false, {}}, ui.nowMs);
+    ui.state.apply(event::DiscoveryState{true, false, {}, {}}, ui.nowMs);
     commands = ui.click("lan.visible");
     REQUIRE(commands.size() == 1);
     CHECK(std::get<command::SetVisible>(commands[0]).visible);

@@ -208,3 +208,43 @@ TEST_CASE("settings: the window saves a new theme and name")
     CHECK(ui.view.transfers.settingsToSave->lightTheme);
     CHECK(ui.view.theme == ui::Theme::Light);
 }
+
+TEST_CASE("settings: discovery starts from the engine's state and a chosen interface set is sent")
+{
+    HeadlessUi ui;
+    ui.state.apply(event::DiscoveryState{true, true, {}, {"eth0", "wlan0"}}, 0);
+    ui.frame();
+    ui.click("status.settings");
+    ui.frame();
+    REQUIRE(ui.has("settings.interfaces.all"));
+    CHECK_FALSE(ui.has("settings.interface.eth0")); // every interface: no list to tick
+    ui.click("settings.interfaces.all");
+    ui.frame();
+    REQUIRE(ui.has("settings.interface.eth0"));
+    REQUIRE(ui.has("settings.interface.wlan0"));
+    ui.click("settings.interface.wlan0");
+    ui.frame();
+    ui.click("settings.interface.eth0"); // the last tick stays: none would mean every interface
+    ui.frame();
+    const ui::Commands commands = ui.click("settings.save");
+    REQUIRE(commands.size() == 1);
+    CHECK(std::get<command::SetDiscoveryInterfaces>(commands[0]).interfaces ==
+          std::vector<std::string>{"eth0"});
+}
+
+TEST_CASE("settings: a chosen interface that is gone stays listed and can be unticked")
+{
+    HeadlessUi ui;
+    ui.state.apply(event::DiscoveryState{true, false, {"tun0", "eth0"}, {"eth0"}}, 0);
+    ui.frame();
+    ui.click("status.settings");
+    ui.frame();
+    REQUIRE(ui.has("settings.interface.tun0"));
+    ui.click("settings.interface.tun0");
+    ui.frame();
+    const ui::Commands commands = ui.click("settings.save");
+    REQUIRE(commands.size() == 1);
+    CHECK(std::get<command::SetDiscoveryInterfaces>(commands[0]).interfaces ==
+          std::vector<std::string>{"eth0"});
+    CHECK_FALSE(ui.view.transfers.settingsToSave->visibleOnLan); // the engine's value, not a GUI copy
+}

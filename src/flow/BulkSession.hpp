@@ -1,0 +1,46 @@
+#pragma once
+// One connection's bulk transport, sealed (PROTOCOL.md §11): the sending and receiving halves plus the
+// AEAD of every datagram. Stream messages (Chunk frames) go in, BulkData/BulkAck frames come out for the
+// bulk channel; frames from the peer go in, messages come out in stream order.
+// Keys: the bulk keys are derived from this side's and the peer's file subkeys (one per direction).
+// Not thread-safe; pure apart from libsodium. Errors are results, never exceptions on peer data.
+#include "duet/crypto/Records.hpp"
+#include "duet/flow/BulkReceiver.hpp"
+#include "duet/flow/BulkSender.hpp"
+
+namespace duet::flow {
+
+class BulkSession {
+public:
+    enum class Input {
+        Accepted,
+        Dropped, // unauthentic, undecodable or not a bulk frame: ignore it (count it, like a bad packet)
+        Abuse,   // authentic but breaking the rules (window, message length, acks of unsent packets)
+    };
+
+    BulkSession(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
+                std::uint32_t seed);
+
+    bool canQueue(std::size_t size) const { return m_sender.canQueue(size); }
+    bool queue(wire::ByteSpan message) { return m_sender.queue(message); }
+
+    // The next complete frame to send now (an ack first, then data), or nothing.
+    std::optional<wire::Bytes> poll(MonoTime now);
+    // When poll() may have something again; nothing when only the peer can unblock this side.
+    std::optional<MonoTime> nextWake(MonoTime now) const;
+    // A frame from the peer's bulk channel; complete messages are appended to `messages`.
+    Input onFrame(wire::ByteSpan frame, MonoTime now, std::vector<wire::Bytes>& messages);
+
+    bool idle() const { return m_sender.idle(); }
+    const BulkSender& sender() const { return m_sender; }
+    const BulkReceiver& receiver() const { return m_receiver; }
+
+private:
+    crypto::ChunkCipher m_seal;
+    crypto::ChunkCipher m_open;
+    BulkSender m_sender;
+    BulkReceiver m_receiver;
+    std::uint64_t m_ackSequence = 0;
+};
+
+} // namespace duet::flow

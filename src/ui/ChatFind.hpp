@@ -1,0 +1,43 @@
+#pragma once
+// The conversation's find bar (Ctrl+F): matches among the messages shown (case-insensitive for ASCII),
+// Enter / Shift+Enter or the arrows jump to the next / previous one, which the history selects and
+// scrolls to; Escape closes it. Also the conversation menu: export as text, clear (with confirmation).
+// Thread: UI thread, inside an ImGui frame.
+#include "duet/state/AppState.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace duet::ui {
+
+struct ViewState;
+using Commands = std::vector<Command>;
+
+struct ChatFindView {
+    bool open = false;
+    bool focusInput = false;
+    std::string query;
+    std::vector<std::size_t> matches; // message indexes, oldest first
+    std::size_t current = 0;          // index into matches
+    // What `matches` was computed from.
+    PeerId peer;
+    std::uint64_t revision = 0;
+    std::size_t messageCount = 0;
+    std::string matchedQuery;
+
+    bool confirmClear = false; // the clear-history confirmation is open
+};
+
+// Indexes of the messages whose text contains `query` (ASCII case-insensitive); empty query: none.
+std::vector<std::size_t> findMessages(const std::vector<state::ChatMessage>& messages,
+                                      std::string_view query);
+
+// Opens the bar on Ctrl+F (when the conversation window is focused) and draws it when open.
+void drawChatFind(const state::Peer& peer, ViewState& view);
+// The "History" menu button of the conversation header and its confirmation popup.
+void drawHistoryMenu(const state::Peer& peer, ViewState& view, std::int64_t nowMs, Commands& out);
+
+} // namespace duet::ui

@@ -1,0 +1,75 @@
+#pragma once
+// Pictures in the conversation: every image file that finished moving to or from the selected peer (a
+// TransferFileDone whose name ends in .png/.jpg/.jpeg/.bmp/.gif) appears as a thumbnail in a strip under
+// the history; a click opens a larger preview. Pixels come from an ImageSource the front end provides
+// (decoded off the UI thread, uploaded as GL textures); without one, nothing is drawn.
+// Thread: UI thread, inside an ImGui frame.
+#include "duet/core/Ids.hpp"
+#include "duet/state/Transfers.hpp"
+#include "imgui.h"
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace duet::state {
+class AppState;
+}
+
+namespace duet::ui {
+
+struct ViewState;
+
+struct ImageTexture {
+    enum class Status : std::uint8_t { Loading, Ready, Failed };
+    Status status = Status::Loading;
+    ImTextureID texture = nullptr;
+    float width = 0, height = 0; // of the texture, in pixels (aspect ratio of the picture)
+    int sourceWidth = 0, sourceHeight = 0;
+    std::string error; // Failed: why, for a tooltip
+};
+
+// The front end's texture cache. image() starts decoding a path it has not seen and reports Loading until
+// the pixels are on the GPU; it may evict textures not asked for in the latest frames.
+class ImageSource {
+public:
+    virtual ~ImageSource() = default;
+    virtual ImageTexture image(const std::string& path) = 0;
+    // Draws the picture scaled into [min, max] (screen pixels) over a checkerboard that shows
+    // transparency.
+    virtual void drawPreview(ImDrawList& list, const std::string& path, ImVec2 min, ImVec2 max) = 0;
+};
+
+struct ChatImage {
+    TransferId offer;
+    std::uint64_t fileId = 0;
+    bool outgoing = false;
+    std::string localPath; // where the file is on this computer
+    std::string name;      // its name in the offer (sanitized)
+};
+
+struct ChatImagesView {
+    ImageSource* source = nullptr; // owned by the front end; null in tests that do not care
+    // The selected peer's pictures, rebuilt when the peer or the transfer list changes.
+    PeerId peer;
+    std::uint64_t transfersRevision = std::numeric_limits<std::uint64_t>::max();
+    std::vector<ChatImage> images;
+    std::size_t imagesSeen = 0; // to scroll the strip to a newly arrived picture
+    // The picture shown in the preview window (empty path: none).
+    ChatImage preview;
+    bool previewOpening = false;
+};
+
+// Finished image files exchanged with `peer`, oldest first.
+std::vector<ChatImage> collectChatImages(const state::TransferList& transfers, PeerId peer);
+
+// Refreshes view.images for view.selectedPeer (cheap when nothing changed).
+void updateChatImages(const state::AppState& state, ViewState& view);
+// Height of the thumbnail strip (0 when the selected peer has no pictures).
+float chatImagesHeight(const ViewState& view);
+void drawChatImages(ViewState& view);
+// The preview window; call once per frame at the top level of the main window.
+void drawImagePreview(ViewState& view);
+
+} // namespace duet::ui

@@ -1,0 +1,78 @@
+#include "duet/wire/Bulk.hpp"
+
+namespace duet::wire {
+
+Bytes encodeBulkEnvelope(std::uint64_t sequence, ByteSpan ciphertext)
+{
+    ByteWriter out;
+    out.u64(sequence);
+    out.raw(ciphertext);
+    return out.take();
+}
+
+Result<BulkEnvelopeView> decodeBulkEnvelope(ByteSpan body)
+{
+    ByteReader in(body);
+    BulkEnvelopeView view;
+    if (!in.u64(view.sequence) || in.remaining() < kBulkTagSize) return DecodeError::Truncated;
+    view.ciphertext = in.rest();
+    return view;
+}
+
+Bytes encodeBulkData(std::uint64_t streamOffset, ByteSpan data)
+{
+    ByteWriter out;
+    out.u64(streamOffset);
+    out.raw(data);
+    return out.take();
+}
+
+Result<BulkDataView> decodeBulkData(ByteSpan plaintext)
+{
+    ByteReader in(plaintext);
+    BulkDataView view;
+    if (!in.u64(view.streamOffset) || in.atEnd()) return DecodeError::Truncated;
+    view.data = in.rest();
+    if (view.data.size() > kMaxBulkSlice) return DecodeError::Oversized;
+    if (view.streamOffset > kMaxBulkStreamOffset - view.data.size()) return DecodeError::Malformed;
+    return view;
+}
+
+Bytes encodeBulkAck(const BulkAck& ack)
+{
+    ByteWriter out;
+    out.u32(ack.ackDelayMicros);
+    out.u8(static_cast<std::uint8_t>(ack.ranges.size()));
+    for (const BulkAckRange& range : ack.ranges) {
+        out.u64(range.high);
+        out.u64(range.low);
+    }
+    return out.take();
+}
+
+Result<BulkAck> decodeBulkAck(ByteSpan plaintext)
+{
+    ByteReader in(plaintext);
+    BulkAck ack;
+    std::uint8_t count = 0;
+    if (!in.u32(ack.ackDelayMicros) || !in.u8(count)) return DecodeError::Truncated;
+    if (count == 0) return DecodeError::Malformed;
+    if (count > kMaxBulkAckRanges) return DecodeError::Oversized;
+    // Checked against the remaining input before reserving, so a short datagram allocates nothing big.
+    if (in.remaining() < std::size_t{count} * 16) return DecodeError::Truncated;
+    ack.ranges.reserve(count);
+    for (std::uint8_t i = 0; i < count; ++i) {
+        BulkAckRange range;
+        in.u64(range.high);
+        in.u64(range.low);
+        if (range.low > range.high) return DecodeError::Malformed;
+        // Highest first with a gap of at least one packet number between neighbours.
+        if (!ack.ranges.empty() && (ack.ranges.back().low < 2 || range.high > ack.ranges.back().low - 2))
+            return DecodeError::Malformed;
+        ack.ranges.push_back(range);
+    }
+    if (!in.atEnd()) return DecodeError::TrailingBytes;
+    return ack;
+}
+
+} // namespace duet::wire

@@ -1,0 +1,62 @@
+#pragma once
+// Wire format v1, bulk datagram transport (PROTOCOL.md §11). Pure functions.
+// A bulk datagram is one frame, BulkData (0x12) or BulkAck (0x13), sent unsequenced (unreliable) on ENet
+// channel 3 after the handshake. Its body is an envelope:
+//   sequence u64 | ciphertext (sealed plaintext + 16-byte tag)
+// The sequence is the nonce's counter and never repeats for one key and direction. Plaintexts:
+//   BulkData: streamOffset u64 | data (1 .. kMaxBulkSlice bytes)
+//   BulkAck:  ackDelayMicros u32 | rangeCount u8 (1 .. kMaxBulkAckRanges) | (high u64 | low u64) * count
+// Ack ranges are inclusive packet-number ranges, highest first, disjoint and not adjacent.
+#include "duet/wire/Bytes.hpp"
+#include "duet/wire/Result.hpp"
+
+#include <vector>
+
+namespace duet::wire {
+
+inline constexpr std::size_t kBulkTagSize = 16;
+inline constexpr std::size_t kBulkEnvelopeHeader = 8;
+// Keeps a sealed data datagram (frame header + envelope + offset + slice + tag + ENet's 12-byte header)
+// under 1,280 bytes, the smallest MTU of common tunnels, so ENet never fragments it.
+inline constexpr std::size_t kMaxBulkSlice = 1200;
+inline constexpr std::size_t kMaxBulkAckRanges = 32;
+// Stream offsets stay far below 2^63 so offset + length can never wrap.
+inline constexpr std::uint64_t kMaxBulkStreamOffset = std::uint64_t{1} << 62;
+
+struct BulkEnvelopeView {
+    std::uint64_t sequence = 0;
+    ByteSpan ciphertext; // points into the decoded body
+};
+
+struct BulkDataView {
+    std::uint64_t streamOffset = 0;
+    ByteSpan data; // points into the decoded plaintext
+};
+
+struct BulkAckRange {
+    std::uint64_t high = 0; // inclusive
+    std::uint64_t low = 0;  // inclusive
+    bool operator==(const BulkAckRange&) const = default;
+};
+
+struct BulkAck {
+    std::uint32_t ackDelayMicros = 0; // time the receiver held the ack after the highest packet arrived
+    std::vector<BulkAckRange> ranges; // highest first
+    bool operator==(const BulkAck&) const = default;
+};
+
+Bytes encodeBulkEnvelope(std::uint64_t sequence, ByteSpan ciphertext);
+// Refuses a body too short for the sequence and a tag.
+Result<BulkEnvelopeView> decodeBulkEnvelope(ByteSpan body);
+
+Bytes encodeBulkData(std::uint64_t streamOffset, ByteSpan data);
+// Refuses empty or oversized data and an offset whose end passes kMaxBulkStreamOffset.
+Result<BulkDataView> decodeBulkData(ByteSpan plaintext);
+
+// The caller passes 1 .. kMaxBulkAckRanges well-formed ranges (BulkReceiver builds them).
+Bytes encodeBulkAck(const BulkAck& ack);
+// Refuses a count of 0 or above the cap, low > high, ranges out of order, overlapping or adjacent,
+// and trailing bytes.
+Result<BulkAck> decodeBulkAck(ByteSpan plaintext);
+
+} // namespace duet::wire

@@ -1,0 +1,119 @@
+// BulkSender on its own: slicing, the buffer limit, acks of packets never sent, loss and probe timeout.
+#include "duet/flow/BulkSender.hpp"
+
+#include <doctest/doctest.h>
+
+namespace duet::flow {
+namespace {
+
+using namespace std::chrono_literals;
+
+MonoTime start()
+{
+    return MonoTime{std::chrono::hours(1000)};
+}
+
+wire::BulkAck ackOf(std::uint64_t high, std::uint64_t low)
+{
+    wire::BulkAck ack;
+    ack.ranges.push_back({high, low});
+    return ack;
+}
+
+} // namespace
+
+TEST_CASE("flow sender: slices a message into datagrams below the MTU budget, with fresh packet numbers")
+{
+    BulkSender sender(start(), {});
+    const wire::Bytes message(5000, 3);
+    REQUIRE(sender.queue(message));
+    std::uint64_t expectedOffset = 0;
+    MonoTime now = start();
+    for (std::uint64_t pn = 0; pn < 5; ++pn) {
+        now += 1ms; // past the pacing gap
+        const auto slice = sender.poll(now);
+        REQUIRE(slice.has_value());
+        CHECK(slice->packetNumber == pn);
+        CHECK(slice->streamOffset == expectedOffset);
+        CHECK(slice->data.size() <= kMaxDatagramPayload);
+        CHECK_FALSE(slice->retransmission);
+        expectedOffset += slice->data.size();
+    }
+    CHECK(expectedOffset == 5004); // the 4-byte length prefix rides in the stream
+    CHECK_FALSE(sender.poll(now + 1ms).has_value());
+    CHECK(sender.bytesInFlight() == 5004);
+}
+
+TEST_CASE("flow sender: the buffer limit holds and frees as acks arrive")
+{
+    BulkSender sender(start(), {2u << 20, 0});
+    const wire::Bytes message(kMaxBulkMessage, 1);
+    CHECK(sender.queue(message));
+    CHECK_FALSE(sender.canQueue(kMaxBulkMessage));
+    CHECK_FALSE(sender.queue(message));
+    CHECK_FALSE(sender.canQueue(0));
+    CHECK_FALSE(sender.canQueue(kMaxBulkMessage + 1));
+    CHECK(sender.bufferedBytes() == kMaxBulkMessage + 4);
+    CHECK_FALSE(sender.idle());
+}
+
+TEST_CASE("flow sender: an ack naming a packet never sent is refused and changes nothing")
+{
+    BulkSender sender(start(), {});
+    REQUIRE(sender.queue(wire::Bytes(100, 1)));
+    REQUIRE(sender.poll(start()).has_value());
+    CHECK_FALSE(sender.onAck(ackOf(1, 0), start() + 10ms));
+    CHECK_FALSE(sender.onAck(wire::BulkAck{}, start() + 10ms));
+    CHECK(sender.bytesInFlight() == 104);
+    CHECK(sender.onAck(ackOf(0, 0), start() + 10ms));
+    CHECK(sender.idle());
+    CHECK(sender.onAck(ackOf(0, 0), start() + 11ms)); // a repeat is harmless
+    CHECK(sender.stats().smoothedRtt == 10ms);
+}
+
+TEST_CASE("flow sender: a gap three packets deep is retransmitted under a new packet number")
+{
+    BulkSender sender(start(), {});
+    REQUIRE(sender.queue(wire::Bytes(6000, 2)));
+    std::vector<std::pair<std::uint64_t, std::size_t>> sent; // offset, length
+    for (int i = 0; i < 6; ++i) {
+        auto slice = sender.poll(start() + std::chrono::milliseconds(i));
+        REQUIRE(slice.has_value());
+        sent.emplace_back(slice->streamOffset, slice->data.size());
+    }
+    wire::BulkAck ack;
+    ack.ranges = {{5, 2}, {0, 0}}; // packet 1 missing, three later ones acknowledged
+    REQUIRE(sender.onAck(ack, start() + 20ms));
+    const auto again = sender.poll(start() + 20ms);
+    REQUIRE(again.has_value());
+    CHECK(again->retransmission);
+    CHECK(again->packetNumber == 6);
+    CHECK(again->streamOffset == sent[1].first);
+    CHECK(again->data.size() == sent[1].second);
+    REQUIRE(sender.onAck(ackOf(6, 6), start() + 40ms));
+    CHECK(sender.idle());
+    CHECK(sender.stats().packetsLost == 1);
+}
+
+TEST_CASE("flow sender: silence after sending fires the probe timeout, which backs off")
+{
+    BulkSender sender(start(), {});
+    REQUIRE(sender.queue(wire::Bytes(3000, 2)));
+    MonoTime sentAt = start();
+    for (int i = 0; i < 3; ++i) {
+        sentAt = start() + std::chrono::milliseconds(i);
+        REQUIRE(sender.poll(sentAt).has_value());
+    }
+    const auto wake = sender.nextWake(sentAt);
+    REQUIRE(wake.has_value());
+    CHECK(*wake == start() + 300ms); // no RTT sample yet: the initial timeout, from the first send
+    const auto probe = sender.poll(*wake);
+    REQUIRE(probe.has_value());
+    CHECK(probe->retransmission);
+    CHECK(sender.stats().probeTimeouts == 1);
+    const auto secondWake = sender.nextWake(*wake);
+    REQUIRE(secondWake.has_value());
+    CHECK(*secondWake - *wake >= 600ms); // doubled
+}
+
+} // namespace duet::flow

@@ -1,0 +1,319 @@
+"""Shared harness for the GUI end-to-end tests: a private Xvfb, real `duet` windows driven with xdotool
+(widgets are clicked where the app reports drawing them, DUET_GUI_WIDGETS), event logs
+(DUET_GUI_EVENT_LOG), F12 screenshots (DUET_SCREENSHOT_DIR), and one GuiSession that owns the setup, the
+failure report and the teardown every test needs. Every wait is bounded; apps are stopped before Xvfb."""
+
+import argparse
+import os
+import random
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+STEP_PAUSE = 0.15  # ImGui 1.86 has no input queue: input within one frame is merged
+
+
+class TestFailure(Exception):
+    pass
+
+
+def wait_for(what, predicate, timeout=20.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TestFailure(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def free_udp_port_pair():
+    for _ in range(50):
+        base = 47000 + random.randrange(0, 1000) * 2
+        sockets = []
+        try:
+            for port in (base, base + 1):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                sockets.append(s)
+                s.bind(("0.0.0.0", port))
+            return base, base + 1
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise TestFailure("no free UDP port pair in 47000-48999")
+
+
+def start_xvfb():
+    """Starts a private Xvfb; returns (process, display, fd). Keep fd open while Xvfb runs: it may
+    write to it again, and a closed pipe would kill it with SIGPIPE."""
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1600x900x24", "-nolisten", "tcp"],
+        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    text = b""
+    deadline = time.monotonic() + 10
+    while not text.endswith(b"\n"):
+        ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(read_end, 32) if ready else b""
+        if not chunk:
+            xvfb.kill()
+            raise TestFailure("Xvfb did not report a display within 10 s")
+        text += chunk
+    return xvfb, ":" + text.decode().strip(), read_end
+
+
+class Instance:
+    def __init__(self, name, port, duet, workdir, env):
+        self.name = name
+        self.port = port
+        self.dir = os.path.join(workdir, name.lower())
+        os.makedirs(self.dir)
+        self.event_log = os.path.join(self.dir, "events.log")
+        self.widget_file = os.path.join(self.dir, "widgets.txt")
+        self.shot_dir = os.path.join(self.dir, "shots")
+        self.stderr = open(os.path.join(self.dir, "stderr.txt"), "w")
+        env = dict(env, DUET_GUI_EVENT_LOG=self.event_log, DUET_GUI_WIDGETS=self.widget_file,
+                   DUET_SCREENSHOT_DIR=self.shot_dir)
+        self.launched = time.monotonic()
+        self.process = subprocess.Popen(
+            [duet, "--port", str(port), "--name", name, "--profile", os.path.join(self.dir, "profile"),
+             "--downloads", os.path.join(self.dir, "downloads"), "--no-discovery"],
+            env=env, stdout=self.stderr, stderr=self.stderr)
+        self.window = None
+
+    # ---- observation
+    def log_lines(self):
+        try:
+            with open(self.event_log, encoding="utf-8", errors="replace") as f:
+                return f.read().splitlines()
+        except FileNotFoundError:
+            return []
+
+    def wait_log(self, pattern, timeout=20.0):
+        regex = re.compile(pattern)
+
+        def find():
+            self.check_alive()
+            for line in self.log_lines():
+                match = regex.search(line)
+                if match:
+                    return match
+            return None
+        return wait_for(f"{self.name}: log line /{pattern}/", find, timeout)
+
+    def widgets(self):
+        try:
+            with open(self.widget_file) as f:
+                rows = [line.split() for line in f.read().splitlines()]
+        except FileNotFoundError:
+            return {}
+        return {row[0]: tuple(int(v) for v in row[1:5]) for row in rows if len(row) == 5}
+
+    def wait_widget(self, key, timeout=20.0):
+        def find():
+            self.check_alive()
+            return self.widgets().get(key)
+        return wait_for(f"{self.name}: widget {key}", find, timeout)
+
+    def check_alive(self):
+        if self.process.poll() is not None:
+            raise TestFailure(f"{self.name} exited with status {self.process.returncode}")
+
+    # ---- input
+    def find_window(self):
+        title = f"^Duet — {self.name}$"
+
+        def search():
+            self.check_alive()
+            result = subprocess.run(["xdotool", "search", "--name", title], capture_output=True, text=True)
+            ids = result.stdout.split()
+            return ids[0] if ids else None
+        self.window = wait_for(f"window '{title}'", search, 20)
+
+    def xdo(self, *args):
+        subprocess.run(["xdotool", *args], check=True, timeout=20)
+
+    def focus(self):
+        self.xdo("windowfocus", "--sync", self.window)
+        time.sleep(STEP_PAUSE)
+
+    def click(self, key):
+        x0, y0, x1, y1 = self.wait_widget(key)
+        self.focus()
+        self.xdo("mousemove", "--window", self.window, str((x0 + x1) // 2), str((y0 + y1) // 2),
+                 "sleep", str(STEP_PAUSE), "mousedown", "1", "sleep", str(STEP_PAUSE), "mouseup", "1")
+        time.sleep(STEP_PAUSE)
+
+    def type(self, text):
+        self.focus()
+        self.xdo("type", "--delay", "40", "--window", self.window, text)
+        time.sleep(STEP_PAUSE)
+
+    def key(self, name, shift=False):
+        self.focus()
+        keys = ["keydown", "Shift_L", "sleep", "0.1"] if shift else []
+        keys += ["keydown", name, "sleep", str(STEP_PAUSE), "keyup", name]
+        keys += ["sleep", "0.1", "keyup", "Shift_L"] if shift else []
+        self.xdo(*keys)
+        time.sleep(STEP_PAUSE)
+
+    def screenshot(self, out_path):
+        """F12 in the app writes the back buffer; waits for the file and copies it to out_path."""
+        before = len([l for l in self.log_lines() if l.startswith("gui screenshot ")])
+        time.sleep(0.4)  # let ImGui settle (modal fade-in) before capturing
+        self.key("F12")
+        lines = wait_for(f"{self.name}: screenshot",
+                         lambda: [l for l in self.log_lines() if l.startswith("gui screenshot ")][before:], 10)
+        path = re.search(r'path="(.*)"', lines[0]).group(1)
+        shutil.copyfile(path, out_path)
+        return out_path
+
+    # ---- measurement
+    def cpu_seconds(self):
+        with open(f"/proc/{self.process.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.stderr.close()
+
+
+
+def ctrl_key(inst, name):
+    """Ctrl+<name> in inst's window, paced for ImGui 1.86 (no input queue)."""
+    inst.focus()
+    inst.xdo("keydown", "Control_L", "sleep", "0.1", "keydown", name, "sleep", str(STEP_PAUSE), "keyup", name,
+             "sleep", "0.1", "keyup", "Control_L")
+    time.sleep(STEP_PAUSE)
+
+
+class GuiSession:
+    """with GuiSession(args, "duet-gui-e2e-") as session: alice = session.start("Alice", port) ...
+
+    Owns the output folder, a temporary HOME, Xvfb and every Instance started through it. On an
+    exception it prints each instance's event log tail and widget names; on exit it stops the apps,
+    then Xvfb, copies each event log to the output folder, prints each stderr and removes the HOME."""
+
+    def __init__(self, args, prefix):
+        self.args = args
+        self.out_dir = os.path.abspath(args.out)
+        shutil.rmtree(self.out_dir, ignore_errors=True)
+        os.makedirs(self.out_dir)
+        self.workdir = tempfile.mkdtemp(prefix=prefix)
+        self.instances = []
+        self.results = {}
+        self.xvfb = None
+        self.xvfb_fd = None
+
+    def __enter__(self):
+        self.xvfb, display, self.xvfb_fd = start_xvfb()
+        os.environ["DISPLAY"] = display  # for xdotool
+        self.env = dict(os.environ, DISPLAY=display, ASAN_OPTIONS="detect_leaks=0", LIBGL_ALWAYS_SOFTWARE="1",
+                        HOME=self.workdir, XDG_DATA_HOME=os.path.join(self.workdir, "xdg-data"),
+                        XDG_CONFIG_HOME=os.path.join(self.workdir, "xdg-config"))
+        self.env.pop("WAYLAND_DISPLAY", None)
+        return self
+
+    def start(self, name, port):
+        inst = Instance(name, port, self.args.duet, self.workdir, self.env)
+        self.instances.append(inst)
+        return inst
+
+    def path(self, name):
+        return os.path.join(self.out_dir, name)
+
+    def side_by_side(self, alice, bob, width=790, height=620):
+        """Windows next to each other without overlap, so a click can only land in the intended one."""
+        alice.xdo("windowsize", "--sync", alice.window, str(width), str(height))
+        alice.xdo("windowmove", "--sync", alice.window, "0", "0")
+        bob.xdo("windowsize", "--sync", bob.window, str(width), str(height))
+        bob.xdo("windowmove", "--sync", bob.window, str(width + 15), "0")
+        time.sleep(0.5)
+
+    def connect_and_verify(self, alice, bob):
+        """Alice hosts, Bob joins her port, both confirm the (matching) code. Returns the code."""
+        alice.click("host.toggle")
+        alice.wait_log(r"^event HostingChanged accepting=true")
+        bob.click("join.input")
+        bob.type(f"127.0.0.1:{alice.port}")
+        bob.click("join.button")
+        code_a = alice.wait_log(r'^event PeerConnected .* code="([^"]*)" trust="unverified"').group(1)
+        code_b = bob.wait_log(r'^event PeerConnected .* code="([^"]*)" trust="unverified"').group(1)
+        if code_a != code_b or not code_a:
+            raise TestFailure(f"verification codes differ: Alice {code_a!r}, Bob {code_b!r}")
+        alice.wait_widget("verify.confirm")
+        bob.wait_widget("verify.confirm")
+        alice.click("verify.confirm")
+        bob.click("verify.confirm")
+        alice.wait_log(r"^event PeerVerified ")
+        bob.wait_log(r"^event PeerVerified ")
+        return code_a
+
+    def publish(self, names):
+        """With DUET_UPDATE_SCREENSHOTS=1 and --assets, copies these screenshots to the README's folder."""
+        if self.args.assets and os.environ.get("DUET_UPDATE_SCREENSHOTS") == "1":
+            os.makedirs(self.args.assets, exist_ok=True)
+            for name in names:
+                shutil.copyfile(self.path(name), os.path.join(self.args.assets, name))
+
+    def __exit__(self, kind, value, traceback):
+        if kind is not None:
+            for inst in self.instances:
+                print(f"---- {inst.name} event log", file=sys.stderr)
+                print("\n".join(inst.log_lines()[-40:]), file=sys.stderr)
+                print(f"---- {inst.name} widgets: {sorted(inst.widgets())[:120]}", file=sys.stderr)
+        for inst in self.instances:
+            inst.stop()
+        self.xvfb.terminate()
+        try:
+            self.xvfb.wait(5)
+        except subprocess.TimeoutExpired:
+            self.xvfb.kill()
+        os.close(self.xvfb_fd)
+        for inst in self.instances:
+            with open(os.path.join(inst.dir, "stderr.txt"), errors="replace") as f:
+                text = f.read().strip()
+            if text:
+                print(f"---- {inst.name} stderr\n{text}", file=sys.stderr)
+            if os.path.exists(inst.event_log):
+                shutil.copyfile(inst.event_log, self.path(f"{inst.name.lower()}-events.log"))
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        return False
+
+
+def main(run, description, extra_arguments=None):
+    """Parses --duet/--out/--assets (plus extra_arguments(parser)), runs run(args); 0 = pass."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--duet", required=True, help="path to the duet binary")
+    parser.add_argument("--out", required=True, help="directory for screenshots and logs")
+    parser.add_argument("--assets", help="with DUET_UPDATE_SCREENSHOTS=1 in the environment, also copy the "
+                        "README's screenshots here (assets/screenshots)")
+    if extra_arguments:
+        extra_arguments(parser)
+    args = parser.parse_args()
+    try:
+        results = run(args)
+    except TestFailure as failure:
+        print(f"FAIL: {failure}", file=sys.stderr)
+        return 1
+    for key, value in (results or {}).items():
+        print(f"{key}: {value}")
+    print(f"screenshots in {os.path.abspath(args.out)}")
+    print("PASS")
+    return 0
