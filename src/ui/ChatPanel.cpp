@@ -27,15 +27,30 @@ void drawHeader(const state::Peer& peer, ViewState& view, std::int64_t nowMs, Co
     const float disconnectWidth = ImGui::CalcTextSize("Disconnect").x + ImGui::GetStyle().FramePadding.x * 2;
     const float historyWidth = ImGui::CalcTextSize("History").x + ImGui::GetStyle().FramePadding.x * 2 +
                                ImGui::GetStyle().ItemSpacing.x;
+    const bool online = peer.phase != state::PeerPhase::Offline;
+    const float buttonsStart =
+        ImGui::GetWindowContentRegionMax().x - historyWidth - (online ? disconnectWidth : 0.f);
     ImGui::AlignTextToFramePadding();
     textColored(colors.peerName,
                 peer.name.empty() ? std::string_view(peer.address) : std::string_view(peer.name));
-    ImGui::SameLine();
-    textColored(colors.muted, peer.address);
-    ImGui::SameLine();
-    textColored(phaseColor(view.theme, peer), phaseLabel(peer));
-    const bool online = peer.phase != state::PeerPhase::Offline;
-    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - historyWidth - (online ? disconnectWidth : 0.f));
+    // In a narrow window the state matters more than the address; what does not fit moves to a tooltip.
+    bool shortened = false;
+    const auto textIfItFits = [&](const ImVec4& color, std::string_view text) {
+        if (shortened) return;
+        ImGui::SameLine();
+        const float textEnd =
+            ImGui::GetCursorPosX() + ImGui::CalcTextSize(text.data(), text.data() + text.size()).x;
+        if (textEnd + ImGui::GetStyle().ItemSpacing.x > buttonsStart) {
+            shortened = true;
+            return;
+        }
+        textColored(color, text);
+    };
+    textIfItFits(phaseColor(view.theme, peer), phaseLabel(peer));
+    textIfItFits(colors.muted, peer.address);
+    if (shortened && ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s, %s", peer.address.c_str(), phaseLabel(peer));
+    ImGui::SameLine(buttonsStart);
     drawHistoryMenu(peer, view, nowMs, out);
     if (online) {
         ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - disconnectWidth);

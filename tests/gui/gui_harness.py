@@ -51,24 +51,32 @@ def free_udp_port_pair():
     raise TestFailure("no free UDP port pair in 47000-48999")
 
 
-def start_xvfb():
+def start_xvfb(attempts=3):
     """Starts a private Xvfb; returns (process, display, fd). Keep fd open while Xvfb runs: it may
-    write to it again, and a closed pipe would kill it with SIGPIPE."""
-    read_end, write_end = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1600x900x24", "-nolisten", "tcp"],
-        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_end)
-    text = b""
-    deadline = time.monotonic() + 10
-    while not text.endswith(b"\n"):
-        ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
-        chunk = os.read(read_end, 32) if ready else b""
-        if not chunk:
-            xvfb.kill()
-            raise TestFailure("Xvfb did not report a display within 10 s")
-        text += chunk
-    return xvfb, ":" + text.decode().strip(), read_end
+    write to it again, and a closed pipe would kill it with SIGPIPE. A server that exits before it
+    reports a display (a display number still being released by the previous test) is started again."""
+    for attempt in range(attempts):
+        read_end, write_end = os.pipe()
+        xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1600x900x24", "-nolisten", "tcp"],
+            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write_end)
+        text = b""
+        deadline = time.monotonic() + 10
+        while not text.endswith(b"\n"):
+            ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(read_end, 32) if ready else b""
+            if not chunk:
+                break
+            text += chunk
+        if text.endswith(b"\n"):
+            return xvfb, ":" + text.decode().strip(), read_end
+        xvfb.kill()
+        xvfb.wait(5)
+        os.close(read_end)
+        print("Xvfb did not report a display (attempt %d of %d)" % (attempt + 1, attempts), flush=True)
+        time.sleep(1.0)
+    raise TestFailure("Xvfb did not report a display in %d attempts" % attempts)
 
 
 class Instance:
