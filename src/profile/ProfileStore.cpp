@@ -4,11 +4,32 @@
 #include "duet/profile/Schema.hpp"
 #include "duet/profile/StoreImpl.hpp"
 
+#include <chrono>
 #include <stdexcept>
+#include <string_view>
+#include <thread>
 
 namespace duet::profile {
 
 namespace {
+
+// Switching a new file to WAL needs an exclusive lock, and sqlite reports "database is locked" at once,
+// without its busy handler, while another instance is creating the same profile: retry for the same
+// bounded time the busy handler would wait.
+std::string switchToWal(detail::Connection& connection)
+{
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(ProfileStore::kBusyTimeoutMs);
+    while (true) {
+        try {
+            return connection.queryText("PRAGMA journal_mode = WAL");
+        } catch (const std::runtime_error& error) {
+            const bool locked = std::string_view(error.what()).find("locked") != std::string_view::npos;
+            if (!locked || std::chrono::steady_clock::now() >= deadline) throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
 
 void configure(detail::Connection& connection)
 {
@@ -16,7 +37,7 @@ void configure(detail::Connection& connection)
     connection.setBusyTimeout(ProfileStore::kBusyTimeoutMs);
     // WAL is what lets the UI's store read while the net thread writes. It is recorded in the file, but
     // setting it on every open costs nothing and upgrades databases created elsewhere.
-    std::string mode = connection.queryText("PRAGMA journal_mode = WAL");
+    std::string mode = switchToWal(connection);
     if (mode != "wal")
         throw std::runtime_error("cannot switch to WAL mode (journal mode stays '" + mode +
                                  "'); a network file system cannot hold a profile");
