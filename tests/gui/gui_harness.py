@@ -58,7 +58,10 @@ def start_xvfb(attempts=3):
     for attempt in range(attempts):
         read_end, write_end = os.pipe()
         xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1600x900x24", "-nolisten", "tcp"],
+            # -noreset: by default the server resets when its last client leaves, and a window opening
+            # during that reset fails with "cannot open display" (seen between two xdotool calls).
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1600x900x24", "-nolisten", "tcp",
+             "-noreset"],
             pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write_end)
         text = b""
