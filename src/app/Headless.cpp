@@ -308,10 +308,9 @@ private:
         while (id == 0)
             id = m_ids();
         // Offline, the message is queued for the last verified identity and sent when it is back.
-        if (peer)
-            m_engine.post(command::SendChat{*peer, id, line.text, {}});
-        else
-            m_engine.post(command::SendChat{PeerId{}, id, line.text, m_conversation});
+        // The identity goes along: if the link drops before the engine reads this, it is still queued.
+        m_engine.post(command::SendChat{peer.value_or(PeerId{}), id, line.text,
+                                        peer ? m_fingerprints[*peer] : m_conversation});
         return true;
     }
     bool execute(const HistoryLine& line)

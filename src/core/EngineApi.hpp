@@ -67,8 +67,8 @@ struct RejectPeer {
 };
 // The caller picks messageId (random, non-zero) so it can show the message before the engine answers.
 // The message goes to the peer's identity, not the connection: it is stored (queued) first and delivered
-// whenever that identity is connected and verified. With toFingerprint set (a pinned peer, possibly
-// offline), `peer` is ignored.
+// whenever that identity is connected and verified. toFingerprint names the identity (a pinned peer,
+// possibly offline): it is used when `peer` is zero or its connection ended before the engine read this.
 struct SendChat {
     PeerId peer;
     std::uint64_t messageId = 0;

@@ -147,12 +147,12 @@ void ChatService::sendToIdentity(const command::SendChat& command)
     try {
         known = m_profile.peerByFingerprint(command.toFingerprint);
     } catch (const std::exception& e) {
-        return m_emit(event::Error{PeerId{}, std::string("profile database: ") + e.what()});
+        return m_emit(event::Error{command.peer, std::string("profile database: ") + e.what()});
     }
     if (!known || !known->verified)
         return m_emit(
-            event::Error{PeerId{}, "cannot send: " + command.toFingerprint + " is not a verified peer"});
-    send(PeerId{}, command.toFingerprint, command.messageId, command.text);
+            event::Error{command.peer, "cannot send: " + command.toFingerprint + " is not a verified peer"});
+    send(command.peer, command.toFingerprint, command.messageId, command.text);
 }
 
 void ChatService::loadHistory(const command::LoadHistory& command)

@@ -58,13 +58,16 @@ PeerId NetLoop::dial(const std::string& host, std::uint16_t port)
 
 void NetLoop::handle(const command::SendChat& command)
 {
-    if (!command.toFingerprint.empty()) return m_chat->sendToIdentity(command);
-    Connection* connection = findForCommand(command.peer);
-    if (connection == nullptr) return;
     // The message belongs to the identity: any verified connection of it will carry it.
-    if (!connection->session || !connection->session->verified())
-        return emit(event::Error{command.peer, "not verified yet"});
-    m_chat->send(command.peer, connection->session->peerFingerprint(), command.messageId, command.text);
+    Connection* connection = command.peer ? find(command.peer) : nullptr;
+    if (connection != nullptr && connection->session && connection->session->verified())
+        return m_chat->send(command.peer, connection->session->peerFingerprint(), command.messageId,
+                            command.text);
+    // The connection may have ended after the front end posted this: with the identity named, the
+    // message is queued for it rather than lost.
+    if (!command.toFingerprint.empty()) return m_chat->sendToIdentity(command);
+    if (findForCommand(command.peer) == nullptr) return;
+    emit(event::Error{command.peer, "not verified yet"});
 }
 
 void NetLoop::handle(const command::LoadHistory& command)

@@ -135,7 +135,7 @@ void drawChatPanel(const state::Peer& peer, ViewState& view, std::int64_t nowMs,
             ImGui::SetTooltip("Click a message and press Ctrl+C to copy it, or right-click it.");
     }
     if (send) {
-        out.push_back(command::SendChat{peer.id, nextMessageId(view), std::move(text)});
+        out.push_back(command::SendChat{peer.id, nextMessageId(view), std::move(text), peer.fingerprint});
         view.history.scrollToBottom = true;
     }
 }

@@ -12,21 +12,27 @@ TEST_CASE("a message to an offline pinned peer stays queued and is delivered onc
     TempDir bobHome;
     TestPeer alice(named("alice"));
     std::string bobFingerprint;
+    PeerId goneLink;
     {
         TestPeer bob(named("bob").inProfile(bobHome.path()));
         bobFingerprint = bob.fingerprint();
-        REQUIRE(connectVerified(alice, bob));
+        auto link = connectVerified(alice, bob);
+        REQUIRE(link);
+        goneLink = link->atInitiator;
     }
     REQUIRE(alice.waitFor<event::PeerDisconnected>(3s));
 
     alice.post(command::SendChat{PeerId{}, 501, "while you were away", bobFingerprint});
-    alice.post(command::SendChat{PeerId{}, 502, "second", bobFingerprint});
+    // A front end that had not yet seen the disconnection names the ended link; with the identity
+    // named too, the message is queued rather than refused.
+    alice.post(command::SendChat{goneLink, 502, "second", bobFingerprint});
     auto queued = alice.waitFor<event::ChatStateChanged>([](const auto& e) { return e.messageId == 502; });
     REQUIRE(queued);
     CHECK(queued->state == MessageState::Queued);
     CHECK(queued->fingerprint == bobFingerprint);
     CHECK(!queued->peer);
     CHECK(alice.count<event::ChatSent>() == 0);
+    CHECK(alice.count<event::Error>() == 0);
 
     // An unknown identity is refused rather than queued forever.
     alice.post(command::SendChat{PeerId{}, 503, "to a stranger", "NOT-A-PEER"});
