@@ -22,6 +22,8 @@
 namespace duet::app {
 namespace {
 
+constexpr std::size_t kMaxRememberedPeers = 200; // the peer list stays short enough to scan
+
 // Owns the ImGui context and backends for the lifetime of the window.
 class ImGuiSession {
 public:
@@ -81,12 +83,18 @@ int runGui(const Options& options)
 
     state::AppState state;
     state.setDisplayName(displayName);
+    // Known peers are listed before anything connects, so their history opens right away. Oldest first,
+    // like connections: the most recently seen one ends up last, where the UI selects by default.
+    const std::vector<profile::KnownPeer> remembered = settings.rememberedPeers(kMaxRememberedPeers);
+    for (auto known = remembered.rbegin(); known != remembered.rend(); ++known)
+        state.addRememberedPeer(known->fingerprint, known->displayName, known->lastAddress);
     if (!settings.error().empty())
         state.apply(event::Error{PeerId{}, settings.error()}, SystemClock().wallMillis());
     ui::ViewState view;
     view.theme = settings.theme();
     view.transfers.browser.wake = &GuiWindow::wakeFromAnyThread;
     view.transfers.settings = settings.values(displayName, options.downloadDir.string(), options.port);
+    view.transfers.settings.stunFromCommandLine = !options.stunServers.empty();
     if (const auto geometry = settings.windowGeometry()) {
         glfwSetWindowSize(window->handle(), (*geometry)[2], (*geometry)[3]);
         glfwSetWindowPos(window->handle(), (*geometry)[0], (*geometry)[1]);

@@ -64,4 +64,19 @@ void GuiSettings::saveTheme(ui::Theme theme)
     }
 }
 
+std::vector<profile::KnownPeer> GuiSettings::rememberedPeers(std::size_t limit)
+{
+    std::vector<profile::KnownPeer> peers;
+    if (!m_store) return peers;
+    try {
+        for (profile::KnownPeer& peer : m_store->knownPeers()) {
+            if (peers.size() >= limit) break;
+            if (peer.verified) peers.push_back(std::move(peer));
+        }
+    } catch (const std::exception& e) {
+        m_error = std::string("cannot list known peers: ") + e.what();
+    }
+    return peers;
+}
+
 } // namespace duet::app

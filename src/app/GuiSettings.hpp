@@ -8,9 +8,10 @@
 
 #include <array>
 #include <filesystem>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace duet::app {
 
@@ -30,6 +31,9 @@ public:
     ui::SettingsValues values(const std::string& displayName, const std::string& defaultDownloadDir,
                               std::uint16_t port);
     void saveValues(const ui::SettingsValues& values);
+    // Pinned (verified) peers, most recently seen first, at most `limit`: listed Offline at start so
+    // their stored conversations open before they are back. Empty when the profile cannot be read.
+    std::vector<profile::KnownPeer> rememberedPeers(std::size_t limit);
     // x, y, width, height of the window when it was last closed, if saved and plausible.
     std::optional<std::array<int, 4>> windowGeometry();
     void saveWindowGeometry(const std::array<int, 4>& geometry);

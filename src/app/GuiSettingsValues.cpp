@@ -13,6 +13,8 @@ constexpr std::string_view kThemeKey = "gui.theme"; // shared with GuiSettings::
 constexpr std::string_view kAutoAcceptKey = "gui.auto_accept_verified";
 constexpr std::string_view kNotificationsKey = "gui.notifications";
 constexpr std::string_view kGeometryKey = "gui.window";
+// The engine's own key: it reads this list when it first looks up its public address (no --stun given).
+constexpr std::string_view kStunServersKey = "stun_servers";
 
 bool flag(const std::optional<std::string>& value, bool fallback)
 {
@@ -40,6 +42,7 @@ ui::SettingsValues GuiSettings::values(const std::string& displayName, const std
         }
         values.autoAcceptVerified = flag(m_store->setting(kAutoAcceptKey), false);
         values.notifications = flag(m_store->setting(kNotificationsKey), true);
+        values.stunServers = m_store->setting(kStunServersKey).value_or("");
     } catch (const std::exception& e) {
         m_error = std::string("cannot read settings: ") + e.what();
     }
@@ -56,6 +59,7 @@ void GuiSettings::saveValues(const ui::SettingsValues& values)
         m_store->setSetting(kThemeKey, values.lightTheme ? "light" : "dark");
         m_store->setSetting(kAutoAcceptKey, values.autoAcceptVerified ? "1" : "0");
         m_store->setSetting(kNotificationsKey, values.notifications ? "1" : "0");
+        m_store->setSetting(kStunServersKey, values.stunServers);
     } catch (const std::exception& e) {
         m_error = std::string("cannot save settings: ") + e.what();
     }

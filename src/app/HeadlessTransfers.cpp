@@ -133,8 +133,8 @@ std::optional<TransferLine> parseTransferLine(std::string_view command, std::str
         return line;
     }
     if (command == "transfers") {
-        if (!line.args.empty()) {
-            error = "transfers takes no arguments";
+        if (!line.args.empty() && !(line.args.size() == 1 && line.args[0] == "clear")) {
+            error = "transfers takes no arguments, or clear";
             return std::nullopt;
         }
         return line;
@@ -240,6 +240,22 @@ void TransferTracker::onEvent(const Event& event)
         Offer& offer = m_offers[e->offer.value];
         offer.decided = offer.finished = true;
         offer.lastEvent = event;
+        forgetOldestFinished();
+    }
+}
+
+void TransferTracker::forgetOldestFinished()
+{
+    // A long session must not grow without end; `transfers` shows the newest finished offers only.
+    std::size_t finished = 0;
+    for (const auto& [id, offer] : m_offers)
+        finished += offer.finished ? 1 : 0;
+    for (std::size_t excess = finished > kKeptFinished ? finished - kKeptFinished : 0; excess > 0; --excess) {
+        auto oldest = m_offers.end();
+        for (auto it = m_offers.begin(); it != m_offers.end(); ++it)
+            if (it->second.finished && (oldest == m_offers.end() || it->second.order < oldest->second.order))
+                oldest = it;
+        m_offers.erase(oldest);
     }
 }
 
@@ -257,7 +273,7 @@ std::optional<std::uint64_t> TransferTracker::newestUndecided() const
 }
 
 std::vector<Command> TransferTracker::execute(const TransferLine& line, std::optional<PeerId> activePeer,
-                                              std::string& error, std::vector<std::string>& print) const
+                                              std::string& error, std::vector<std::string>& print)
 {
     if (line.verb == "send") {
         if (!activePeer) {
@@ -265,6 +281,11 @@ std::vector<Command> TransferTracker::execute(const TransferLine& line, std::opt
             return {};
         }
         return {command::SendFiles{*activePeer, line.args}};
+    }
+    if (line.verb == "transfers" && !line.args.empty()) {
+        std::size_t cleared = std::erase_if(m_offers, [](const auto& item) { return item.second.finished; });
+        print.push_back(json{{"event", "transfers_cleared"}, {"count", cleared}}.dump());
+        return {command::ForgetTransfers{PeerId{}, TransferId{}}};
     }
     if (line.verb == "transfers") {
         for (const auto& [id, offer] : m_offers)

@@ -15,7 +15,7 @@ namespace duet::app::headless {
 
 struct TransferLine {
     std::string verb;              // send, accept, reject, pause, resume, cancel, transfers
-    std::vector<std::string> args; // send: absolute paths; others: [OFFERID] [FILEID...] / [REASON]
+    std::vector<std::string> args; // send: paths; transfers: [clear]; others: [OFFERID] [FILEID...]/[REASON]
 };
 
 // Whether this line is a transfer line. `reject` is one only when its first word is an offer id
@@ -34,9 +34,10 @@ std::optional<std::string> transferEventJson(const Event& event);
 class TransferTracker {
 public:
     void onEvent(const Event& event);
-    // Commands to post, or an error. `activePeer` is the peer `send` goes to. `transfers` fills `print`.
+    // Commands to post, or an error. `activePeer` is the peer `send` goes to. `transfers` fills `print`;
+    // `transfers clear` forgets finished offers here and in the engine.
     std::vector<Command> execute(const TransferLine& line, std::optional<PeerId> activePeer,
-                                 std::string& error, std::vector<std::string>& print) const;
+                                 std::string& error, std::vector<std::string>& print);
     // An incoming offer still waiting for our decision (newest first), for `accept`/`reject` short forms.
     std::optional<std::uint64_t> newestUndecided() const;
 
@@ -49,6 +50,8 @@ private:
         std::optional<Event> lastEvent; // the latest progress or finish event, reprinted by `transfers`
         std::uint64_t order = 0;
     };
+    static constexpr std::size_t kKeptFinished = 256;
+    void forgetOldestFinished();
     std::map<std::uint64_t, Offer> m_offers;
     std::uint64_t m_counter = 0;
 };

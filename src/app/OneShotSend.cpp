@@ -3,6 +3,7 @@
 #include "CommandLine.hpp"
 #include "OneShot.hpp"
 #include "OneShotRuntime.hpp"
+#include "duet/wire/Messages.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -21,12 +22,19 @@ constexpr std::chrono::milliseconds kMaxRetryDelay{4000};
 // How long a cancelled send waits for the peer to hear about it before exiting.
 constexpr std::chrono::seconds kCancelGrace{3};
 
-bool refusedForGood(const std::string& reason)
+bool refusedForGood(const event::PeerDisconnected& e)
 {
-    // Asking again would only repeat these answers (texts of net::describeCloseReason).
-    for (const char* refusal : {"rejected by the user", "key mismatch", "protocol version not supported"})
-        if (reason.find(refusal) != std::string::npos) return true;
-    return false;
+    // Asking again would only repeat these answers. Busy, NotAccepting, a lost link and the rest may
+    // change, so they are retried. The code, never the text: texts are for people and may change.
+    if (!e.closeCode) return false;
+    switch (static_cast<wire::CloseReason>(*e.closeCode)) {
+    case wire::CloseReason::UserRejected:
+    case wire::CloseReason::KeyMismatch:
+    case wire::CloseReason::VersionUnsupported:
+        return true;
+    default:
+        return false;
+    }
 }
 
 class Sender {
@@ -181,7 +189,7 @@ private:
     void on(const event::PeerDisconnected& e)
     {
         if (e.peer != m_peer || !m_dialing) return;
-        if (refusedForGood(e.reason)) {
+        if (refusedForGood(e)) {
             m_runtime.say("duet send: " + address() + " refused: " + e.reason);
             m_exitCode = kExitPeerRefused;
             return;

@@ -150,6 +150,13 @@ struct ControlTransfer {
     std::uint64_t fileId = 0;
     TransferAction action = TransferAction::Pause;
 };
+// Drops finished offers (done, failed, rejected, cancelled) from the engine's memory and the profile's
+// resume records: offer zero means every finished offer of `peer`, or of every peer when `peer` is zero.
+// The engine also does this by itself a short while after an offer finishes. Nothing is answered.
+struct ForgetTransfers {
+    PeerId peer;
+    TransferId offer;
+};
 struct SetDownloadDir {
     std::string path;
 };
@@ -176,13 +183,15 @@ struct ConnectNatCode {
 };
 } // namespace command
 
-using Command = std::variant<
-    command::Connect, command::Disconnect, command::SetHosting, command::SetDisplayName, command::ConfirmPeer,
-    command::RejectPeer, command::SendChat, command::Shutdown, command::SendFiles, command::AcceptOffer,
-    command::RejectOffer, command::ControlTransfer, command::SetDownloadDir, command::SetAutoAccept,
-    command::SetVisible, command::SetDiscoveryInterfaces, command::ListLanPeers, command::LoadHistory,
-    command::MarkRead, command::SetTyping, command::SearchHistory, command::ClearHistory,
-    command::ExportHistory, command::SetChatOptions, command::ShowNatCode, command::ConnectNatCode>;
+using Command =
+    std::variant<command::Connect, command::Disconnect, command::SetHosting, command::SetDisplayName,
+                 command::ConfirmPeer, command::RejectPeer, command::SendChat, command::Shutdown,
+                 command::SendFiles, command::AcceptOffer, command::RejectOffer, command::ControlTransfer,
+                 command::SetDownloadDir, command::SetAutoAccept, command::SetVisible,
+                 command::SetDiscoveryInterfaces, command::ListLanPeers, command::LoadHistory,
+                 command::MarkRead, command::SetTyping, command::SearchHistory, command::ClearHistory,
+                 command::ExportHistory, command::SetChatOptions, command::ShowNatCode,
+                 command::ConnectNatCode, command::ForgetTransfers>;
 
 namespace event {
 struct Listening {
@@ -223,6 +232,9 @@ struct PeerKeyChanged {
 struct PeerDisconnected {
     PeerId peer;
     std::string reason;
+    // The Close reason code (PROTOCOL.md, Close) that ended the connection, sent by the peer or by us;
+    // empty when the link was lost or the connection failed without one. Decide on this, not the text.
+    std::optional<std::uint16_t> closeCode{};
 };
 struct ChatSent {
     PeerId peer;

@@ -34,6 +34,34 @@ NatType classifyNat(const std::vector<Ipv4Endpoint>& answers, const std::vector<
     return answers.size() >= 2 ? NatType::Cone : NatType::Unknown;
 }
 
+NatFiltering classifyFiltering(ChangeProbe changeAddressAndPort, ChangeProbe changePort)
+{
+    if (changeAddressAndPort == ChangeProbe::AnsweredUnchanged ||
+        changePort == ChangeProbe::AnsweredUnchanged)
+        return NatFiltering::Unknown;
+    // An answer from a stranger's address and port is proof enough, whatever happened to the other probe.
+    if (changeAddressAndPort == ChangeProbe::Answered) return NatFiltering::EndpointIndependent;
+    if (changeAddressAndPort != ChangeProbe::Silent) return NatFiltering::Unknown;
+    if (changePort == ChangeProbe::Answered) return NatFiltering::AddressDependent;
+    return changePort == ChangeProbe::Silent ? NatFiltering::AddressPortDependent : NatFiltering::Unknown;
+}
+
+std::string_view describeNat(NatType mapping, NatFiltering filtering)
+{
+    if (mapping != NatType::Cone) return describe(mapping);
+    switch (filtering) {
+    case NatFiltering::EndpointIndependent:
+        return "full-cone";
+    case NatFiltering::AddressDependent:
+        return "address-restricted";
+    case NatFiltering::AddressPortDependent:
+        return "port-restricted";
+    case NatFiltering::Unknown:
+        break;
+    }
+    return describe(mapping);
+}
+
 bool punchLikely(NatType mine, NatType theirs)
 {
     return !(mine == NatType::Symmetric && theirs == NatType::Symmetric) && mine != NatType::Blocked &&

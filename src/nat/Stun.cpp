@@ -15,6 +15,9 @@ constexpr std::uint16_t kAttrMappedAddress = 0x0001;
 constexpr std::uint16_t kAttrXorMappedAddress = 0x0020;
 // Servers written before RFC 5389 was final used this comprehension-optional code point.
 constexpr std::uint16_t kAttrXorMappedAddressOld = 0x8020;
+constexpr std::uint16_t kAttrChangeRequest = 0x0003;
+constexpr std::uint16_t kAttrChangedAddress = 0x0005; // RFC 3489's name for OTHER-ADDRESS
+constexpr std::uint16_t kAttrOtherAddress = 0x802C;
 constexpr std::uint16_t kAttrFingerprint = 0x8028;
 constexpr std::uint32_t kFingerprintXor = 0x5354554E;
 constexpr std::uint8_t kFamilyIpv4 = 0x01;
@@ -121,9 +124,14 @@ std::string_view describe(StunError error)
     return "?";
 }
 
-std::vector<std::uint8_t> encodeBindingRequest(const StunTransactionId& transaction)
+std::vector<std::uint8_t> encodeBindingRequest(const StunTransactionId& transaction, std::uint8_t changeFlags)
 {
     std::vector<std::uint8_t> message = header(kBindingRequest, transaction);
+    if (changeFlags != 0) {
+        put16(message, kAttrChangeRequest);
+        put16(message, 4);
+        put32(message, changeFlags & (kChangeIp | kChangePort));
+    }
     appendFingerprint(message);
     return message;
 }
@@ -154,6 +162,7 @@ StunDecoded decodeBindingResponse(std::span<const std::uint8_t> datagram)
     std::copy(datagram.begin() + 8, datagram.begin() + 20, response.transaction.begin());
     std::optional<Ipv4Endpoint> xorMapped;
     std::optional<Ipv4Endpoint> mapped;
+    std::optional<Ipv4Endpoint> other;
     std::size_t at = kStunHeaderSize;
     // Each pass consumes at least the 4-byte attribute header, so this ends within size/4 passes.
     while (at < datagram.size()) {
@@ -182,6 +191,8 @@ StunDecoded decodeBindingResponse(std::span<const std::uint8_t> datagram)
                 xorMapped = endpoint;
         } else if (attribute == kAttrMappedAddress) {
             if (auto endpoint = readAddress(value, false, malformed); endpoint && !mapped) mapped = endpoint;
+        } else if (attribute == kAttrOtherAddress || attribute == kAttrChangedAddress) {
+            if (auto endpoint = readAddress(value, false, malformed); endpoint && !other) other = endpoint;
         }
         if (malformed) {
             result.error = StunError::Malformed;
@@ -195,11 +206,14 @@ StunDecoded decodeBindingResponse(std::span<const std::uint8_t> datagram)
     }
     response.fromXor = xorMapped.has_value();
     response.mapped = xorMapped ? *xorMapped : *mapped;
+    // An address we could never send to is no second server address.
+    if (other && other->ip != 0 && other->port != 0) response.otherAddress = other;
     result.response = response;
     return result;
 }
 
-std::vector<std::uint8_t> encodeBindingSuccess(std::span<const std::uint8_t> request, Ipv4Endpoint mapped)
+std::vector<std::uint8_t> encodeBindingSuccess(std::span<const std::uint8_t> request, Ipv4Endpoint mapped,
+                                               std::optional<Ipv4Endpoint> other)
 {
     if (!looksLikeStun(request) || read16(request, 0) != kBindingRequest) return {};
     std::vector<std::uint8_t> message = header(kBindingSuccess, request.subspan(8, 12));
@@ -209,6 +223,14 @@ std::vector<std::uint8_t> encodeBindingSuccess(std::span<const std::uint8_t> req
     message.push_back(kFamilyIpv4);
     put16(message, static_cast<std::uint16_t>(mapped.port ^ (kStunMagicCookie >> 16)));
     put32(message, mapped.ip ^ kStunMagicCookie);
+    if (other) {
+        put16(message, kAttrOtherAddress);
+        put16(message, 8);
+        message.push_back(0);
+        message.push_back(kFamilyIpv4);
+        put16(message, other->port);
+        put32(message, other->ip);
+    }
     appendFingerprint(message);
     return message;
 }

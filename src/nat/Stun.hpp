@@ -42,7 +42,14 @@ struct StunBindingResponse {
     StunTransactionId transaction{};
     Ipv4Endpoint mapped;  // XOR-MAPPED-ADDRESS when present, else MAPPED-ADDRESS
     bool fromXor = false; // which of the two it came from
+    // RFC 5780 OTHER-ADDRESS (or RFC 3489 CHANGED-ADDRESS): the server's second address, present only
+    // when it can answer CHANGE-REQUEST from there.
+    std::optional<Ipv4Endpoint> otherAddress;
 };
+
+// RFC 5780 CHANGE-REQUEST flags: answer from the server's other IP address and/or its other port.
+inline constexpr std::uint8_t kChangeIp = 0x04;
+inline constexpr std::uint8_t kChangePort = 0x02;
 
 // A decoded answer or the reason it was refused.
 struct StunDecoded {
@@ -51,8 +58,10 @@ struct StunDecoded {
     explicit operator bool() const { return response.has_value(); }
 };
 
-// A Binding request with the given transaction id and a FINGERPRINT attribute (28 bytes).
-std::vector<std::uint8_t> encodeBindingRequest(const StunTransactionId& transaction);
+// A Binding request with the given transaction id and a FINGERPRINT attribute (28 bytes); with non-zero
+// `changeFlags` (kChangeIp | kChangePort) also a CHANGE-REQUEST attribute (36 bytes).
+std::vector<std::uint8_t> encodeBindingRequest(const StunTransactionId& transaction,
+                                               std::uint8_t changeFlags = 0);
 
 // Cheap test used by a socket demultiplexer: first two bits zero, magic cookie, length a multiple of 4
 // that matches the datagram exactly.
@@ -63,8 +72,10 @@ bool looksLikeStun(std::span<const std::uint8_t> datagram);
 StunDecoded decodeBindingResponse(std::span<const std::uint8_t> datagram);
 
 // Server side, for tests and a minimal local responder: a Binding success response to `request` that
-// reports `mapped` in XOR-MAPPED-ADDRESS. Empty when `request` is not a well-formed Binding request.
-std::vector<std::uint8_t> encodeBindingSuccess(std::span<const std::uint8_t> request, Ipv4Endpoint mapped);
+// reports `mapped` in XOR-MAPPED-ADDRESS (and `other` in OTHER-ADDRESS when given). Empty when `request`
+// is not a well-formed Binding request.
+std::vector<std::uint8_t> encodeBindingSuccess(std::span<const std::uint8_t> request, Ipv4Endpoint mapped,
+                                               std::optional<Ipv4Endpoint> other = std::nullopt);
 
 // "a.b.c.d:port"
 std::string formatEndpoint(Ipv4Endpoint endpoint);

@@ -28,6 +28,7 @@ constexpr enet_uint32 kTimeoutMaximumMs = 8000;
 // ENet checks timeouts only when a retransmission is due; VERIFY_CONNECT goes out at 0, 0.5, 1.5 and
 // 3.5 s, so a 3 s limit drops a half-open peer at the 3.5 s tick, inside the 5 s handshake budget.
 constexpr enet_uint32 kHalfOpenTimeoutMs = 3000;
+constexpr int kSocketBufferBytes = 4 << 20;
 
 } // namespace
 
@@ -65,6 +66,10 @@ std::unique_ptr<EnetHost> EnetHost::bind(std::uint16_t port, const Waker& waker,
     host->mtu = kMtu;
     for (std::size_t i = 0; i < host->peerCount; ++i)
         host->peers[i].mtu = kMtu;
+    // Bulk datagrams arrive in paced bursts of up to a millisecond or two; ENet's 256 KiB default
+    // buffers overflow at gigabit rates while the loop is busy. The kernel caps this at rmem_max.
+    enet_socket_set_option(host->socket, ENET_SOCKOPT_RCVBUF, kSocketBufferBytes);
+    enet_socket_set_option(host->socket, ENET_SOCKOPT_SNDBUF, kSocketBufferBytes);
     host->maximumPacketSize = kMaxPacketSize;
     host->maximumWaitingData = kMaxWaitingData;
     host->duplicatePeers = kMaxConnectionsPerIp;

@@ -18,6 +18,7 @@ constexpr Millis kAttemptTimeout{12000};
 constexpr Millis kConnectorBlindDial{2000};
 constexpr Millis kFallbackDial{3000};
 constexpr Millis kRedialPause{500};
+constexpr std::size_t kMaxResumable = 32;
 
 std::string shortFingerprint(const std::string& fingerprint)
 {
@@ -34,10 +35,25 @@ void NatService::connectCode(const std::string& text)
     if (m_fingerprintBytes && decoded.code->fingerprint == *m_fingerprintBytes)
         return progress("failed", "this is your own code; paste the other person's code");
     if (decoded.code->endpoints.empty()) return progress("failed", "the code holds no address to reach");
+    startAttempt(*decoded.code, "reaching ");
+}
+
+void NatService::connectionLost(const std::string& fingerprint)
+{
+    const auto found = m_resumable.find(fingerprint);
+    // A running attempt (a new code pasted meanwhile) wins over resuming an old one.
+    if (found == m_resumable.end() || m_attempt) return;
+    startAttempt(found->second, "the connection was lost; reaching ");
+    // Our own mapping may be the one that changed: learn it again (the code shown follows).
+    if (m_stunDone && !m_stunRunning && !m_servers.empty()) startStunRound(m_clock.now());
+}
+
+void NatService::startAttempt(const nat::ConnectionCode& code, const std::string& why)
+{
     ensureStarted();
     const MonoTime now = m_clock.now();
     Attempt attempt;
-    attempt.code = *decoded.code;
+    attempt.code = code;
     attempt.fingerprint = nat::fingerprintText(attempt.code.fingerprint);
     attempt.weDial = m_config.fingerprint > attempt.fingerprint;
     attempt.started = now;
@@ -49,7 +65,7 @@ void NatService::connectCode(const std::string& text)
         where += (where.empty() ? "" : ", ") + std::string(nat::describe(endpoint.kind)) + " " +
                  nat::formatEndpoint(endpoint.address);
     progress("punching",
-             "reaching " + shortFingerprint(m_attempt->fingerprint) + " at " + where +
+             why + shortFingerprint(m_attempt->fingerprint) + " at " + where +
                  (m_attempt->weDial ? "; this side will connect" : "; the other side will connect"));
     sendPunches();
     m_attempt->nextPunch = now + kPunchInterval;
@@ -181,6 +197,8 @@ NatService::Verdict NatService::onAuthenticated(PeerId peer, bool outgoing, cons
         return Verdict::Mismatch;
     }
     const auto took = std::chrono::duration_cast<Millis>(m_clock.now() - m_attempt->started).count();
+    if (m_resumable.size() < kMaxResumable || m_resumable.count(fingerprint) != 0)
+        m_resumable[fingerprint] = m_attempt->code;
     m_attempt.reset();
     progress("connected", "connected directly in " + std::to_string(took) + " ms", peer);
     return Verdict::Match;

@@ -2,6 +2,7 @@
 
 #include "duet/crypto/Random.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -16,6 +17,11 @@ constexpr std::size_t kStunServersAsked = 2;
 constexpr int kStunSends = 3;
 constexpr Millis kStunFirstRto{500};
 constexpr Millis kStunLastWait{2000};
+// RFC 5780 filtering probes: silence is their expected answer behind a restricted NAT, so they get a
+// shorter budget (1.25 s); a lost answer only makes the NAT look stricter than it is.
+constexpr int kChangeSends = 3;
+constexpr Millis kChangeRto{250};
+constexpr Millis kChangeLastWait{750};
 // NATs forget an idle UDP mapping after 30 s or more; asking again keeps our public endpoint alive while
 // a code is out there.
 constexpr Millis kStunRefresh{25000};
@@ -58,11 +64,16 @@ bool NatService::onDatagram(const std::uint8_t* data, std::size_t size, const EN
     const nat::StunDecoded decoded = nat::decodeBindingResponse(datagram);
     if (!decoded) return false;
     for (StunProbe& probe : m_probes) {
-        // Only the server we asked, with the transaction we chose, can set our public address.
-        if (probe.transaction == decoded.response->transaction && probe.server == fromEnet(from)) {
-            if (!probe.answer) probe.answer = decoded.response->mapped;
-            return true;
+        if (probe.transaction != decoded.response->transaction) continue;
+        // Only the server we asked, with the transaction we chose, can set our public address. A filtering
+        // probe is answered from another address by design; its answer only counts as having arrived.
+        if (probe.change == 0 && probe.server != fromEnet(from)) continue;
+        if (!probe.answer) {
+            probe.answer = decoded.response->mapped;
+            probe.otherAddress = decoded.response->otherAddress;
+            probe.answeredFrom = fromEnet(from);
         }
+        return true;
     }
     return false;
 }
@@ -96,7 +107,15 @@ std::optional<MonoTime> NatService::nextWake() const
     std::optional<MonoTime> next;
     auto consider = [&next](MonoTime at) { next = next ? std::min(*next, at) : at; };
     for (const StunProbe& probe : m_probes)
-        if (m_stunRunning && !probe.answer) consider(probe.nextSend);
+        if (m_stunRunning && probe.started && !probe.answer) consider(probe.nextSend);
+    // Answers that let waiting probes start (the first server's, the filtering probes') arrive between
+    // timers: look again at once. Probes that stay silent are covered by their own timers above.
+    const bool waiting =
+        std::any_of(m_probes.begin(), m_probes.end(), [](const StunProbe& p) { return !p.started; });
+    const bool answered = std::all_of(m_probes.begin(), m_probes.end(), [](const StunProbe& p) {
+        return p.answer || (p.change == 0 && !p.started);
+    });
+    if (m_stunRunning && waiting && answered) consider(MonoTime{});
     if (m_stunDone && (m_codeWanted || m_attempt) && !m_servers.empty())
         consider(m_lastStunRound + kStunRefresh);
     // Dial decisions are taken at punch ticks, so the punch interval bounds their latency too.
@@ -151,6 +170,7 @@ void NatService::startStunRound(MonoTime now)
         StunProbe probe;
         probe.server = server;
         random.fill(probe.transaction);
+        probe.started = m_probes.empty();
         probe.nextSend = now;
         m_probes.push_back(probe);
     }
@@ -159,19 +179,63 @@ void NatService::startStunRound(MonoTime now)
     pollStun(now);
 }
 
+bool NatService::probeDone(const StunProbe& probe, MonoTime now) const
+{
+    const int sends = probe.change != 0 ? kChangeSends : kStunSends;
+    return probe.answer || (probe.started && probe.sent >= sends && now >= probe.nextSend);
+}
+
+void NatService::startFilteringProbes(MonoTime now)
+{
+    m_filteringProbed = true;
+    crypto::SystemRandom random;
+    for (const std::uint8_t change : {std::uint8_t{nat::kChangeIp | nat::kChangePort}, nat::kChangePort}) {
+        StunProbe probe;
+        probe.server = m_probes.front().server;
+        probe.change = change;
+        probe.started = true;
+        random.fill(probe.transaction);
+        probe.nextSend = now;
+        m_probes.push_back(probe);
+    }
+}
+
 void NatService::pollStun(MonoTime now)
 {
+    if (m_probes.empty()) return finishStunRound();
+    // Copied out: startFilteringProbes() grows m_probes.
+    const bool primaryAnswered = m_probes.front().answer.has_value();
+    const bool primaryGivenUp = m_probes.front().sent >= kStunSends;
+    if (!m_filteringProbed && primaryAnswered && m_probes.front().otherAddress) startFilteringProbes(now);
+    // The other servers wait for the filtering probes: a datagram to another server's address first would
+    // open the NAT to that address and make an address-restricted NAT look like a full cone.
+    const bool filteringOver = std::all_of(m_probes.begin(), m_probes.end(), [&](const StunProbe& probe) {
+        return probe.change == 0 || probeDone(probe, now);
+    });
+    if ((primaryAnswered && filteringOver) || primaryGivenUp)
+        for (StunProbe& probe : m_probes)
+            if (!probe.started) {
+                probe.started = true;
+                probe.nextSend = now;
+            }
     bool pending = false;
     for (StunProbe& probe : m_probes) {
-        if (probe.answer) continue;
-        if (now >= probe.nextSend && probe.sent < kStunSends) {
-            const std::vector<std::uint8_t> request = nat::encodeBindingRequest(probe.transaction);
+        if (!probe.started) {
+            pending = true;
+            continue;
+        }
+        const bool filtering = probe.change != 0;
+        const int sends = filtering ? kChangeSends : kStunSends;
+        if (!probe.answer && now >= probe.nextSend && probe.sent < sends) {
+            const std::vector<std::uint8_t> request =
+                nat::encodeBindingRequest(probe.transaction, probe.change);
             send(probe.server, request.data(), request.size());
             ++probe.sent;
-            probe.nextSend =
-                now + (probe.sent < kStunSends ? kStunFirstRto * (1 << (probe.sent - 1)) : kStunLastWait);
+            const Millis rto = filtering ? kChangeRto : kStunFirstRto;
+            probe.nextSend = now + (probe.sent < sends ? rto * (1 << (probe.sent - 1))
+                                                       : (filtering ? kChangeLastWait : kStunLastWait));
         }
-        if (probe.sent < kStunSends || now < probe.nextSend) pending = true;
+        if (!probeDone(probe, now)) pending = true;
     }
     if (!pending) finishStunRound();
 }
@@ -181,12 +245,26 @@ void NatService::finishStunRound()
     m_stunRunning = false;
     m_stunDone = true;
     std::vector<nat::Ipv4Endpoint> answers;
-    for (const StunProbe& probe : m_probes)
-        if (probe.answer) answers.push_back(*probe.answer);
+    std::size_t asked = 0;
+    nat::ChangeProbe changeBoth = nat::ChangeProbe::NotSent;
+    nat::ChangeProbe changePort = nat::ChangeProbe::NotSent;
+    for (const StunProbe& probe : m_probes) {
+        if (probe.change == 0) {
+            ++asked;
+            if (probe.answer) answers.push_back(*probe.answer);
+            continue;
+        }
+        const nat::ChangeProbe outcome = !probe.answer ? nat::ChangeProbe::Silent
+                                         : probe.answeredFrom == probe.server
+                                             ? nat::ChangeProbe::AnsweredUnchanged
+                                             : nat::ChangeProbe::Answered;
+        (probe.change == nat::kChangePort ? changePort : changeBoth) = outcome;
+    }
+    if (changeBoth != nat::ChangeProbe::NotSent) m_filtering = nat::classifyFiltering(changeBoth, changePort);
     std::vector<std::uint32_t> localIps;
     for (const nat::Ipv4Endpoint& lan : lanEndpoints())
         localIps.push_back(lan.ip);
-    const nat::NatType type = nat::classifyNat(answers, localIps, m_port, m_probes.size());
+    const nat::NatType type = nat::classifyNat(answers, localIps, m_port, asked);
     const std::optional<nat::Ipv4Endpoint> publicAddress =
         answers.empty() ? std::nullopt : std::optional(answers.front());
     m_natType = type;
@@ -208,7 +286,7 @@ void NatService::emitReachability()
     reach.mappingMethod = std::string(nat::describe(m_mappingMethod));
     reach.mappingDetail = m_config.portMapping ? m_mappingDetail : "port mapping is off";
     reach.publicAddress = m_public ? nat::formatEndpoint(*m_public) : "";
-    reach.natType = std::string(nat::describe(m_natType));
+    reach.natType = std::string(nat::describeNat(m_natType, m_filtering));
     for (const nat::Ipv4Endpoint& lan : lanEndpoints())
         reach.lan.push_back(nat::formatEndpoint(lan));
     std::string key =

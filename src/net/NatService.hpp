@@ -16,6 +16,7 @@
 
 #include <enet/enet.h>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,14 +69,22 @@ public:
     std::optional<PeerId> takeStaleDial();
     // A connection finished its handshake with `fingerprint`.
     Verdict onAuthenticated(PeerId peer, bool outgoing, const std::string& fingerprint);
+    // A connection that a code set up was lost (nobody closed it): punch and dial the same code again,
+    // with a fresh STUN round. This is how a NAT that re-mapped either side mid-session is survived: ENet
+    // ignores packets from a peer's new address, so the old connection dies and a new one is punched.
+    void connectionLost(const std::string& fingerprint);
 
 private:
     struct StunProbe {
         nat::Ipv4Endpoint server;
         nat::StunTransactionId transaction{};
+        std::uint8_t change = 0; // RFC 5780 CHANGE-REQUEST flags; non-zero probes only test filtering
+        bool started = false;    // the second server waits until the filtering probes are over
         int sent = 0;
         MonoTime nextSend{};
         std::optional<nat::Ipv4Endpoint> answer;
+        std::optional<nat::Ipv4Endpoint> otherAddress; // the server's RFC 5780 second address
+        std::optional<nat::Ipv4Endpoint> answeredFrom;
     };
     struct Attempt {
         nat::ConnectionCode code;
@@ -95,6 +104,8 @@ private:
     void ensureStarted();
     void startStunRound(MonoTime now);
     void pollStun(MonoTime now);
+    void startFilteringProbes(MonoTime now);
+    bool probeDone(const StunProbe& probe, MonoTime now) const;
     void onWorkerReports();
     void finishStunRound();
     bool endpointsKnown() const;
@@ -105,6 +116,7 @@ private:
     void progress(std::string stage, std::string detail, PeerId peer = {});
     // NatPunch.cpp: the attempt.
     bool onPunch(const std::uint8_t* data, std::size_t size, const ENetAddress& from);
+    void startAttempt(const nat::ConnectionCode& code, const std::string& why);
     void pollAttempt(MonoTime now, std::vector<Dial>& dials);
     void sendPunches();
     std::optional<nat::Ipv4Endpoint> directEndpoint() const;
@@ -128,6 +140,8 @@ private:
     MonoTime m_lastStunRound{};
     std::optional<nat::Ipv4Endpoint> m_public;
     nat::NatType m_natType = nat::NatType::Unknown;
+    nat::NatFiltering m_filtering = nat::NatFiltering::Unknown;
+    bool m_filteringProbed = false; // once per run: later rounds find the NAT already open to the server
     bool m_mappingReported = false;
     std::optional<nat::Ipv4Endpoint> m_mapped;
     nat::MappingMethod m_mappingMethod = nat::MappingMethod::None;
@@ -136,6 +150,8 @@ private:
     std::string m_lastCode;
     std::string m_lastReachability;
     std::optional<Attempt> m_attempt;
+    // Codes that led to a verified connection, by fingerprint text (bounded), for connectionLost().
+    std::map<std::string, nat::ConnectionCode> m_resumable;
 };
 
 } // namespace duet::net

@@ -114,6 +114,7 @@ void NetLoop::loop()
                 onEnetEvent(event);
         }
         if (m_transfers) m_transfers->pump();
+        pumpBulk();
         flushEvents();
     }
 }
@@ -282,6 +283,7 @@ Millis NetLoop::serviceTimeout(MonoTime now) const
     if (m_nat)
         if (const std::optional<MonoTime> wake = m_nat->nextWake())
             next = std::max(now, std::min(next, *wake));
+    if (const std::optional<MonoTime> wake = bulkWake(now)) next = std::max(now, std::min(next, *wake));
     // ENet's own timers: half-open peers are not in m_connections, so ask the host directly.
     const ENetHost* host = m_host->get();
     for (std::size_t i = 0; i < host->peerCount; ++i) {

@@ -5,6 +5,7 @@
 // Errors: a failure to start is reported as one event::Error (EngineErrors.hpp); nothing escapes run().
 #include "duet/core/MessageQueue.hpp"
 #include "duet/crypto/Crypto.hpp"
+#include "duet/net/BulkLink.hpp"
 #include "duet/net/ChatService.hpp"
 #include "duet/net/DiscoveryGlue.hpp"
 #include "duet/net/EnetHost.hpp"
@@ -44,11 +45,14 @@ private:
         bool transportUp = false; // ENet reported CONNECT
         bool announced = false;   // PeerConnecting was emitted, so PeerDisconnected must follow
         std::optional<Session> session;
-        MonoTime startedAt{}; // connect() called, or the transport came up
+        std::unique_ptr<BulkLink> bulk; // once verified, unless the peer lacks the bulk channel
+        MonoTime startedAt{};           // connect() called, or the transport came up
         MonoTime handshakeDeadline{};
         bool closing = false;
         MonoTime closeDeadline{};
         std::string endReason; // what our user is told when the connection is gone
+        // The wire::CloseReason that ended it, sent by either side.
+        std::optional<std::uint16_t> closeCode;
         std::uint64_t bytesIn = 0;
         std::uint64_t bytesOut = 0;
         std::uint64_t bytesInAtLastStats = 0;
@@ -111,9 +115,15 @@ private:
     void handle(const command::ControlTransfer& command);
     void handle(const command::SetDownloadDir& command);
     void handle(const command::SetAutoAccept& command);
+    void handle(const command::ForgetTransfers& command);
     void startTransfers();
     // Hands a session's transfer input and verification to the transfer layer (after its sends).
     void routeTransferInput(Connection& connection, SessionActions& actions);
+    // NetLoopBulk.cpp: the bulk datagram transport of verified connections on kBulkChannel.
+    void startBulk(Connection& connection);
+    void onBulkDatagram(Connection& connection, wire::ByteSpan datagram);
+    void pumpBulk();
+    std::optional<MonoTime> bulkWake(MonoTime now) const;
     // Commands this engine does not implement yet are answered with an error instead of vanishing.
     template <typename UnhandledCommand>
     void handle(const UnhandledCommand&)

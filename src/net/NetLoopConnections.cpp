@@ -136,9 +136,12 @@ void NetLoop::onReceive(ENetPeer* peer, std::uint8_t channel, ENetPacket* packet
     if (connection != nullptr && !connection->closing && connection->session) {
         connection->bytesIn += packet->dataLength;
         const wire::ByteSpan bytes(packet->data, packet->dataLength);
-        withSession(*connection, [channel, bytes](Session& session, SessionActions& out) {
-            session.onPacket(channel, bytes, out);
-        });
+        if (channel == kBulkChannel)
+            onBulkDatagram(*connection, bytes);
+        else
+            withSession(*connection, [channel, bytes](Session& session, SessionActions& out) {
+                session.onPacket(channel, bytes, out);
+            });
     }
     enet_packet_destroy(packet);
 }
@@ -157,6 +160,7 @@ void NetLoop::onDisconnect(ENetPeer* peer, enet_uint32 data)
                (data & 0xFFFFu) <= static_cast<enet_uint32>(wire::CloseReason::KeyMismatch)) {
         reason = "peer closed the connection: " +
                  describeCloseReason(static_cast<wire::CloseReason>(data & 0xFFFFu));
+        connection->closeCode = static_cast<std::uint16_t>(data & 0xFFFFu);
     } else {
         reason = "connection lost";
     }
@@ -198,6 +202,8 @@ void NetLoop::apply(Connection& connection, SessionActions& actions)
         // ENet 1.3.17 then drops both acknowledgements, leaving this side waiting for a timeout.
         connection.closing = true;
         connection.endReason = *actions.peerClosed;
+        if (actions.peerCloseReason)
+            connection.closeCode = static_cast<std::uint16_t>(*actions.peerCloseReason);
         connection.closeDeadline = m_clock.now() + Millis{3000};
     }
 }
@@ -218,6 +224,7 @@ void NetLoop::closeConnection(Connection& connection, const CloseRequest& reques
     if (connection.closing) return;
     connection.closing = true;
     connection.endReason = request.localReason;
+    connection.closeCode = static_cast<std::uint16_t>(request.reason);
     if (!connection.transportUp) {
         // Still connecting: there is nobody to tell.
         enet_peer_reset(connection.peer);
@@ -241,7 +248,10 @@ void NetLoop::finish(Connection& connection, const std::string& reason)
 {
     if (m_transfers) m_transfers->onPeerGone(connection.id);
     chatConnectionGone(connection);
-    if (connection.announced) emit(event::PeerDisconnected{connection.id, reason});
+    if (connection.announced) emit(event::PeerDisconnected{connection.id, reason, connection.closeCode});
+    // Lost, not closed: a connection from a code is punched again (a NAT may have re-mapped a side).
+    if (m_nat && connection.session && !connection.closing)
+        m_nat->connectionLost(connection.session->peerFingerprint());
     // ENet keeps `data` across reuse of the slot; a stale id would make a new incoming peer look outgoing.
     if (connection.peer->data == peerData(connection.id)) connection.peer->data = nullptr;
     m_connections.erase(connection.id.value);

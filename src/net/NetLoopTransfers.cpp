@@ -23,6 +23,8 @@ void NetLoop::startTransfers()
     TransferServiceConfig config;
     config.downloadDir = m_config.downloadDir;
     config.autoAcceptAll = m_config.autoConfirm;
+    // Chunks count as queued until the peer acknowledges them (bulk transport), so the limit is the pipe.
+    config.maxQueuedChunkBytes = kBulkQueuedBytes;
     TransferLink& link = *this; // a private base: convert here, where it is accessible
     m_transfers = std::make_unique<TransferService>(std::move(config), link, m_clock, m_random, *m_profile);
 }
@@ -30,10 +32,15 @@ void NetLoop::startTransfers()
 void NetLoop::routeTransferInput(Connection& connection, SessionActions& actions)
 {
     if (!m_transfers || !connection.session) return;
+    // A connection verified and closed at once (the loser of a simultaneous dial, ChatService) must not
+    // take the peer's transfers from the connection that stays: they would stall when it is gone.
+    const bool closingNow = actions.close.has_value() || connection.closing;
     for (const Event& event : actions.events)
-        if (std::holds_alternative<event::PeerVerified>(event))
+        if (std::holds_alternative<event::PeerVerified>(event) && !closingNow) {
+            startBulk(connection);
             m_transfers->onPeerVerified(connection.id, connection.session->peerFingerprint(),
                                         connection.session->keys());
+        }
     // Moved out first: the service may send (re-entering apply) while it handles them.
     std::vector<wire::AppMessage> messages = std::move(actions.transferMessages);
     std::vector<wire::Bytes> chunks = std::move(actions.chunkBodies);
@@ -57,6 +64,10 @@ void NetLoop::sendChunkFrame(PeerId peer, const wire::Bytes& frame, std::uint64_
 {
     Connection* connection = find(peer);
     if (connection == nullptr || connection->closing) return;
+    if (connection->bulk) {
+        if (connection->bulk->queue(frame, queued)) connection->bytesOut += frame.size();
+        return;
+    }
     ENetPacket* packet = enet_packet_create(frame.data(), frame.size(), ENET_PACKET_FLAG_RELIABLE);
     if (packet == nullptr) return;
     packet->userData = queued;
@@ -104,6 +115,11 @@ void NetLoop::handle(const command::ControlTransfer& command)
 }
 
 void NetLoop::handle(const command::SetDownloadDir& command)
+{
+    if (m_transfers) m_transfers->handle(command);
+}
+
+void NetLoop::handle(const command::ForgetTransfers& command)
 {
     if (m_transfers) m_transfers->handle(command);
 }

@@ -85,6 +85,7 @@ void Session::onPacket(std::uint8_t channel, wire::ByteSpan packet, SessionActio
         std::string reason = "peer closed the connection: " + describeCloseReason(close->reason);
         if (!close->detail.empty()) reason += " (" + withoutControlCharacters(close->detail) + ")";
         out.peerClosed = std::move(reason);
+        out.peerCloseReason = close->reason;
         return;
     }
     case wire::FrameType::HandshakeInit:
@@ -105,8 +106,8 @@ void Session::onPacket(std::uint8_t channel, wire::ByteSpan packet, SessionActio
         return;
     case wire::FrameType::BulkData:
     case wire::FrameType::BulkAck:
-        // The bulk transport (PROTOCOL.md §11) is not carried by the engine yet.
-        return dropBadPacket("bulk datagram, not enabled in this version", out);
+        // The net loop hands kBulkChannel packets to the connection's BulkLink; never to the session.
+        return dropBadPacket("bulk datagram outside the bulk channel", out);
     }
     dropBadPacket("unknown frame type", out);
 }

@@ -36,6 +36,8 @@ struct SessionActions {
     std::vector<Event> events;
     std::optional<CloseRequest> close;
     std::optional<std::string> peerClosed; // the peer sent Close; why, in words for our user
+    // The reason code of that Close.
+    std::optional<wire::CloseReason> peerCloseReason;
     // File transfer input of a verified session, for the transfer layer: control messages from channel 0
     // and Chunk frame bodies from channel 2 (still sealed).
     std::vector<wire::AppMessage> transferMessages;

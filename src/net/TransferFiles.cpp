@@ -121,6 +121,13 @@ StorageReceiveSink::StorageReceiveSink(std::shared_ptr<storage::ReceiveRoot> roo
 
 StorageReceiveSink::~StorageReceiveSink() = default;
 
+void StorageReceiveSink::forgetOffer(std::uint64_t offerId)
+{
+    std::erase_if(m_open, [offerId](const auto& item) { return item.first.first == offerId; });
+    std::erase_if(m_topLevel, [offerId](const auto& item) { return item.first.first == offerId; });
+    std::erase_if(m_hashes, [offerId](const auto& item) { return item.first.first == offerId; });
+}
+
 transfer::IoError StorageReceiveSink::noRoot() const
 {
     return {wire::FileOutcome::WriteFailed, "the download folder " + m_rootPath.string() + " cannot be used"};

@@ -25,6 +25,7 @@ public:
     void add(const transfer::FileKey& file, std::filesystem::path localPath);
     void forgetOffer(std::uint64_t offerId);
     bool knows(const transfer::FileKey& file) const { return m_files.count(key(file)) != 0; }
+    std::size_t fileCount() const { return m_files.size(); }
 
     transfer::IoResult<transfer::SourceStat> stat(const transfer::FileKey& file) override;
     transfer::IoResult<std::size_t> read(const transfer::FileKey& file, std::uint64_t offset,
@@ -58,6 +59,10 @@ public:
     // The whole-file hash of the last file committed under this key (hex), for the UI.
     std::optional<std::string> committedHash(const transfer::FileKey& file) const;
     const std::filesystem::path& rootPath() const { return m_rootPath; }
+    // Drops what is remembered about a finished offer (names reserved, hashes, open partials).
+    void forgetOffer(std::uint64_t offerId);
+    // Entries held across all offers, to check that finished offers leave nothing behind.
+    std::size_t heldEntries() const { return m_open.size() + m_topLevel.size() + m_hashes.size(); }
 
     transfer::IoResult<std::uint64_t> freeSpace() override;
     transfer::IoResult<std::string> createDirectory(std::uint64_t offerId,

@@ -48,6 +48,35 @@ transfer::ResumeFile fileFromJson(const json& j)
     return f;
 }
 
+json recordToJson(const transfer::ResumeRecord& r)
+{
+    json files = json::array();
+    for (const transfer::ResumeFile& f : r.files)
+        files.push_back(fileToJson(f));
+    return json{{"direction", asInt(r.direction)}, {"offer", r.offerId},      {"state", asInt(r.state)},
+                {"paused", r.pausedLocally},       {"ended", r.endedLocally}, {"reason", r.reason},
+                {"files", std::move(files)}};
+}
+
+transfer::ResumeRecord recordFromJson(const json& r)
+{
+    transfer::ResumeRecord record;
+    record.direction = enumFrom<transfer::Direction>(r.at("direction"), 1);
+    record.offerId = r.at("offer").get<std::uint64_t>();
+    record.state = enumFrom<transfer::OfferState>(r.at("state"), asInt(transfer::OfferState::Failed));
+    record.pausedLocally = r.at("paused").get<bool>();
+    record.endedLocally = r.at("ended").get<bool>();
+    record.reason = r.at("reason").get<std::string>();
+    for (const json& f : r.at("files"))
+        record.files.push_back(fileFromJson(f));
+    return record;
+}
+
+std::string dumpText(const json& j)
+{
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 } // namespace
 
 std::string resumeSettingKey(const std::string& peerFingerprint)
@@ -59,21 +88,11 @@ std::string encodeResumeState(const std::vector<transfer::ResumeRecord>& records
                               const std::map<std::uint64_t, std::string>& localPaths)
 {
     json out{{"format", kFormat}, {"records", json::array()}, {"paths", json::array()}};
-    for (const transfer::ResumeRecord& r : records) {
-        json files = json::array();
-        for (const transfer::ResumeFile& f : r.files)
-            files.push_back(fileToJson(f));
-        out["records"].push_back(json{{"direction", asInt(r.direction)},
-                                      {"offer", r.offerId},
-                                      {"state", asInt(r.state)},
-                                      {"paused", r.pausedLocally},
-                                      {"ended", r.endedLocally},
-                                      {"reason", r.reason},
-                                      {"files", std::move(files)}});
-    }
+    for (const transfer::ResumeRecord& r : records)
+        out["records"].push_back(recordToJson(r));
     for (const auto& [fileId, path] : localPaths)
         out["paths"].push_back(json{{"id", fileId}, {"path", path}});
-    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+    return dumpText(out);
 }
 
 std::optional<ResumeState> decodeResumeState(const std::string& text)
@@ -82,18 +101,35 @@ std::optional<ResumeState> decodeResumeState(const std::string& text)
         const json in = json::parse(text);
         if (in.at("format").get<int>() != kFormat) return std::nullopt;
         ResumeState state;
-        for (const json& r : in.at("records")) {
-            transfer::ResumeRecord record;
-            record.direction = enumFrom<transfer::Direction>(r.at("direction"), 1);
-            record.offerId = r.at("offer").get<std::uint64_t>();
-            record.state = enumFrom<transfer::OfferState>(r.at("state"), asInt(transfer::OfferState::Failed));
-            record.pausedLocally = r.at("paused").get<bool>();
-            record.endedLocally = r.at("ended").get<bool>();
-            record.reason = r.at("reason").get<std::string>();
-            for (const json& f : r.at("files"))
-                record.files.push_back(fileFromJson(f));
-            state.records.push_back(std::move(record));
-        }
+        for (const json& r : in.at("records"))
+            state.records.push_back(recordFromJson(r));
+        for (const json& p : in.at("paths"))
+            state.localPaths[p.at("id").get<std::uint64_t>()] = p.at("path").get<std::string>();
+        return state;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::string encodeResumeRecord(const transfer::ResumeRecord& record,
+                               const std::map<std::uint64_t, std::string>& localPaths)
+{
+    json out{{"format", kFormat}, {"record", recordToJson(record)}, {"paths", json::array()}};
+    for (const transfer::ResumeFile& f : record.files) {
+        const auto path = localPaths.find(f.entry.fileId);
+        if (path != localPaths.end())
+            out["paths"].push_back(json{{"id", path->first}, {"path", path->second}});
+    }
+    return dumpText(out);
+}
+
+std::optional<ResumeState> decodeResumeRecord(const std::string& text)
+{
+    try {
+        const json in = json::parse(text);
+        if (in.at("format").get<int>() != kFormat) return std::nullopt;
+        ResumeState state;
+        state.records.push_back(recordFromJson(in.at("record")));
         for (const json& p : in.at("paths"))
             state.localPaths[p.at("id").get<std::uint64_t>()] = p.at("path").get<std::string>();
         return state;

@@ -1,7 +1,8 @@
 #pragma once
-// Resume records of one peer, with the sender's local paths, as one JSON text for the profile's
-// settings table. Pure functions, any thread; decode refuses anything malformed (nullopt) and
-// transfer::checkResumeRecord / TransferManager::restore judge each record afterwards.
+// Resume records with the sender's local paths as JSON: one record per text for the profile's
+// transfer_resume rows, and the older whole-peer text (one settings key per peer, profile schema v2)
+// that is read once to move it into rows. Pure functions, any thread; decode refuses anything malformed
+// (nullopt) and transfer::checkResumeRecord / TransferManager::restore judge each record afterwards.
 #include "duet/transfer/ResumeRecord.hpp"
 
 #include <map>
@@ -20,5 +21,11 @@ std::string resumeSettingKey(const std::string& peerFingerprint);
 std::string encodeResumeState(const std::vector<transfer::ResumeRecord>& records,
                               const std::map<std::uint64_t, std::string>& localPaths);
 std::optional<ResumeState> decodeResumeState(const std::string& text);
+
+// One record with the local paths of its own files only.
+std::string encodeResumeRecord(const transfer::ResumeRecord& record,
+                               const std::map<std::uint64_t, std::string>& localPaths);
+// A state holding exactly one record, or nullopt.
+std::optional<ResumeState> decodeResumeRecord(const std::string& text);
 
 } // namespace duet::net

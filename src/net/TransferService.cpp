@@ -1,7 +1,6 @@
 #include "duet/net/TransferService.hpp"
 
-#include "duet/net/TransferFiles.hpp"
-#include "duet/net/TransferRecords.hpp"
+#include "duet/net/TransferServicePeer.hpp"
 #include "duet/storage/ReceiveRoot.hpp"
 #include "duet/storage/Selection.hpp"
 #include "duet/storage/Utf8.hpp"
@@ -93,28 +92,21 @@ std::optional<std::string> validate(const std::vector<wire::OfferEntry>& entries
 
 } // namespace
 
-struct TransferService::Peer {
-    std::string fingerprint;
-    PeerId id; // zero while disconnected
-    std::optional<crypto::ChunkCipher> sealer;
-    std::optional<crypto::ChunkCipher> opener;
-    PosixSourceFiles source;
-    std::unique_ptr<StorageReceiveSink> sink;
-    std::unique_ptr<transfer::TransferManager> manager;
-    std::map<std::uint64_t, crypto::NoncePrefix> prefixes; // sending: file id -> prefix of the current stream
-    std::map<std::uint64_t, std::string> sentHashes;       // sending: file id -> hex hash from FileDone
-    std::map<std::uint64_t, std::string> localPaths;       // sending: file id -> local path (for resume)
-    std::deque<std::unique_ptr<std::uint64_t>> queuedCounters; // one per connection; freed with the service
-    std::uint64_t* queued = nullptr;
-    int strikes = 0;
-    bool dirty = false;
-};
-
 TransferService::TransferService(TransferServiceConfig config, TransferLink& link, const Clock& clock,
                                  crypto::Random& random, profile::ProfileStore& profile)
-    : m_config(std::move(config)), m_link(link), m_clock(clock), m_random(random), m_profile(profile)
+    : m_config(std::move(config)), m_link(link), m_clock(clock), m_random(random), m_profile(profile),
+      m_records(profile)
 {
     openDownloadDir();
+    try {
+        std::vector<std::string> problems;
+        m_records.importLegacySettings(problems);
+        for (const std::string& problem : problems)
+            m_link.emitEvent(event::Error{PeerId{}, problem});
+    } catch (const std::exception& e) {
+        m_link.emitEvent(
+            event::Error{PeerId{}, std::string("cannot move saved transfer state: ") + e.what()});
+    }
     try {
         m_autoAcceptVerified = m_profile.setting(kAutoAcceptSetting).value_or("0") == "1";
     } catch (const std::exception&) {
@@ -382,6 +374,7 @@ void TransferService::pump()
         for (auto& [fingerprint, peer] : m_peers) {
             peer->manager->tick();
             drain(*peer);
+            forgetFinished(*peer, now);
         }
     }
     if (now - m_lastProgress >= kProgressInterval) {
@@ -500,43 +493,6 @@ void TransferService::handle(const command::SetAutoAccept& command)
         m_link.emitEvent(
             event::Error{PeerId{}, std::string("cannot save the auto-accept setting: ") + e.what()});
     }
-}
-
-// ---- Persistence ----
-
-void TransferService::save(Peer& peer)
-{
-    peer.dirty = false;
-    try {
-        m_profile.setSetting(resumeSettingKey(peer.fingerprint),
-                             encodeResumeState(peer.manager->resumeRecords(), peer.localPaths));
-    } catch (const std::exception& e) {
-        m_link.emitEvent(event::Error{peer.id, std::string("cannot save transfer state: ") + e.what()});
-    }
-}
-
-void TransferService::load(Peer& peer)
-{
-    std::optional<std::string> stored;
-    try {
-        stored = m_profile.setting(resumeSettingKey(peer.fingerprint));
-    } catch (const std::exception&) {
-        return;
-    }
-    if (!stored || stored->empty()) return;
-    std::optional<ResumeState> state = decodeResumeState(*stored);
-    if (!state) return m_link.emitEvent(event::Error{PeerId{}, "saved transfer state is damaged; ignored"});
-    for (const transfer::ResumeRecord& record : state->records) {
-        if (record.direction != transfer::Direction::Outgoing) continue;
-        for (const transfer::ResumeFile& file : record.files) {
-            const auto path = state->localPaths.find(file.entry.fileId);
-            if (path == state->localPaths.end()) continue;
-            peer.source.add({record.offerId, file.entry.fileId}, path->second);
-            peer.localPaths[file.entry.fileId] = path->second;
-        }
-    }
-    for (const std::string& refused : peer.manager->restore(state->records))
-        m_link.emitEvent(event::Error{PeerId{}, "cannot resume a transfer: " + refused});
 }
 
 } // namespace duet::net

@@ -9,6 +9,7 @@
 #include "duet/core/Clock.hpp"
 #include "duet/core/EngineApi.hpp"
 #include "duet/crypto/Crypto.hpp"
+#include "duet/net/ResumeRecordStore.hpp"
 #include "duet/profile/ProfileStore.hpp"
 #include "duet/wire/Messages.hpp"
 
@@ -42,6 +43,15 @@ struct TransferServiceConfig {
     bool autoAcceptAll = false; // --yes: every offer is accepted without asking
     // Chunk bytes allowed to wait in (or be in flight through) ENet per peer.
     std::uint64_t maxQueuedChunkBytes = 512u << 10;
+    // A finished offer is forgotten (memory and resume record) after this long with the peer connected.
+    Millis forgetFinishedAfter{30'000};
+};
+
+// What the service holds, for tests that check a long session stays flat.
+struct TransferHoldings {
+    std::size_t offers = 0;         // offers in the managers, any state
+    std::size_t perFileEntries = 0; // per-file bookkeeping: paths, hashes, nonce prefixes, sink and source
+    std::size_t finishedTimers = 0;
 };
 
 class TransferService {
@@ -65,6 +75,7 @@ public:
     void handle(const command::ControlTransfer& command);
     void handle(const command::SetDownloadDir& command);
     void handle(const command::SetAutoAccept& command);
+    void handle(const command::ForgetTransfers& command);
 
     // Sends what the queues allow, ticks the managers, emits coalesced progress and saves resume
     // records. Call on every loop turn.
@@ -72,6 +83,7 @@ public:
     // True while some peer has chunks to send and room in its queue was the only thing missing, so
     // the loop should come back soon.
     bool busy() const;
+    TransferHoldings holdings() const;
 
 private:
     struct Peer;
@@ -84,6 +96,8 @@ private:
     void strike(Peer& peer, const std::string& reason);
     void save(Peer& peer);
     void load(Peer& peer);
+    void forgetOffer(Peer& peer, std::uint64_t offerId);
+    void forgetFinished(Peer& peer, MonoTime now);
     bool autoAccepts() const;
     void openDownloadDir();
 
@@ -92,6 +106,7 @@ private:
     const Clock& m_clock;
     crypto::Random& m_random;
     profile::ProfileStore& m_profile;
+    ResumeRecordStore m_records;
     std::shared_ptr<storage::ReceiveRoot> m_root; // shared with the sinks; empty when unusable
     bool m_autoAcceptVerified = false;
     std::map<std::string, std::unique_ptr<Peer>> m_peers; // by fingerprint

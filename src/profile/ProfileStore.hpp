@@ -1,5 +1,6 @@
 #pragma once
-// The SQLite database of one profile (duet.db in the profile directory): settings, known peers and chat.
+// The SQLite database of one profile (duet.db in the profile directory): settings, known peers, chat and
+// transfer resume records.
 // Thread: one ProfileStore per thread, never shared. The net thread owns one; the UI may open a second,
 // read-mostly one on the same directory. WAL mode lets them (and other processes) read while one writes;
 // a writer waits up to kBusyTimeoutMs for another's write lock before failing.
@@ -17,13 +18,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace duet::profile {
 
 // The schema version this build writes (PRAGMA user_version). Older databases are migrated on open;
 // newer ones are refused.
-inline constexpr int kProfileSchemaVersion = 2;
+inline constexpr int kProfileSchemaVersion = 3;
+
+// One row of the transfer_resume table. direction: 0 outgoing, 1 incoming.
+struct StoredTransferRecord {
+    int direction = 0;
+    std::uint64_t offerId = 0;
+    std::string record;
+};
 
 class ProfileStore {
 public:
@@ -46,6 +55,20 @@ public:
     // ---- Settings: free-form UTF-8 key/value pairs.
     std::optional<std::string> setting(std::string_view key);
     void setSetting(std::string_view key, std::string_view value);
+    // Every setting whose key starts with `prefix` (key, value), in key order.
+    std::vector<std::pair<std::string, std::string>> settingsWithPrefix(std::string_view prefix);
+
+    // ---- Transfer resume records (ProfileStoreTransfers.cpp): one opaque text per (peer, direction,
+    // offer); the engine encodes and judges it.
+    std::vector<StoredTransferRecord> transferRecords(std::string_view peerFingerprint);
+    // Inserts or replaces one record.
+    void putTransferRecord(std::string_view peerFingerprint, const StoredTransferRecord& record);
+    // Returns false when there was no such record.
+    bool deleteTransferRecord(std::string_view peerFingerprint, int direction, std::uint64_t offerId);
+    // In one transaction: stores `records` (replacing equal keys) and deletes the setting `legacyKey`, so
+    // a crash leaves either the old setting or the new rows, never both nor neither.
+    void importTransferRecords(std::string_view peerFingerprint,
+                               const std::vector<StoredTransferRecord>& records, std::string_view legacyKey);
 
     // ---- Known peers.
     std::optional<KnownPeer> peerByFingerprint(std::string_view fingerprint);

@@ -57,9 +57,23 @@ CREATE TABLE cleared_incoming (
 ) WITHOUT ROWID;
 )sql";
 
+// v3: resume records of file transfers, one row per offer, so a change rewrites that offer only. `record`
+// is opaque here (the engine's JSON); offer_id holds the unsigned 64-bit id reinterpreted as signed.
+// Version 2 kept them all in one JSON setting per peer; the engine moves those into rows once.
+constexpr std::string_view kVersion3 = R"sql(
+CREATE TABLE transfer_resume (
+    peer_fingerprint TEXT NOT NULL,
+    direction INTEGER NOT NULL CHECK (direction IN (0, 1)),
+    offer_id INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (peer_fingerprint, direction, offer_id)
+) WITHOUT ROWID;
+)sql";
+
 constexpr MigrationStep kSteps[] = {
     {1, kVersion1},
     {2, kVersion2},
+    {3, kVersion3},
 };
 static_assert(std::size(kSteps) == static_cast<std::size_t>(kProfileSchemaVersion),
               "every schema version needs exactly one migration step");

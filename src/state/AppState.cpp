@@ -157,6 +157,7 @@ void AppState::on(const event::PeerConnecting& e, std::int64_t nowMs)
     peer.outgoing = e.outgoing;
     peer.phase = PeerPhase::Connecting;
     peer.disconnectReason.clear();
+    peer.redial = e.outgoing && knownOfflineAt(peer.address);
     addLog(nowMs, LogLevel::Info,
            (e.outgoing ? "Connecting to " : "Incoming connection from ") + peer.address + ", securing...");
 }
@@ -175,6 +176,8 @@ void AppState::on(const event::PeerConnected& e, std::int64_t nowMs)
     addLog(nowMs, LogLevel::Info,
            "Secure connection with " + labelOf(peer) +
                (e.trust == Trust::Verified ? " (known key)" : ", compare the verification code"));
+    // The same identity listed Offline (remembered, or an earlier connection): one row, one history.
+    mergeIntoEarlierEntry(m_peerIndex.at(e.peer));
 }
 
 void AppState::on(const event::PeerVerified& e, std::int64_t nowMs)
@@ -205,6 +208,7 @@ void AppState::on(const event::PeerDisconnected& e, std::int64_t nowMs)
     addLog(nowMs, LogLevel::Info,
            "Disconnected from " + labelOf(peer) +
                (peer.disconnectReason.empty() ? std::string() : ": " + peer.disconnectReason));
+    dropFailedRedial(m_peerIndex.at(e.peer));
 }
 
 void AppState::on(const event::ChatSent& e, std::int64_t)

@@ -54,6 +54,8 @@ struct Peer {
     Trust trust = Trust::Unverified;
     PeerPhase phase = PeerPhase::Connecting;
     bool outgoing = false;         // we dialled it
+    bool remembered = false;       // listed from the profile at start; not connected in this run yet
+    bool redial = false;           // dialled the address of a known Offline identity (likely automatic)
     bool confirmedLocally = false; // our user confirmed the code; waiting for the other side
     bool rejectedLocally = false;  // our user rejected the code; waiting for the disconnect
     std::string disconnectReason;
@@ -119,7 +121,17 @@ public:
     // The UI shows a conversation: clears its unread count.
     void markRead(PeerId peer);
 
+    // Lists a peer known from the profile (not connected in this run) as an Offline conversation, so its
+    // stored history can be opened before it is back. Its id is synthetic (kRememberedIdBase and up, never
+    // an engine id); when that identity connects, the engine's entry merges into it (see findPeer).
+    // Ignored when the fingerprint is empty or already listed.
+    static constexpr std::uint64_t kRememberedIdBase = std::uint64_t{1} << 62;
+    void addRememberedPeer(const std::string& fingerprint, const std::string& name,
+                           const std::string& address);
+
     const std::vector<Peer>& peers() const { return m_peers; }
+    // Also finds an entry by an id it had before a merge (a remembered or earlier connection of the same
+    // identity): the returned entry's id is then the current one.
     const Peer* findPeer(PeerId peer) const;
     // The first peer whose code the user must compare, or nullptr.
     const Peer* peerNeedingVerification() const;
@@ -160,6 +172,13 @@ private:
     Peer* peerPtr(PeerId id);
     ChatMessage* findMessage(Peer& peer, std::uint64_t messageId);
     void appendMessage(Peer& peer, ChatMessage message);
+    // AppStateKnown.cpp: the entry `connected` just proved an identity listed Offline before: merge.
+    void mergeIntoEarlierEntry(std::size_t connected);
+    // A connection that ended before proving any identity, to the address of a known Offline identity (an
+    // automatic redial that found nobody): its row goes, the known one stays. True when removed.
+    bool dropFailedRedial(std::size_t index);
+    bool knownOfflineAt(const std::string& address) const;
+    void rebuildPeerIndex();
     void addLog(std::int64_t nowMs, LogLevel level, std::string text);
 
     void on(const event::Listening& e, std::int64_t nowMs);
@@ -195,8 +214,10 @@ private:
     {
     }
 
-    std::vector<Peer> m_peers; // in order of first appearance
-    std::unordered_map<PeerId, std::size_t> m_peerIndex;
+    std::vector<Peer> m_peers;                           // in order of first appearance
+    std::unordered_map<PeerId, std::size_t> m_peerIndex; // current ids and ids from before a merge
+    std::unordered_map<PeerId, PeerId> m_mergedIds;      // earlier id -> current id of the same entry
+    std::uint64_t m_nextRememberedId = kRememberedIdBase;
     // Per peer: message id -> index into Peer::messages, for delivery marks and duplicate detection.
     std::unordered_map<PeerId, std::unordered_map<std::uint64_t, std::size_t>> m_messageIndex;
     std::vector<KeyChangeAlert> m_keyChanges;

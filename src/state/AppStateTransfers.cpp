@@ -149,6 +149,7 @@ bool TransferList::apply(const Event& event, std::int64_t nowMs)
                     file.status = FileStatus::Done;
                     file.bytesDone = file.size;
                     file.localPath = e.localPath;
+                    file.doneMs = nowMs;
                 }
                 touch(row);
                 return true;

@@ -20,7 +20,8 @@ struct TransferFile {
     bool directory = false;
     FileStatus status = FileStatus::Pending;
     std::uint64_t bytesDone = 0;
-    std::string localPath; // where it is on this computer, once done
+    std::string localPath;   // where it is on this computer, once done
+    std::int64_t doneMs = 0; // local wall clock when it was done (0: not done)
     std::string error;
     bool paused = false; // our user paused this one file (the engine does not report per-file pauses)
 };

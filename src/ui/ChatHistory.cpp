@@ -94,16 +94,67 @@ std::string conversationText(const state::Peer& peer)
     return out;
 }
 
+// One row of a picture's block: its day separator, "You sent name" with the time, or a thumbnail slice.
+void drawPictureRow(const ChatRow& row, const ChatImage& picture, std::string_view peerName, ViewState& view,
+                    std::int64_t nowMs, float fullWidth, float rowHeight)
+{
+    const Palette& colors = palette(view.theme);
+    const float fontSize = ImGui::GetFontSize();
+    const float indent = std::round(fontSize * 0.75f);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float textY = origin.y + std::round((rowHeight - fontSize) * 0.5f);
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImU32 mutedColor = ImGui::GetColorU32(colors.muted);
+    switch (row.kind) {
+    case ChatRow::Kind::Picture: {
+        ImGui::SetCursorScreenPos(ImVec2(origin.x + indent, origin.y));
+        const float width = std::min(fullWidth - indent, std::round(rowHeight * kPictureRows * 1.5f));
+        drawPictureSlice(view, picture, row.begin, row.end, std::max(width, rowHeight), rowHeight);
+        return;
+    }
+    case ChatRow::Kind::Day: {
+        char day[64];
+        formatDay(picture.timeMs, nowMs, day, sizeof day);
+        const float labelWidth = ImGui::CalcTextSize(day).x;
+        const float labelX = origin.x + (fullWidth - labelWidth) * 0.5f;
+        const float lineY = std::round(origin.y + rowHeight * 0.5f);
+        draw->AddLine(ImVec2(origin.x + indent, lineY), ImVec2(labelX - fontSize * 0.6f, lineY), mutedColor);
+        draw->AddLine(ImVec2(labelX + labelWidth + fontSize * 0.6f, lineY),
+                      ImVec2(origin.x + fullWidth - indent, lineY), mutedColor);
+        draw->AddText(ImVec2(labelX, textY), mutedColor, day);
+        break;
+    }
+    case ChatRow::Kind::Sender: {
+        const bool named = picture.outgoing || !peerName.empty();
+        const std::string who = picture.outgoing ? "You" : named ? std::string(peerName) : "Received";
+        const std::string what = (named ? "  sent " : "  ") + picture.name;
+        draw->AddText(ImVec2(origin.x, textY),
+                      ImGui::GetColorU32(picture.outgoing ? colors.accent : colors.peerName), who.c_str());
+        draw->AddText(ImVec2(origin.x + ImGui::CalcTextSize(who.c_str()).x, textY), mutedColor, what.c_str());
+        char clock[16];
+        formatClock(picture.timeMs, clock, sizeof clock);
+        const float metaWidth = ImGui::CalcTextSize("00:00  delivered").x;
+        draw->AddText(ImVec2(origin.x + fullWidth - metaWidth + fontSize * 0.5f, textY), mutedColor, clock);
+        break;
+    }
+    case ChatRow::Kind::Text:
+    case ChatRow::Kind::Gap:
+        break;
+    }
+    ImGui::Dummy(ImVec2(fullWidth, rowHeight));
+}
+
 } // namespace
 
-void layoutChat(ChatHistoryView& view, const state::Peer& peer, const ImFont* font, float fontSize,
-                float wrapWidth)
+void layoutChat(ChatHistoryView& view, const state::Peer& peer, const std::vector<ChatImage>& pictures,
+                const ImFont* font, float fontSize, float wrapWidth)
 {
     wrapWidth = std::max(wrapWidth, fontSize); // a collapsed window must not wrap after every glyph forever
     const bool prepended = view.peer == peer.id && view.prepends != peer.prepends;
     const bool relayout = view.peer != peer.id || view.font != font || view.fontSize != fontSize ||
                           std::fabs(view.wrapWidth - wrapWidth) >= 1.f ||
-                          view.messagesLaidOut > peer.messages.size() || prepended;
+                          view.messagesLaidOut > peer.messages.size() || prepended ||
+                          view.picturesKnown != pictures.size();
     const std::size_t rowsBefore = view.rows.size();
     const std::size_t messagesBefore = view.messagesLaidOut;
     view.rowsPrepended = 0;
@@ -119,23 +170,49 @@ void layoutChat(ChatHistoryView& view, const state::Peer& peer, const ImFont* fo
         view.fontSize = fontSize;
         view.wrapWidth = wrapWidth;
         view.messagesLaidOut = 0;
+        view.picturesKnown = pictures.size();
+        view.picturesLaidOut = 0;
+        view.lastWasPicture = false;
+        view.lastDay = 0;
         view.rows.clear();
     }
+    const auto placePictures = [&](std::int64_t untilMs, bool all) {
+        for (; view.picturesLaidOut < pictures.size(); ++view.picturesLaidOut) {
+            const ChatImage& picture = pictures[view.picturesLaidOut];
+            if (!all && picture.timeMs > untilMs) break;
+            const auto index = static_cast<std::uint32_t>(view.picturesLaidOut);
+            const std::int32_t day = localDayKey(picture.timeMs);
+            if (!view.rows.empty())
+                view.rows.push_back(ChatRow{ChatRow::Kind::Gap, false, index, 0, 0, true});
+            if (view.rows.empty() || day != view.lastDay)
+                view.rows.push_back(ChatRow{ChatRow::Kind::Day, false, index, 0, 0, true});
+            view.rows.push_back(ChatRow{ChatRow::Kind::Sender, false, index, 0, 0, true});
+            for (std::uint32_t slice = 0; slice < kPictureRows; ++slice)
+                view.rows.push_back(ChatRow{ChatRow::Kind::Picture, false, index, slice, kPictureRows, true});
+            view.lastWasPicture = true;
+            view.lastDay = day;
+        }
+    };
     for (std::size_t i = view.messagesLaidOut; i < peer.messages.size(); ++i) {
         const state::ChatMessage& message = peer.messages[i];
+        placePictures(message.timeMs, false);
         const auto index = static_cast<std::uint32_t>(i);
-        const bool newDay = i == 0 || localDayKey(peer.messages[i - 1].timeMs) != localDayKey(message.timeMs);
-        if (i == 0 || startsGroup(peer.messages[i - 1], message)) {
-            if (i != 0) view.rows.push_back(ChatRow{ChatRow::Kind::Gap, false, index, 0, 0});
+        const std::int32_t day = localDayKey(message.timeMs);
+        const bool newDay = view.rows.empty() || day != view.lastDay;
+        if (view.rows.empty() || view.lastWasPicture || startsGroup(peer.messages[i - 1], message)) {
+            if (!view.rows.empty()) view.rows.push_back(ChatRow{ChatRow::Kind::Gap, false, index, 0, 0});
             if (newDay) view.rows.push_back(ChatRow{ChatRow::Kind::Day, false, index, 0, 0});
             view.rows.push_back(ChatRow{ChatRow::Kind::Sender, false, index, 0, 0});
         }
         appendTextRows(view.rows, message.text, index, font, fontSize, wrapWidth);
+        view.lastWasPicture = false;
+        view.lastDay = day;
     }
+    view.messagesLaidOut = peer.messages.size();
+    placePictures(0, true); // the ones newer than every message
     // Older messages went in front: the rows of the ones already shown moved down by this many.
     if (prepended && peer.messages.size() >= messagesBefore && view.rows.size() >= rowsBefore)
         view.rowsPrepended = view.rows.size() - rowsBefore;
-    view.messagesLaidOut = peer.messages.size();
 }
 
 void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowMs, float height)
@@ -152,7 +229,10 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     const float indent = std::round(fontSize * 0.75f);
     const float metaWidth = ImGui::CalcTextSize("00:00  delivered").x;
     const float wrapWidth = ImGui::GetContentRegionAvail().x - indent - metaWidth;
-    layoutChat(history, peer, font, fontSize, wrapWidth);
+    // Without an image source (tests, no GL) there is nothing to show pictures with.
+    static const std::vector<ChatImage> kNoPictures;
+    const std::vector<ChatImage>& pictures = view.images.source ? view.images.images : kNoPictures;
+    layoutChat(history, peer, pictures, font, fontSize, wrapWidth);
     if (history.rowsPrepended > 0 && !history.scrollToBottom)
         ImGui::SetScrollY(ImGui::GetScrollY() + static_cast<float>(history.rowsPrepended) * rowHeight);
     // At the top with older messages stored: the panel asks for the previous page.
@@ -188,6 +268,10 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     while (clipper.Step()) {
         for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
             const ChatRow& row = history.rows[static_cast<std::size_t>(i)];
+            if (row.picture) {
+                drawPictureRow(row, pictures[row.message], peer.name, view, nowMs, fullWidth, rowHeight);
+                continue;
+            }
             const state::ChatMessage& message = peer.messages[row.message];
             const ImVec2 origin = ImGui::GetCursorScreenPos();
             const float textY = origin.y + textOffsetY;

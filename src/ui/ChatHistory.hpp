@@ -1,10 +1,12 @@
 #pragma once
-// The conversation view: messages are laid out once into rows of equal height (day separator, sender,
-// wrapped text line, gap) so ImGuiListClipper draws only the visible rows. Layout is incremental: new
-// messages append rows; only a width or font change lays everything out again.
+// The conversation view: messages and pictures are laid out once into rows of equal height (day separator,
+// sender, wrapped text line, picture slice, gap) so ImGuiListClipper draws only the visible rows. Pictures
+// (ChatImages.hpp) go between the messages at the time they finished. Layout is incremental: new messages
+// append rows; a width or font change, older history or a new picture lays everything out again.
 // Thread: UI thread only.
 #include "duet/core/Ids.hpp"
 #include "duet/state/AppState.hpp"
+#include "duet/ui/ChatImages.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -17,12 +19,13 @@ namespace duet::ui {
 struct ViewState;
 
 struct ChatRow {
-    enum class Kind : std::uint8_t { Day, Sender, Text, Gap };
+    enum class Kind : std::uint8_t { Day, Sender, Text, Gap, Picture };
     Kind kind = Kind::Gap;
     bool firstOfMessage = false; // Text rows: this row also shows the time and the delivery mark
-    std::uint32_t message = 0;   // index into Peer::messages
-    std::uint32_t begin = 0;     // Text rows: byte range of the message text
+    std::uint32_t message = 0;   // index into Peer::messages, or into the pictures when `picture`
+    std::uint32_t begin = 0;     // Text rows: byte range of the message text; Picture rows: slice, of `end`
     std::uint32_t end = 0;
+    bool picture = false; // the row belongs to a picture (Day, Sender, Gap or Picture)
 };
 
 struct ChatHistoryView {
@@ -34,8 +37,12 @@ struct ChatHistoryView {
     float fontSize = 0.f;
     float wrapWidth = -1.f;
     std::size_t messagesLaidOut = 0;
-    std::uint64_t prepends = 0;    // Peer::prepends laid out
-    std::size_t rowsPrepended = 0; // rows that the last layout added in front (scroll keeps its place)
+    std::size_t picturesKnown = 0;   // pictures in the last layout (a new one lays out again)
+    std::size_t picturesLaidOut = 0; // of those, placed so far (the rest follow the newest message)
+    bool lastWasPicture = false;     // the newest laid-out entry is a picture: the next message regroups
+    std::int32_t lastDay = 0;        // local day of the newest laid-out entry
+    std::uint64_t prepends = 0;      // Peer::prepends laid out
+    std::size_t rowsPrepended = 0;   // rows that the last layout added in front (scroll keeps its place)
     std::vector<ChatRow> rows;
 
     // Interaction.
@@ -46,9 +53,13 @@ struct ChatHistoryView {
     bool wantOlder = false;     // scrolled to the top while older stored messages exist
 };
 
-// Brings `view.rows` up to date with `peer.messages` for this font and wrap width (pixels).
-void layoutChat(ChatHistoryView& view, const state::Peer& peer, const ImFont* font, float fontSize,
-                float wrapWidth);
+// Picture rows per thumbnail.
+inline constexpr std::uint32_t kPictureRows = 6;
+
+// Brings `view.rows` up to date with `peer.messages` and `pictures` (oldest first) for this font and wrap
+// width (pixels).
+void layoutChat(ChatHistoryView& view, const state::Peer& peer, const std::vector<ChatImage>& pictures,
+                const ImFont* font, float fontSize, float wrapWidth);
 
 // Draws the history of `peer` in a child region of `height` pixels (0 = all remaining space).
 void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowMs, float height);

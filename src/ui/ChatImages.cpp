@@ -13,7 +13,6 @@
 namespace duet::ui {
 namespace {
 
-constexpr float kThumbnailEms = 5.f;
 constexpr const char* kPreviewPopup = "Picture###image-preview";
 
 std::string imageKey(const ChatImage& image)
@@ -41,14 +40,68 @@ void fitRect(const ImageTexture& image, ImVec2 min, ImVec2 max, float maxZoom, I
     outMax = ImVec2(outMin.x + size.x, outMin.y + size.y);
 }
 
-void drawThumbnail(ViewState& view, const ChatImage& image, float side)
+} // namespace
+
+std::vector<ChatImage> collectChatImages(const state::TransferList& transfers, PeerId peer)
+{
+    return collectChatImages(transfers, [peer](PeerId candidate) { return candidate == peer; });
+}
+
+std::vector<ChatImage> collectChatImages(const state::TransferList& transfers,
+                                         const std::function<bool(PeerId)>& inConversation)
+{
+    std::vector<ChatImage> images;
+    for (const state::TransferRow& row : transfers.rows()) {
+        if (!inConversation(row.peer)) continue;
+        for (const state::TransferFile& file : row.files) {
+            if (file.directory || file.status != state::FileStatus::Done || file.localPath.empty()) continue;
+            if (!isImageFileName(file.localPath)) continue;
+            images.push_back(ChatImage{row.offer, file.id, row.outgoing, file.localPath, baseName(file.path),
+                                       file.doneMs});
+        }
+    }
+    std::stable_sort(images.begin(), images.end(),
+                     [](const ChatImage& a, const ChatImage& b) { return a.timeMs < b.timeMs; });
+    return images;
+}
+
+void updateChatImages(const state::AppState& state, ViewState& view)
+{
+    ChatImagesView& images = view.images;
+    const std::uint64_t revision = state.transfers().revision();
+    if (images.peer == view.selectedPeer && images.transfersRevision == revision) return;
+    images.peer = view.selectedPeer;
+    images.transfersRevision = revision;
+    // Earlier connections of the same identity resolve to the same conversation entry.
+    const state::Peer* conversation = state.findPeer(view.selectedPeer);
+    images.images = conversation
+                        ? collectChatImages(state.transfers(),
+                                            [&](PeerId peer) { return state.findPeer(peer) == conversation; })
+                        : std::vector<ChatImage>{};
+}
+
+void drawPictureSlice(ViewState& view, const ChatImage& image, std::uint32_t slice, std::uint32_t slices,
+                      float width, float rowHeight)
 {
     const Palette& colors = palette(view.theme);
     ImGui::PushID(imageKey(image).c_str());
-    const bool clicked = ImGui::InvisibleButton("thumb", ImVec2(side, side));
-    locate(view, imageKey(image));
-    const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+    ImGui::PushID(static_cast<int>(slice));
+    const bool clicked = ImGui::InvisibleButton("slice", ImVec2(width, rowHeight));
+    const bool hovered = ImGui::IsItemHovered();
+    ImGui::PopID();
+    const ImVec2 rowMin = ImGui::GetItemRectMin(), rowMax = ImGui::GetItemRectMax();
+    const ImVec2 min(rowMin.x, rowMin.y - static_cast<float>(slice) * rowHeight);
+    const ImVec2 max(rowMax.x, min.y + static_cast<float>(slices) * rowHeight);
     ImDrawList& list = *ImGui::GetWindowDrawList();
+    if (view.locator) {
+        // The visible part of the whole thumbnail, whichever slice is drawn first.
+        const ImVec2 clipMin = list.GetClipRectMin(), clipMax = list.GetClipRectMax();
+        const std::string key = imageKey(image);
+        if (!view.locator->find(key))
+            view.locator->record(
+                key, ScreenRect{min.x, std::max(min.y, clipMin.y), max.x, std::min(max.y, clipMax.y)});
+    }
+    list.PushClipRect(rowMin, rowMax, true);
     const ImageTexture texture = view.images.source->image(image.localPath);
     const float em = ImGui::GetFontSize();
     const auto centred = [&](const char* label, const ImVec4& color) {
@@ -59,15 +112,15 @@ void drawThumbnail(ViewState& view, const ChatImage& image, float side)
     list.AddRectFilled(min, max, ImGui::GetColorU32(ImGuiCol_FrameBg), em * 0.2f);
     if (texture.status == ImageTexture::Status::Ready) {
         ImVec2 imageMin, imageMax;
-        fitRect(texture, ImVec2(min.x + 2, min.y + 2), ImVec2(max.x - 2, max.y - 2), 8.f, imageMin, imageMax);
+        fitRect(texture, ImVec2(min.x + 3, min.y + 3), ImVec2(max.x - 3, max.y - 3), 8.f, imageMin, imageMax);
         list.AddImage(texture.texture, imageMin, imageMax);
     } else if (texture.status == ImageTexture::Status::Loading) {
         centred("...", colors.muted);
     } else {
         centred("?", colors.danger);
     }
-    const bool hovered = ImGui::IsItemHovered();
     list.AddRect(min, max, ImGui::GetColorU32(hovered ? ImGuiCol_ButtonHovered : ImGuiCol_Border), em * 0.2f);
+    list.PopClipRect();
     if (hovered) {
         std::string tip = (image.outgoing ? "Sent: " : "Received: ") + image.name;
         if (texture.status == ImageTexture::Status::Failed)
@@ -81,68 +134,6 @@ void drawThumbnail(ViewState& view, const ChatImage& image, float side)
         view.images.previewOpening = true;
     }
     ImGui::PopID();
-}
-
-} // namespace
-
-std::vector<ChatImage> collectChatImages(const state::TransferList& transfers, PeerId peer)
-{
-    std::vector<ChatImage> images;
-    for (const state::TransferRow& row : transfers.rows()) {
-        if (row.peer != peer) continue;
-        for (const state::TransferFile& file : row.files) {
-            if (file.directory || file.status != state::FileStatus::Done || file.localPath.empty()) continue;
-            if (!isImageFileName(file.localPath)) continue;
-            images.push_back(
-                ChatImage{row.offer, file.id, row.outgoing, file.localPath, baseName(file.path)});
-        }
-    }
-    return images;
-}
-
-void updateChatImages(const state::AppState& state, ViewState& view)
-{
-    ChatImagesView& images = view.images;
-    const std::uint64_t revision = state.transfers().revision();
-    if (images.peer == view.selectedPeer && images.transfersRevision == revision) return;
-    if (images.peer != view.selectedPeer) images.imagesSeen = 0;
-    images.peer = view.selectedPeer;
-    images.transfersRevision = revision;
-    images.images = collectChatImages(state.transfers(), view.selectedPeer);
-}
-
-float chatImagesHeight(const ViewState& view)
-{
-    if (!view.images.source || view.images.images.empty()) return 0.f;
-    const ImGuiStyle& style = ImGui::GetStyle();
-    return ImGui::GetFontSize() * kThumbnailEms + style.ScrollbarSize + style.WindowPadding.y * 2 +
-           style.ItemSpacing.y;
-}
-
-void drawChatImages(ViewState& view)
-{
-    const float height = chatImagesHeight(view);
-    if (height <= 0) return;
-    ChatImagesView& images = view.images;
-    const float side = ImGui::GetFontSize() * kThumbnailEms;
-    ImGui::BeginChild("chat.images", ImVec2(0, height - ImGui::GetStyle().ItemSpacing.y), false,
-                      ImGuiWindowFlags_HorizontalScrollbar);
-    locateWindow(view, "chat.images");
-    // Only the thumbnails in view ask for pixels, so a long history never decodes everything.
-    const float spacing = ImGui::GetStyle().ItemSpacing.x;
-    const float scroll = ImGui::GetScrollX(), visible = ImGui::GetWindowWidth();
-    for (std::size_t i = 0; i < images.images.size(); ++i) {
-        if (i > 0) ImGui::SameLine();
-        const float x = static_cast<float>(i) * (side + spacing);
-        if (x + side < scroll - side || x > scroll + visible + side) {
-            ImGui::Dummy(ImVec2(side, side));
-            continue;
-        }
-        drawThumbnail(view, images.images[i], side);
-    }
-    if (images.images.size() > images.imagesSeen) ImGui::SetScrollHereX(1.f); // show the newest
-    images.imagesSeen = images.images.size();
-    ImGui::EndChild();
 }
 
 void drawImagePreview(ViewState& view)

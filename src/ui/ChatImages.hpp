@@ -1,14 +1,16 @@
 #pragma once
 // Pictures in the conversation: every image file that finished moving to or from the selected peer (a
-// TransferFileDone whose name ends in .png/.jpg/.jpeg/.bmp/.gif) appears as a thumbnail in a strip under
-// the history; a click opens a larger preview. Pixels come from an ImageSource the front end provides
-// (decoded off the UI thread, uploaded as GL textures); without one, nothing is drawn.
+// TransferFileDone whose name ends in .png/.jpg/.jpeg/.bmp/.gif) appears as a thumbnail inside the history,
+// at the time it finished (ChatHistory lays it out); a click opens a larger preview. Pixels come from an
+// ImageSource the front end provides (decoded off the UI thread, uploaded as GL textures); without one,
+// no pictures are shown.
 // Thread: UI thread, inside an ImGui frame.
 #include "duet/core/Ids.hpp"
 #include "duet/state/Transfers.hpp"
 #include "imgui.h"
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -45,30 +47,35 @@ struct ChatImage {
     TransferId offer;
     std::uint64_t fileId = 0;
     bool outgoing = false;
-    std::string localPath; // where the file is on this computer
-    std::string name;      // its name in the offer (sanitized)
+    std::string localPath;   // where the file is on this computer
+    std::string name;        // its name in the offer (sanitized)
+    std::int64_t timeMs = 0; // when it finished (local wall clock): its place in the conversation
 };
 
 struct ChatImagesView {
     ImageSource* source = nullptr; // owned by the front end; null in tests that do not care
-    // The selected peer's pictures, rebuilt when the peer or the transfer list changes.
+    // The selected conversation's pictures, oldest first, rebuilt when the peer or the transfers change.
     PeerId peer;
     std::uint64_t transfersRevision = std::numeric_limits<std::uint64_t>::max();
     std::vector<ChatImage> images;
-    std::size_t imagesSeen = 0; // to scroll the strip to a newly arrived picture
     // The picture shown in the preview window (empty path: none).
     ChatImage preview;
     bool previewOpening = false;
 };
 
-// Finished image files exchanged with `peer`, oldest first.
+// Finished image files exchanged with `peer`, in the order they finished.
 std::vector<ChatImage> collectChatImages(const state::TransferList& transfers, PeerId peer);
+// The same for every connection of one conversation (`inConversation` says which peer ids belong).
+std::vector<ChatImage> collectChatImages(const state::TransferList& transfers,
+                                         const std::function<bool(PeerId)>& inConversation);
 
-// Refreshes view.images for view.selectedPeer (cheap when nothing changed).
+// Refreshes view.images for view.selectedPeer, including earlier connections of the same identity
+// (cheap when nothing changed).
 void updateChatImages(const state::AppState& state, ViewState& view);
-// Height of the thumbnail strip (0 when the selected peer has no pictures).
-float chatImagesHeight(const ViewState& view);
-void drawChatImages(ViewState& view);
+// Draws one slice (one history row of `rowHeight`) of a thumbnail `slices` rows tall: each row draws the
+// whole picture clipped to itself, so the list clipper may skip any of them. A click opens the preview.
+void drawPictureSlice(ViewState& view, const ChatImage& image, std::uint32_t slice, std::uint32_t slices,
+                      float width, float rowHeight);
 // The preview window; call once per frame at the top level of the main window.
 void drawImagePreview(ViewState& view);
 

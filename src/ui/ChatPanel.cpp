@@ -69,6 +69,10 @@ std::string footerNotice(const state::Peer& peer)
         return "Waiting for " + (peer.name.empty() ? std::string("the other side") : peer.name) +
                " to confirm the code...";
     case state::PeerPhase::Offline:
+        if (peer.remembered)
+            return "Offline. Duet reconnects by itself when " +
+                   (peer.name.empty() ? std::string("this peer") : peer.name) +
+                   " is reachable; messages they queued arrive then.";
         return peer.disconnectReason.empty()
                    ? "Disconnected. Join again to continue."
                    : "Disconnected: " + peer.disconnectReason + ". Join again to continue.";
@@ -94,10 +98,9 @@ void drawChatPanel(const state::Peer& peer, ViewState& view, std::int64_t nowMs,
     const float inputHeight = lineHeight * 3 + style.FramePadding.y * 2;
     const float footerHeight = online ? inputHeight + style.ItemSpacing.y * 2 + lineHeight
                                       : ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y;
-    drawChatHistory(peer, view, nowMs, -footerHeight - chatImagesHeight(view));
+    drawChatHistory(peer, view, nowMs, -footerHeight);
     if (view.history.wantOlder && view.history.peer == peer.id && peer.oldestRow > 0)
         out.push_back(command::LoadHistory{peer.id, peer.fingerprint, kHistoryPage, peer.oldestRow});
-    drawChatImages(view);
 
     if (!online) {
         ImGui::Spacing();

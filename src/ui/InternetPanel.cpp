@@ -78,13 +78,34 @@ void drawProgress(const state::AppState& state, ViewState& view)
     if (!progress->detail.empty()) textWrappedColored(color, progress->detail);
 }
 
+void drawHostingNote(const state::AppState& state, ViewState& view)
+{
+    const Palette& colors = palette(view.theme);
+    if (state.hosting()) {
+        textWrappedColored(
+            colors.success,
+            view.internet.hostingTurnedOn
+                ? "Hosting was turned on for this: the other side may be the one that connects."
+                : "Hosting is on: the other side may be the one that connects.");
+    } else {
+        textWrappedColored(colors.warning,
+                           "Hosting is off: only a connection this computer starts can work.");
+    }
+    locate(view, "internet.hosting");
+}
+
 } // namespace
 
-void drawInternetButton(ViewState& view, Commands& out)
+void drawInternetButton(const state::AppState& state, ViewState& view, Commands& out)
 {
     if (button(view, "internet.open", "Connect over the internet...")) {
         view.internet.open = true;
         view.internet.copied = false;
+        // Exactly one side dials; the other must accept, and neither user should have to know which.
+        if (!state.hosting()) {
+            out.push_back(command::SetHosting{true});
+            view.internet.hostingTurnedOn = true;
+        }
         // Learning our endpoints takes a few seconds; start as soon as the window opens.
         out.push_back(command::ShowNatCode{});
     }
@@ -98,6 +119,7 @@ void drawInternetWindow(const state::AppState& state, ViewState& view, Commands&
         locateWindow(view, "internet.window");
         textWrapped("Both of you open this window, exchange codes, and press Connect within a few seconds of "
                     "each other. The code also proves who you reach: nobody else can answer in its place.");
+        drawHostingNote(state, view);
         ImGui::Spacing();
         drawMyCode(state, view);
         ImGui::Separator();

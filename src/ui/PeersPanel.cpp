@@ -105,7 +105,16 @@ void drawPeerList(const state::AppState& state, ViewState& view, float reserveBo
     if (state.peers().empty())
         textWrappedColored(colors.muted, "Nobody yet. Host, or join someone who hosts.");
     const float rowHeight = ImGui::GetTextLineHeight() * 2 + ImGui::GetStyle().ItemSpacing.y;
+    // An automatic redial shows on the known peer's own row ("reconnecting") rather than as a row of its
+    // own, until it proves who answers (then it merges into that row) or fails (then it goes).
+    const auto redialing = [&](const state::Peer& known) {
+        return std::any_of(state.peers().begin(), state.peers().end(), [&](const state::Peer& other) {
+            return other.redial && other.phase == state::PeerPhase::Connecting &&
+                   other.address == known.address;
+        });
+    };
     for (const state::Peer& peer : state.peers()) {
+        if (peer.redial && peer.phase == state::PeerPhase::Connecting) continue;
         ImGui::PushID(static_cast<int>(peer.id.value));
         const ImVec2 origin = ImGui::GetCursorScreenPos();
         if (ImGui::Selectable("##peer", view.selectedPeer == peer.id, ImGuiSelectableFlags_None,
@@ -136,8 +145,9 @@ void drawPeerList(const state::AppState& state, ViewState& view, float reserveBo
             draw->AddText(ImVec2(origin.x + ImGui::GetContentRegionAvail().x - badgeWidth, origin.y),
                           ImGui::GetColorU32(colors.accent), badge.c_str());
         }
+        const bool reconnecting = peer.phase == state::PeerPhase::Offline && redialing(peer);
         draw->AddText(ImVec2(textX, origin.y + line), ImGui::GetColorU32(phaseColor(view.theme, peer)),
-                      phaseLabel(peer));
+                      reconnecting ? "offline, reconnecting..." : phaseLabel(peer));
         ImGui::PopID();
     }
     ImGui::EndChild();
@@ -154,7 +164,7 @@ void drawPeersPanel(const state::AppState& state, ViewState& view, float reserve
     drawHostSection(state, view, out);
     ImGui::Separator();
     drawJoinSection(view, out);
-    drawInternetButton(view, out);
+    drawInternetButton(state, view, out);
     drawInternetWindow(state, view, out);
     ImGui::Separator();
     drawLanPeers(state, view, out);

@@ -1,6 +1,7 @@
 #include "duet/ui/Settings.hpp"
 
 #include "duet/ui/FileBrowser.hpp"
+#include "duet/ui/StunServers.hpp"
 #include "duet/ui/Theme.hpp"
 #include "duet/ui/Widgets.hpp"
 #include "imgui.h"
@@ -48,6 +49,30 @@ void drawDiscoveryInterfaces(const state::AppState& state, ViewState& view, Sett
         locate(view, "settings.interface." + name);
     }
     ImGui::Unindent();
+}
+
+// The STUN servers field; false while its text is not a usable list (Save then keeps the window open).
+bool drawStunServers(ViewState& view, SettingsValues& draft, float labelWidth)
+{
+    const Palette& colors = palette(view.theme);
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("STUN servers");
+    ImGui::SameLine(labelWidth);
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputTextWithHint("##stun", "empty: public defaults (host[:port], comma-separated)",
+                             &draft.stunServers);
+    locate(view, "settings.stun");
+    const StunServerList parsed = parseStunServerList(draft.stunServers);
+    if (!parsed.error.empty()) {
+        textWrappedColored(colors.danger, "STUN servers: " + parsed.error);
+        return false;
+    }
+    if (draft.stunFromCommandLine)
+        textWrappedColored(colors.warning, "--stun on the command line is used instead while Duet runs.");
+    else
+        textWrappedColored(colors.muted, "Used to learn this computer's public address for internet "
+                                         "connections; a change applies from the next start of Duet.");
+    return true;
 }
 
 } // namespace
@@ -164,13 +189,15 @@ void drawSettingsWindow(const state::AppState& state, ViewState& view, Commands&
     ImGui::Checkbox("Visible to computers on this network", &draft.visibleOnLan);
     locate(view, "settings.visible");
     drawDiscoveryInterfaces(state, view, draft);
+    const bool stunValid = drawStunServers(view, draft, labelWidth);
     if (draft.port != tv.settings.port)
         textWrappedColored(colors.warning, "The new port is used the next time Duet starts.");
 
     ImGui::Separator();
     if (button(view, "settings.cancel", "Cancel", ImVec2(em * 7, 0))) keepOpen = false;
     ImGui::SameLine();
-    if (button(view, "settings.save", "Save", ImVec2(em * 7, 0))) {
+    if (button(view, "settings.save", "Save", ImVec2(em * 7, 0)) && stunValid) {
+        draft.stunServers = joinStunServers(parseStunServerList(draft.stunServers).servers);
         for (Command& command : settingsCommands(tv.settings, draft))
             out.push_back(std::move(command));
         if (draft.lightTheme != (view.theme == Theme::Light)) {

@@ -27,6 +27,9 @@ struct SettingsValues {
     // Chat privacy: the engine persists them and reports them (ChatOptions).
     bool readReceipts = true;
     bool typingIndicator = true;
+    // Internet connections: "host[:port]" list as saved (StunServers.hpp); empty: the engine's defaults.
+    std::string stunServers;
+    bool stunFromCommandLine = false; // --stun was given: it wins over the saved list this run
     bool operator==(const SettingsValues&) const = default;
 };
 

@@ -18,16 +18,20 @@ namespace duet::ui {
 namespace {
 
 // Keeps a sensible conversation selected: the newest live peer when nothing (valid) is selected, and a
-// newly arrived peer when the current one has gone offline.
+// newly arrived peer when the current one has gone offline. An automatic redial of a known peer is not
+// followed while it connects: it joins that peer's own row if it succeeds, and vanishes if not.
 void followPeers(const state::AppState& state, ViewState& view)
 {
     const auto& peers = state.peers();
     const state::Peer* selected = state.findPeer(view.selectedPeer);
+    // The selected entry merged with a new connection of its identity: follow it to its current id.
+    if (selected && selected->id != view.selectedPeer) view.selectedPeer = selected->id;
     const bool arrived = peers.size() > view.peersSeen;
     view.peersSeen = peers.size();
     if (peers.empty() || (selected && !(arrived && selected->phase == state::PeerPhase::Offline))) return;
     for (auto it = peers.rbegin(); it != peers.rend(); ++it) {
-        if (it->phase != state::PeerPhase::Offline) {
+        if (it->phase != state::PeerPhase::Offline &&
+            !(it->redial && it->phase == state::PeerPhase::Connecting)) {
             view.selectedPeer = it->id;
             return;
         }

@@ -33,6 +33,7 @@ struct UiFonts {
 struct InternetView {
     bool open = false;
     bool copied = false;
+    bool hostingTurnedOn = false; // opening the window switched hosting on
     std::string theirCode;
 };
 

@@ -32,12 +32,13 @@ HERE = Path(__file__).resolve().parent
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "netlab"))
+import bench_compete  # noqa: E402
 import bench_duet  # noqa: E402
 import bench_places as places  # noqa: E402
 import bench_tools as tools  # noqa: E402
 import lab as netlab  # noqa: E402
 
-ALL_TOOLS = ("duet", "iperf3", "nc", "scp", "enet")
+ALL_TOOLS = ("duet", "iperf3", "nc", "scp", "enet", "duet+tcp")
 FIELDS = ["profile", "link_mbit", "rtt_ms", "jitter_ms", "loss_pct", "tool", "bytes", "seconds", "mb_s",
           "link_ratio", "complete", "note", "chat_count", "chat_missing", "chat_p50_ms", "chat_p99_ms",
           "chat_ack_p50_ms", "chat_ack_p99_ms", "cpu_send_s", "cpu_recv_s", "rss_send_mib", "rss_recv_mib",
@@ -89,6 +90,8 @@ def measure(place, tool, args, source, size, workdir, servers):
         return [tools.run_scp(place, sshd, cipher, source, size, args.cap, workdir) for cipher in args.scp_ciphers]
     if tool == "enet":
         return [tools.run_enet(place, args.enet_baseline, size, args.cap)]
+    if tool == "duet+tcp":
+        return bench_compete.run_duet_with_tcp(place, args.duet, args.iperf_seconds, source, size, args.cap, workdir)
     raise ValueError(tool)
 
 
@@ -172,6 +175,8 @@ def parse_args():
     parser.add_argument("--cap", type=float, default=None, help="seconds per measurement (default 60, quick 20)")
     parser.add_argument("--iperf-seconds", type=int, default=None, help="default 10, quick 2")
     parser.add_argument("--quick", action="store_true", help="smaller file and shorter runs")
+    parser.add_argument("--with-tcp", action="store_true",
+                        help="add the duet+tcp tool: an iperf3 TCP flow competing with Duet's transfer")
     parser.add_argument("--csv", default=None)
     parser.add_argument("--dir", default="/var/tmp", help="where the source file and received copies go")
     parser.add_argument("--seed", type=int, default=1)
@@ -181,6 +186,8 @@ def parse_args():
     args.iperf_seconds = args.iperf_seconds or (2 if args.quick else 10)
     default_tools = "duet,scp,nc,enet" if args.loopback else ",".join(ALL_TOOLS)
     args.tools = [t for t in (args.tools or default_tools).split(",") if t]
+    if args.with_tcp and "duet+tcp" not in args.tools:
+        args.tools.append("duet+tcp")
     args.scp_ciphers = (args.scp_ciphers or ("aes128-gcm,chacha20" if args.loopback else "aes128-gcm")).split(",")
     args.profiles = [p for p in args.profiles.split(",") if p]
     for tool in args.tools:
@@ -199,7 +206,7 @@ def parse_args():
     if not args.loopback:
         needed["linkemu"] = args.linkemu
     for name, path in needed.items():
-        if (name in args.tools or name == "linkemu") and not (path and os.access(path, os.X_OK)):
+        if (name in args.tools or name == "linkemu" or (name == "duet" and "duet+tcp" in args.tools)) and not (path and os.access(path, os.X_OK)):
             parser.error("no %s binary: build it or pass its path" % name)
     for name in ("duet", "linkemu", "enet_baseline"):
         value = getattr(args, name)

@@ -5,11 +5,18 @@ Sends one sparse file (1 GiB by default; --size 10G for the 10 GiB memory check)
 another on 127.0.0.1 and prints a table: size, seconds, throughput, and the peak RSS (VmHWM) of the
 sender and the receiver, sampled from /proc while it runs. The received file is deleted afterwards.
 Usage: transfer_bench.py --duet build/files/src/app/duet [--size 1G] [--dir /var/tmp]
+
+--small-files N: instead, N small files (1-16 KiB, spread over 20 folders) sent as one folder, Duet
+against `rsync -a` over ssh to 127.0.0.1 (a private sshd on a free port with throwaway host and user keys,
+root only), and prints files/s for both.
 """
 
 import argparse
 import os
+import random
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,12 +43,103 @@ def peak_rss_kib(pid):
     return 0
 
 
+def make_small_tree(root, count):
+    rng = random.Random(4)
+    total = 0
+    for i in range(count):
+        folder = os.path.join(root, "d%02d" % (i % 20))
+        os.makedirs(folder, exist_ok=True)
+        size = rng.randint(1024, 16 * 1024)
+        with open(os.path.join(folder, "f%05d.bin" % i), "wb") as f:
+            f.write(os.urandom(size))
+        total += size
+    return total
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rsync_over_ssh(workdir, tree):
+    """Seconds for `rsync -a` of `tree` over ssh to 127.0.0.1, through an sshd of our own."""
+    keys = os.path.join(workdir, "ssh")
+    os.makedirs(keys)
+    for name in ("host", "user"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(keys, name)],
+                       check=True)
+    shutil.copy(os.path.join(keys, "user.pub"), os.path.join(keys, "authorized_keys"))
+    port = free_port()
+    config = os.path.join(keys, "sshd_config")
+    with open(config, "w") as f:
+        f.write("ListenAddress 127.0.0.1\nPort %d\nHostKey %s\nAuthorizedKeysFile %s\n"
+                "PasswordAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\n"
+                "PidFile %s\nStrictModes no\n" % (port, os.path.join(keys, "host"),
+                                                   os.path.join(keys, "authorized_keys"),
+                                                   os.path.join(keys, "sshd.pid")))
+    os.makedirs("/run/sshd", exist_ok=True)
+    sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", config], stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        ssh = "ssh -p %d -i %s -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR" % (
+            port, os.path.join(keys, "user"))
+        target = os.path.join(workdir, "rsync-copy")
+        started = time.monotonic()
+        subprocess.run(["rsync", "-a", "-e", ssh, tree, "root@127.0.0.1:" + target + "/"], check=True,
+                       timeout=600)
+        return time.monotonic() - started
+    finally:
+        sshd.terminate()
+        sshd.wait()
+
+
+def small_files(duet, workdir, count):
+    tree = os.path.join(workdir, "Small")
+    total = make_small_tree(tree, count)
+    sender = receiver = None
+    try:
+        sender = h.HeadlessPeer(duet, "sender", yes=True, workdir=workdir)
+        receiver = h.HeadlessPeer(duet, "receiver", yes=True, workdir=workdir)
+        h.connect_verified(sender, receiver)
+        started = time.monotonic()
+        sender.send('send "%s"' % tree)
+        offer = sender.wait_for("offer_sent", timeout=120)["offer"]
+        finished = None
+        while finished is None and time.monotonic() < started + 900:
+            try:
+                finished = receiver.wait_for("offer_finished", lambda e: e["offer"] == offer, timeout=1)
+            except h.TestFailure:
+                pass
+        duet_seconds = time.monotonic() - started
+        if finished is None or finished["state"] != "done":
+            print("transfer did not finish: %r" % finished)
+            return 1
+    finally:
+        for peer in (sender, receiver):
+            if peer is not None:
+                peer.close()
+    rsync_seconds = rsync_over_ssh(workdir, tree)
+    print("| tool | files | MiB | seconds | files/s |")
+    print("|---|---|---|---|---|")
+    for tool, seconds in (("duet", duet_seconds), ("rsync -a over ssh", rsync_seconds)):
+        print("| %s | %d | %.1f | %.1f | %.0f |" % (tool, count, total / (1 << 20), seconds, count / seconds))
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duet", required=True)
     parser.add_argument("--size", default="1G")
+    parser.add_argument("--small-files", type=int, default=0, help="N small files, Duet vs rsync over ssh")
     parser.add_argument("--dir", default=None, help="where the sparse source and the received copy go")
     args = parser.parse_args()
+    if args.small_files:
+        workdir = tempfile.mkdtemp(prefix="duet-bench-", dir=args.dir)
+        try:
+            return small_files(os.path.abspath(args.duet), workdir, args.small_files)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
     size = parse_size(args.size)
     workdir = tempfile.mkdtemp(prefix="duet-bench-", dir=args.dir)
     sender = receiver = None

@@ -117,7 +117,11 @@ def run(args):
         bob.screenshot(session.path("settings.png"))
         bob.click("settings.cancel")
 
-        # A picture: thumbnails on both sides once it is done, then Bob's preview.
+        # A picture between two messages: inline thumbnails on both sides once it is done, then Bob's preview.
+        alice.click("chat.input")
+        alice.type("Here is the sunset")
+        alice.key("Return")
+        bob.wait_log(r'^event ChatReceived .* text="Here is the sunset"')
         open_browser_at(alice, source)
         alice.wait_widget("browser.row.sunset.png")
         alice.click("browser.row.sunset.png")
@@ -131,6 +135,15 @@ def run(args):
         alice.wait_log(r"^gui image ready 480x300 .*sunset\.png")
         key = wait_for("Bob: a thumbnail", lambda: thumbnail_key(bob))
         wait_for("Alice: a thumbnail", lambda: thumbnail_key(alice))
+        bob.click("chat.input")
+        bob.type("Beautiful!")
+        bob.key("Return")
+        alice.wait_log(r'^event ChatReceived .* text="Beautiful!"')
+        # Inline: the thumbnail sits in the history, between the two messages.
+        history = bob.wait_widget("chat.history")
+        thumb = bob.wait_widget(key)
+        if not (history[1] <= thumb[1] and thumb[3] <= history[3]):
+            raise TestFailure(f"thumbnail {thumb} is not inside the history {history}")
         time.sleep(0.3)
         bob.screenshot(session.path("images.png"))
         results["picture thumbnail"] = f"{key} on both sides, decoded 480x300"

@@ -83,21 +83,26 @@ def start_xvfb(attempts=3):
 
 
 class Instance:
-    def __init__(self, name, port, duet, workdir, env):
+    def __init__(self, name, port, duet, workdir, env, run=1, extra_args=()):
+        """run > 1 starts the same app again on the same profile, with fresh log files."""
+        self.extra_args = list(extra_args)
         self.name = name
         self.port = port
+        self.run = run
         self.dir = os.path.join(workdir, name.lower())
-        os.makedirs(self.dir)
-        self.event_log = os.path.join(self.dir, "events.log")
-        self.widget_file = os.path.join(self.dir, "widgets.txt")
-        self.shot_dir = os.path.join(self.dir, "shots")
-        self.stderr = open(os.path.join(self.dir, "stderr.txt"), "w")
+        os.makedirs(self.dir, exist_ok=run > 1)
+        suffix = "" if run == 1 else f"-{run}"
+        self.event_log = os.path.join(self.dir, f"events{suffix}.log")
+        self.widget_file = os.path.join(self.dir, f"widgets{suffix}.txt")
+        self.shot_dir = os.path.join(self.dir, f"shots{suffix}")
+        self.stderr_path = os.path.join(self.dir, f"stderr{suffix}.txt")
+        self.stderr = open(self.stderr_path, "w")
         env = dict(env, DUET_GUI_EVENT_LOG=self.event_log, DUET_GUI_WIDGETS=self.widget_file,
                    DUET_SCREENSHOT_DIR=self.shot_dir)
         self.launched = time.monotonic()
         self.process = subprocess.Popen(
             [duet, "--port", str(port), "--name", name, "--profile", os.path.join(self.dir, "profile"),
-             "--downloads", os.path.join(self.dir, "downloads"), "--no-discovery"],
+             "--downloads", os.path.join(self.dir, "downloads"), "--no-discovery", *self.extra_args],
             env=env, stdout=self.stderr, stderr=self.stderr)
         self.window = None
 
@@ -150,6 +155,16 @@ class Instance:
             return ids[0] if ids else None
         self.window = wait_for(f"window '{title}'", search, 20)
 
+    def show(self, width=1000, height=680):
+        """Finds the window, waits for its first frame and the engine, and gives it a fixed place and
+        size: input sent to a window that has only just mapped can be lost."""
+        self.find_window()
+        self.wait_log(r"^gui first-frame ms=")
+        self.wait_log(rf"^event Listening port={self.port} ")
+        self.xdo("windowsize", "--sync", self.window, str(width), str(height))
+        self.xdo("windowmove", "--sync", self.window, "0", "0")
+        time.sleep(0.5)
+
     def xdo(self, *args):
         subprocess.run(["xdotool", *args], check=True, timeout=20)
 
@@ -163,6 +178,18 @@ class Instance:
         self.xdo("mousemove", "--window", self.window, str((x0 + x1) // 2), str((y0 + y1) // 2),
                  "sleep", str(STEP_PAUSE), "mousedown", "1", "sleep", str(STEP_PAUSE), "mouseup", "1")
         time.sleep(STEP_PAUSE)
+
+    def click_until_gone(self, key, attempts=3, timeout=3.0):
+        """Clicks a button that closes what holds it (a modal's confirm); under load a click in a modal's
+        first frames can be dropped, so it is clicked again while the widget is still drawn."""
+        for _ in range(attempts):
+            self.click(key)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if key not in self.widgets():
+                    return
+                time.sleep(0.1)
+        raise TestFailure(f"{self.name}: {key} still shown after {attempts} clicks")
 
     def type(self, text):
         self.focus()
@@ -195,6 +222,8 @@ class Instance:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self):
+        if self.stderr.closed:
+            return
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -241,10 +270,18 @@ class GuiSession:
         self.env.pop("WAYLAND_DISPLAY", None)
         return self
 
-    def start(self, name, port):
-        inst = Instance(name, port, self.args.duet, self.workdir, self.env)
+    def start(self, name, port, extra_args=()):
+        inst = Instance(name, port, self.args.duet, self.workdir, self.env, extra_args=extra_args)
         self.instances.append(inst)
         return inst
+
+    def restart(self, inst):
+        """Stops inst (SIGTERM, as a window close) and starts the same app on the same profile."""
+        inst.stop()
+        again = Instance(inst.name, inst.port, self.args.duet, self.workdir, self.env, inst.run + 1,
+                         inst.extra_args)
+        self.instances.append(again)
+        return again
 
     def path(self, name):
         return os.path.join(self.out_dir, name)
@@ -270,8 +307,8 @@ class GuiSession:
             raise TestFailure(f"verification codes differ: Alice {code_a!r}, Bob {code_b!r}")
         alice.wait_widget("verify.confirm")
         bob.wait_widget("verify.confirm")
-        alice.click("verify.confirm")
-        bob.click("verify.confirm")
+        alice.click_until_gone("verify.confirm")
+        bob.click_until_gone("verify.confirm")
         alice.wait_log(r"^event PeerVerified ")
         bob.wait_log(r"^event PeerVerified ")
         return code_a
@@ -298,12 +335,13 @@ class GuiSession:
             self.xvfb.kill()
         os.close(self.xvfb_fd)
         for inst in self.instances:
-            with open(os.path.join(inst.dir, "stderr.txt"), errors="replace") as f:
+            with open(inst.stderr_path, errors="replace") as f:
                 text = f.read().strip()
             if text:
-                print(f"---- {inst.name} stderr\n{text}", file=sys.stderr)
+                print(f"---- {inst.name} (run {inst.run}) stderr\n{text}", file=sys.stderr)
+            suffix = "" if inst.run == 1 else f"-{inst.run}"
             if os.path.exists(inst.event_log):
-                shutil.copyfile(inst.event_log, self.path(f"{inst.name.lower()}-events.log"))
+                shutil.copyfile(inst.event_log, self.path(f"{inst.name.lower()}{suffix}-events.log"))
         shutil.rmtree(self.workdir, ignore_errors=True)
         return False
 

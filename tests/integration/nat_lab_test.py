@@ -4,6 +4,8 @@
 For each NAT variant the peers exchange connection codes (`code`, then `connect CODE` on both sides at
 once) and must connect directly within 5 s, then chat and move a small file. The symmetric variant
 (MASQUERADE --random-fully on both sides) must fail with the plain "symmetric" explanation instead.
+The "upnp" and "nat-pmp" variants put Debian's miniupnpd on A's NAT box: one code is enough there
+(nat_mapping_lab.py). The "rebinding" variant re-maps A's NAT mid-session (nat_rebind_lab.py).
 
 Root only (namespaces, iptables); otherwise exit 77 (skipped). Everything lives in namespaces this test
 creates and deletes; nothing is sent anywhere else. `--runs N` repeats each variant (CI: 2; use 20 or
@@ -22,9 +24,16 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from duet_harness import SKIP, HeadlessPeer, TestFailure, check  # noqa: E402
+import nat_mapping_lab  # noqa: E402
+import nat_rebind_lab  # noqa: E402
 
-VARIANTS = ["full-cone", "address-restricted", "port-restricted", "symmetric"]
-STUN = ["203.0.113.1:3478", "203.0.113.2:3478"]
+VARIANTS = ["full-cone", "address-restricted", "port-restricted", "symmetric", "upnp", "nat-pmp", "rebinding"]
+# The router variants (nat_mapping_lab.py) run miniupnpd on A's NAT box; it refuses to map ports on a
+# reserved external address such as TEST-NET-3, so their "wan" uses a prefix outside the reserved ranges.
+# Nothing is routed anywhere: the wan is a bridge inside a namespace this test creates.
+MAPPING_VARIANTS = ("upnp", "nat-pmp")
+TEST_NET_WAN = "203.0.113"
+MAPPING_WAN = "11.0.0"
 BASE_PORT = 40000
 CONNECT_BUDGET = 5.0
 
@@ -41,12 +50,15 @@ class Lab:
 
     def __init__(self, workdir, variant):
         tag = "dn%d" % (os.getpid() % 100000)
+        self.wan_prefix = MAPPING_WAN if variant in MAPPING_VARIANTS else TEST_NET_WAN
+        self.stun_servers = ["%s.%d:3478" % (self.wan_prefix, host) for host in (1, 2)]
         self.wan, self.nat_a, self.nat_b = tag + "w", tag + "na", tag + "nb"
         self.peer_a, self.peer_b = tag + "pa", tag + "pb"
         self.namespaces = [self.wan, self.nat_a, self.nat_b, self.peer_a, self.peer_b]
         self.workdir = workdir
         self.variant = variant
         self.stun = []
+        self.daemons = []  # more processes inside the lab (miniupnpd), killed with it
 
     def __enter__(self):
         try:
@@ -68,23 +80,35 @@ class Lab:
             sh("ip", "-n", name, "link", "set", "lo", "up")
         sh("ip", "-n", self.wan, "link", "add", "br0", "type", "bridge")
         sh("ip", "-n", self.wan, "link", "set", "br0", "up")
-        for address in ("203.0.113.1/24", "203.0.113.2/24"):
-            sh("ip", "-n", self.wan, "addr", "add", address, "dev", "br0")
-        self._side(self.nat_a, self.peer_a, "up_a", "203.0.113.10", "10.1.0")
-        self._side(self.nat_b, self.peer_b, "up_b", "203.0.113.20", "10.2.0")
-        for index, endpoint in enumerate(STUN):
-            ip, port = endpoint.split(":")
-            log = open(os.path.join(self.workdir, "stun%d.log" % index), "wb")
-            self.stun.append(subprocess.Popen(
-                ["ip", "netns", "exec", self.wan, "turnserver", "--listening-ip", ip, "--listening-port", port,
-                 "--stun-only", "--no-cli", "--no-tls", "--no-dtls", "--no-tcp", "--simple-log",
-                 "--log-file", "stdout", "--pidfile", os.path.join(self.workdir, "stun%d.pid" % index),
-                 "--userdb", os.path.join(self.workdir, "stun%d.db" % index)],
-                stdout=log, stderr=subprocess.STDOUT))
+        for endpoint in self.stun_servers:
+            sh("ip", "-n", self.wan, "addr", "add", endpoint.split(":")[0] + "/24", "dev", "br0")
+        # The rebinding variant re-maps A's port-restricted NAT; B's must let A's new port in, or nothing
+        # short of new codes could find the new mapping (nat_rebind_lab.py).
+        kind_a, kind_b = ("port-restricted", "address-restricted") if self.variant == "rebinding" else (
+            self.variant, self.variant)
+        self._side(self.nat_a, self.peer_a, "up_a", self.wan_prefix + ".10", "10.1.0", kind_a)
+        self._side(self.nat_b, self.peer_b, "up_b", self.wan_prefix + ".20", "10.2.0", kind_b)
+        # One coturn on both addresses: with two listening IPs it serves RFC 5780 (OTHER-ADDRESS, and
+        # CHANGE-REQUEST answered from the other IP and/or the alternate port 3479), which is how duet
+        # tells the NAT's filtering apart.
+        listen = []
+        for endpoint in self.stun_servers:
+            listen += ["--listening-ip", endpoint.split(":")[0]]
+        log = open(os.path.join(self.workdir, "stun-%s.log" % self.variant), "wb")
+        # An empty configuration file: Debian's /etc/turnserver.conf turns RFC 5780 off (no-rfc5780).
+        config = os.path.join(self.workdir, "turnserver.conf")
+        open(config, "w").close()
+        self.stun.append(subprocess.Popen(
+            ["ip", "netns", "exec", self.wan, "turnserver", "-c", config] + listen + [
+                "--listening-port", "3478", "--alt-listening-port", "3479",
+                "--stun-only", "--no-cli", "--no-tls", "--no-dtls", "--no-tcp", "--simple-log",
+                "--log-file", "stdout", "--pidfile", os.path.join(self.workdir, "stun.pid"),
+                "--userdb", os.path.join(self.workdir, "stun.db")],
+            stdout=log, stderr=subprocess.STDOUT))
         time.sleep(0.5)
         check(all(p.poll() is None for p in self.stun), "turnserver did not start (see stun*.log)")
 
-    def _side(self, nat, peer, uplink, wan_ip, lan_prefix):
+    def _side(self, nat, peer, uplink, wan_ip, lan_prefix, kind):
         sh("ip", "-n", nat, "link", "add", "wan0", "type", "veth", "peer", "name", uplink, "netns", self.wan)
         sh("ip", "-n", self.wan, "link", "set", uplink, "master", "br0", "up")
         sh("ip", "-n", nat, "addr", "add", wan_ip + "/24", "dev", "wan0")
@@ -98,7 +122,7 @@ class Lab:
         self.ns(nat, "sysctl", "-qw", "net.ipv4.ip_forward=1")
         ipt = lambda *rule: self.ns(nat, "iptables", *rule)  # noqa: E731
         masquerade = ["-t", "nat", "-A", "POSTROUTING", "-o", "wan0", "-j", "MASQUERADE"]
-        if self.variant == "symmetric":
+        if kind == "symmetric":
             masquerade.append("--random-fully")
         ipt(*masquerade)
         # Stateful firewall: nothing unsolicited gets in, and the box itself never answers with ICMP.
@@ -107,11 +131,11 @@ class Lab:
         ipt("-A", "FORWARD", "-i", "wan0", "-j", "DROP")
         ports = "%d:%d" % (BASE_PORT, BASE_PORT + 999)
         peer_ip = lan_prefix + ".2"
-        if self.variant == "full-cone":
+        if kind == "full-cone":
             # Anyone may send to the mapped port once it exists (the port is preserved by MASQUERADE).
             ipt("-t", "nat", "-A", "PREROUTING", "-i", "wan0", "-p", "udp", "--dport", ports, "-j", "DNAT",
                 "--to-destination", peer_ip)
-        elif self.variant == "address-restricted":
+        elif kind == "address-restricted":
             # Only hosts the peer has sent to may send in, from any of their ports.
             ipt("-A", "FORWARD", "-i", "lan0", "-o", "wan0", "-m", "recent", "--name", "sent", "--rdest", "--set")
             ipt("-t", "nat", "-A", "PREROUTING", "-i", "wan0", "-p", "udp", "--dport", ports, "-m", "recent",
@@ -119,21 +143,29 @@ class Lab:
         # port-restricted: Linux conntrack alone (replies must match address and port); symmetric: the same
         # with a random port per destination.
 
+    def forget_destinations(self):
+        """A new run is a new mapping: the address-restricted NATs forget whom the last run sent to (the
+        `recent` list is per source address, not per mapping, so it would let the STUN server's second
+        address in and make RFC 5780 see a full cone)."""
+        if self.variant in ("address-restricted", "rebinding"):
+            for nat in (self.nat_a, self.nat_b):
+                self.ns(nat, "sh", "-c", "[ ! -e /proc/net/xt_recent/sent ] || echo / > /proc/net/xt_recent/sent")
+
     def close(self):
-        for process in self.stun:
+        for process in self.stun + self.daemons:
             process.kill()
             process.wait(timeout=5)
-        self.stun = []
+        self.stun, self.daemons = [], []
         for name in self.namespaces:
             sh("ip", "netns", "del", name, check_rc=False)
 
 
-def wrapper(workdir, duet, namespace, name):
+def wrapper(workdir, duet, namespace, name, stun_servers, port_mapping=False):
     """A launcher that runs duet inside `namespace` with the lab's STUN servers (HeadlessPeer runs it)."""
     path = os.path.join(workdir, "duet-" + name)
-    stun = " ".join("--stun " + s for s in STUN)
+    options = " ".join("--stun " + s for s in stun_servers) + ("" if port_mapping else " --no-port-mapping")
     with open(path, "w") as f:
-        f.write("#!/bin/sh\nexec ip netns exec %s %s \"$@\" --no-port-mapping %s\n" % (namespace, duet, stun))
+        f.write("#!/bin/sh\nexec ip netns exec %s %s \"$@\" %s\n" % (namespace, duet, options))
     os.chmod(path, 0o755)
     return path
 
@@ -142,17 +174,19 @@ def one_run(lab, duet, workdir, run):
     rundir = os.path.join(workdir, "%s-%d" % (lab.variant, run))
     os.makedirs(rundir)
     port = BASE_PORT + run
-    a = HeadlessPeer(wrapper(workdir, duet, lab.peer_a, "a"), "alice", port=port, workdir=rundir)
-    b = HeadlessPeer(wrapper(workdir, duet, lab.peer_b, "bob"), "bob", port=port, workdir=rundir)
+    lab.forget_destinations()
+    a = HeadlessPeer(wrapper(workdir, duet, lab.peer_a, "a", lab.stun_servers), "alice", port=port, workdir=rundir)
+    b = HeadlessPeer(wrapper(workdir, duet, lab.peer_b, "bob", lab.stun_servers), "bob", port=port, workdir=rundir)
     try:
         a.send("code")
         b.send("code")
         code_a = a.wait_for("code", timeout=10)["code"]
         code_b = b.wait_for("code", timeout=10)["code"]
         reach = a.wait_for("reachability", timeout=5)
-        expected_type = "symmetric" if lab.variant == "symmetric" else "cone"
+        # RFC 5780 probes name the filtering of A's cone NAT; the symmetric one is named by its mapping.
+        expected_type = lab.variant
         check(reach["nat_type"] == expected_type, "NAT type %r, expected %r" % (reach["nat_type"], expected_type))
-        check(reach["public"].startswith("203.0.113.10:"), "public address %r" % reach["public"])
+        check(reach["public"].startswith(lab.wan_prefix + ".10:"), "public address %r" % reach["public"])
         started = time.monotonic()
         a.send("connect " + code_b)
         b.send("connect " + code_a)
@@ -168,7 +202,7 @@ def one_run(lab, duet, workdir, run):
         check(took <= CONNECT_BUDGET, "connected after %.2f s" % took)
         connected = a.wait_for("connected", timeout=5)
         check(connected["fingerprint"] == b.fingerprint, "connected to the wrong identity")
-        check(connected["address"].startswith("203.0.113.20:"), "not direct through B's NAT: %r" % connected["address"])
+        check(connected["address"].startswith(lab.wan_prefix + ".20:"), "not direct through B's NAT: %r" % connected["address"])
         # The pasted codes vouch for both identities: both sides verify without a manual confirm.
         a.wait_for("verified", timeout=5)
         b.wait_for("verified", timeout=5)
@@ -214,7 +248,12 @@ def main():
             with Lab(workdir, variant) as lab:
                 for run in range(args.runs):
                     try:
-                        times.append(one_run(lab, duet, workdir, run))
+                        if variant in MAPPING_VARIANTS:
+                            times.append(nat_mapping_lab.mapping_run(lab, duet, workdir, run, wrapper))
+                        elif variant == "rebinding":
+                            times.append(nat_rebind_lab.rebind_run(lab, duet, workdir, run, wrapper))
+                        else:
+                            times.append(one_run(lab, duet, workdir, run))
                     except TestFailure as e:
                         failures.append("%s run %d: %s" % (variant, run, e))
             results[variant] = times

@@ -2,6 +2,8 @@
 
 - success: a tree arrives identical, both exit 0;
 - rejection: the receiver (no --yes) confirms the code on stdin, then says no to the offer: both exit 3;
+- refused: the receiver's user says no to the verification code: the sender exits 8 at once (the
+  Close reason code, not its text, tells it not to retry);
 - unreachable: nobody listens, --retry-for 2: the sender exits 5 within a few seconds;
 - link drop: the receiver is killed (-9) while a large file is half-way and started again on the same
   port and profile; the sender (still running) reconnects, the transfer resumes and both exit 0 with
@@ -94,6 +96,27 @@ def test_rejection(duet, workdir):
     h.check(not os.path.exists(os.path.join(workdir, "downloads-r2", "reject-me.txt")), "rejected file arrived")
 
 
+def test_peer_refused(duet, workdir):
+    # The receiver's user says no to the verification code: the receiver closes with the UserRejected
+    # code, which the sender takes as final (exit 8) instead of dialling again for --retry-for.
+    path = os.path.join(workdir, "src", "refused.txt")
+    with open(path, "wb") as f:
+        f.write(b"not you\n")
+    receiver = start(duet, receiver_args(workdir, "r5", yes=False), workdir, "receive5", stdin=subprocess.PIPE)
+    time.sleep(0.3)
+    started = time.monotonic()
+    sender = start(duet, sender_args(workdir, "s5", [path], ["--retry-for", "60"]), workdir, "send5")
+    receiver.stdin.write(b"n\n")
+    receiver.stdin.flush()
+    code = finish(sender, 30)
+    h.check(code == 8, "sender should exit 8 (refused), got %d:\n%s" % (code, log_of(sender)))
+    h.check(time.monotonic() - started < 20, "the refusal was retried instead of taken as final")
+    if receiver.poll() is None:
+        receiver.kill()
+    receiver.wait()
+    h.check(not os.path.exists(os.path.join(workdir, "downloads-r5", "refused.txt")), "refused file arrived")
+
+
 def test_unreachable(duet, workdir):
     path = os.path.join(workdir, "src", "nobody.txt")
     with open(path, "wb") as f:
@@ -144,6 +167,7 @@ def test(duet, workdir):
     os.makedirs(os.path.join(workdir, "src"))
     test_success(duet, workdir)
     test_rejection(duet, workdir)
+    test_peer_refused(duet, workdir)
     test_unreachable(duet, workdir)
     test_link_drop(duet, workdir)
 

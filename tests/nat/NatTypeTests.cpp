@@ -22,3 +22,35 @@ TEST_CASE("nattype: punching is expected unless both sides are symmetric or bloc
     CHECK_FALSE(punchLikely(NatType::Symmetric, NatType::Symmetric));
     CHECK_FALSE(punchLikely(NatType::Blocked, NatType::Cone));
 }
+
+TEST_CASE("nattype: RFC 5780 filtering from the two CHANGE-REQUEST probes")
+{
+    using P = ChangeProbe;
+    // Test II answered: anyone may send in.
+    CHECK(classifyFiltering(P::Answered, P::Answered) == NatFiltering::EndpointIndependent);
+    CHECK(classifyFiltering(P::Answered, P::Silent) == NatFiltering::EndpointIndependent); // test III lost
+    // Test II silent, test III answered: the server's address may, from another port.
+    CHECK(classifyFiltering(P::Silent, P::Answered) == NatFiltering::AddressDependent);
+    // Both silent: only the exact endpoint we sent to.
+    CHECK(classifyFiltering(P::Silent, P::Silent) == NatFiltering::AddressPortDependent);
+    // A server that answers from the address we asked did not honour the change: no conclusion.
+    CHECK(classifyFiltering(P::AnsweredUnchanged, P::AnsweredUnchanged) == NatFiltering::Unknown);
+    CHECK(classifyFiltering(P::Silent, P::AnsweredUnchanged) == NatFiltering::Unknown);
+    CHECK(classifyFiltering(P::Answered, P::AnsweredUnchanged) == NatFiltering::Unknown);
+    // Not asked (the server has no second address).
+    CHECK(classifyFiltering(P::NotSent, P::NotSent) == NatFiltering::Unknown);
+    CHECK(classifyFiltering(P::Silent, P::NotSent) == NatFiltering::Unknown);
+}
+
+TEST_CASE("nattype: the reported name combines mapping and filtering")
+{
+    CHECK(describeNat(NatType::Cone, NatFiltering::EndpointIndependent) == "full-cone");
+    CHECK(describeNat(NatType::Cone, NatFiltering::AddressDependent) == "address-restricted");
+    CHECK(describeNat(NatType::Cone, NatFiltering::AddressPortDependent) == "port-restricted");
+    CHECK(describeNat(NatType::Cone, NatFiltering::Unknown) == "cone");
+    // A symmetric mapping defeats punching whatever the filtering; no NAT stays "open".
+    CHECK(describeNat(NatType::Symmetric, NatFiltering::EndpointIndependent) == "symmetric");
+    CHECK(describeNat(NatType::Open, NatFiltering::AddressPortDependent) == "open");
+    CHECK(describeNat(NatType::Blocked, NatFiltering::Unknown) == "blocked");
+    CHECK(describeNat(NatType::Unknown, NatFiltering::EndpointIndependent) == "unknown");
+}

@@ -183,3 +183,50 @@ TEST_CASE("stun: endpoints parse and format strictly")
     CHECK_FALSE(parseEndpoint("0001.2.3.4:5"));
     CHECK(formatEndpoint({0x0A000001, 9}) == "10.0.0.1:9");
 }
+
+TEST_CASE("stun: a CHANGE-REQUEST probe carries the RFC 5780 attribute before the fingerprint")
+{
+    const auto request = encodeBindingRequest(sampleTransaction(), kChangeIp | kChangePort);
+    REQUIRE(request.size() == 36);
+    CHECK(looksLikeStun(request));
+    CHECK(request[3] == 16); // CHANGE-REQUEST (8) and FINGERPRINT (8)
+    CHECK(request[20] == 0x00);
+    CHECK(request[21] == 0x03);
+    CHECK(request[23] == 4);
+    CHECK(request[27] == 0x06);
+    CHECK(request[28] == 0x80); // FINGERPRINT stays last
+    CHECK(request[29] == 0x28);
+    CHECK(encodeBindingRequest(sampleTransaction(), kChangePort)[27] == 0x02);
+    CHECK(encodeBindingRequest(sampleTransaction(), 0).size() == 28);
+    // A server can still answer it, and the answer still passes the fingerprint check.
+    CHECK(decodeBindingResponse(encodeBindingSuccess(request, {0x0B00000A, 40000})));
+}
+
+TEST_CASE("stun: OTHER-ADDRESS and RFC 3489 CHANGED-ADDRESS tell the server's second address")
+{
+    const auto request = encodeBindingRequest(sampleTransaction());
+    const Ipv4Endpoint other{0xCB007102, 3479};
+    StunDecoded decoded = decodeBindingResponse(encodeBindingSuccess(request, {0x0B00000A, 40000}, other));
+    REQUIRE(decoded);
+    REQUIRE(decoded.response->otherAddress);
+    CHECK(*decoded.response->otherAddress == other);
+    CHECK_FALSE(
+        decodeBindingResponse(encodeBindingSuccess(request, {0x0B00000A, 40000})).response->otherAddress);
+
+    const std::vector<std::uint8_t> changed = {0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x1F, 0x90, 10, 0, 0, 7,
+                                               0x00, 0x05, 0x00, 0x08, 0x00, 0x01, 0x0D, 0x97, 10, 0, 0, 8};
+    decoded = decodeBindingResponse(response(changed));
+    REQUIRE(decoded);
+    REQUIRE(decoded.response->otherAddress);
+    CHECK(formatEndpoint(*decoded.response->otherAddress) == "10.0.0.8:3479");
+
+    // A zero address is no address to compare answers with; a bad length is a malformed message.
+    const std::vector<std::uint8_t> zero = {0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x1F, 0x90, 10, 0, 0, 7,
+                                            0x80, 0x2C, 0x00, 0x08, 0x00, 0x01, 0x00, 0x00, 0,  0, 0, 0};
+    decoded = decodeBindingResponse(response(zero));
+    REQUIRE(decoded);
+    CHECK_FALSE(decoded.response->otherAddress);
+    const std::vector<std::uint8_t> shortOther = {0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x1F, 0x90, 10,   0,
+                                                  0,    7,    0x80, 0x2C, 0x00, 0x04, 0x00, 0x01, 0x0D, 0x97};
+    CHECK(decodeBindingResponse(response(shortOther)).error == StunError::Malformed);
+}

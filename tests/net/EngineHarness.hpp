@@ -60,6 +60,7 @@ public:
     std::uint16_t port() const { return m_port; }
     const std::string& fingerprint() const { return m_fingerprint; }
     const std::filesystem::path& profileDir() const { return m_profileDir; }
+    const std::filesystem::path& downloadDir() const { return m_downloads.path(); }
     bool listening() const { return m_port != 0; }
 
     // The first not yet consumed event of type T that satisfies `match`; consumes it.

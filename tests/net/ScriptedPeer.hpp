@@ -28,6 +28,8 @@ public:
     bool waitDisconnect(std::chrono::milliseconds timeout) { return m_client.waitDisconnect(timeout); }
     const std::optional<wire::Close>& lastClose() const { return m_lastClose; }
     std::string fingerprint() const { return m_identity.fingerprint(); }
+    // The session keys, after handshake() succeeded (file chunks are sealed with keys().send.file).
+    const crypto::SessionKeys& keys() const { return m_handshake.keys(); }
     RawClient& client() { return m_client; }
 
 private:

@@ -46,7 +46,7 @@ TEST_CASE("chat history: messages group by sender, split by day, and wrap into r
 
     ui::ChatHistoryView view;
     ImFont* font = ImGui::GetIO().Fonts->Fonts[0];
-    ui::layoutChat(view, bob, font, font->FontSize, 1000.f);
+    ui::layoutChat(view, bob, {}, font, font->FontSize, 1000.f);
     CHECK(count(view, ChatRow::Kind::Day) == 2);    // the first day and the next day
     CHECK(count(view, ChatRow::Kind::Sender) == 4); // Bob, You, Bob (gap > 5 min), Bob (new day)
     CHECK(count(view, ChatRow::Kind::Text) == 5);
@@ -56,7 +56,7 @@ TEST_CASE("chat history: messages group by sender, split by day, and wrap into r
     state.apply(event::ChatReceived{kBob, 6, "Bob", "one two three four five six seven\nlast",
                                     t0 + 24 * 60 * kMinute},
                 t0);
-    ui::layoutChat(view, bob, font, font->FontSize, font->FontSize * 6);
+    ui::layoutChat(view, bob, {}, font, font->FontSize, font->FontSize * 6);
     const std::string rows = textOfRows(view, bob, 5);
     CHECK(rows.find("one") != std::string::npos);
     CHECK(rows.find("seven|last|") != std::string::npos);
@@ -69,16 +69,16 @@ TEST_CASE("chat history: new messages append rows without a relayout; a narrower
     ui.state.apply(event::ChatReceived{kBob, 1, "Bob", "hello", ui.nowMs}, ui.nowMs);
     ui::ChatHistoryView view;
     ImFont* font = ImGui::GetIO().Fonts->Fonts[0];
-    ui::layoutChat(view, *ui.state.findPeer(kBob), font, font->FontSize, 500.f);
+    ui::layoutChat(view, *ui.state.findPeer(kBob), {}, font, font->FontSize, 500.f);
     const ChatRow* first = view.rows.data();
     const std::size_t before = view.rows.size();
     view.rows.reserve(before + 10);
     first = view.rows.data();
     ui.state.apply(event::ChatReceived{kBob, 2, "Bob", "again", ui.nowMs}, ui.nowMs);
-    ui::layoutChat(view, *ui.state.findPeer(kBob), font, font->FontSize, 500.f);
+    ui::layoutChat(view, *ui.state.findPeer(kBob), {}, font, font->FontSize, 500.f);
     CHECK(view.rows.size() == before + 1); // same group: one text row
     CHECK(view.rows.data() == first);
-    ui::layoutChat(view, *ui.state.findPeer(kBob), font, font->FontSize, 2.f); // absurdly narrow
+    ui::layoutChat(view, *ui.state.findPeer(kBob), {}, font, font->FontSize, 2.f); // absurdly narrow
     CHECK(view.rows.size() > before + 1);
 }
 
@@ -90,7 +90,7 @@ TEST_CASE("chat history: a word longer than the column and multi-byte text still
     const state::Peer& bob = *ui.state.findPeer(kBob);
     ui::ChatHistoryView view;
     ImFont* font = ImGui::GetIO().Fonts->Fonts[0];
-    ui::layoutChat(view, bob, font, font->FontSize, 1.f);
+    ui::layoutChat(view, bob, {}, font, font->FontSize, 1.f);
     std::size_t covered = 0;
     for (const ChatRow& row : view.rows) {
         if (row.kind != ChatRow::Kind::Text) continue;
@@ -137,4 +137,47 @@ TEST_CASE("chat history: selecting a message and pressing Ctrl+C copies its text
     const char* clipboard = ImGui::GetClipboardText();
     REQUIRE(clipboard != nullptr);
     CHECK(std::string(clipboard) == "copy me");
+}
+
+TEST_CASE("chat history: pictures go between the messages at the time they finished")
+{
+    HeadlessUi ui;
+    const std::int64_t t0 = ui.nowMs;
+    ui.state.apply(event::ChatReceived{kBob, 1, "Bob", "look at this", t0}, t0);
+    ui.state.apply(event::ChatReceived{kBob, 2, "Bob", "nice, right?", t0 + 2 * kMinute}, t0);
+    const state::Peer& bob = *ui.state.findPeer(kBob);
+    std::vector<ui::ChatImage> pictures{
+        ui::ChatImage{TransferId{9}, 1, false, "/dl/cat.png", "cat.png", t0 + kMinute},
+        ui::ChatImage{TransferId{9}, 2, true, "/home/me/dog.png", "dog.png", t0 + 3 * kMinute}};
+    ui::ChatHistoryView view;
+    ImFont* font = ImGui::GetIO().Fonts->Fonts[0];
+    ui::layoutChat(view, bob, pictures, font, font->FontSize, 1000.f);
+
+    // Order of entries: message 1, picture 0, message 2, picture 1.
+    std::vector<std::pair<bool, std::uint32_t>> order;
+    for (const ChatRow& row : view.rows) {
+        const bool starts = row.kind == ChatRow::Kind::Sender;
+        if (starts) order.emplace_back(row.picture, row.message);
+    }
+    const std::vector<std::pair<bool, std::uint32_t>> expected{{false, 0}, {true, 0}, {false, 1}, {true, 1}};
+    CHECK(order == expected);
+    CHECK(count(view, ChatRow::Kind::Picture) == static_cast<int>(2 * ui::kPictureRows));
+    CHECK(count(view, ChatRow::Kind::Day) == 1); // all on one day
+    // Slices are numbered 0..kPictureRows-1, each knowing the block's height.
+    std::uint32_t slice = 0;
+    for (const ChatRow& row : view.rows) {
+        if (row.kind != ChatRow::Kind::Picture || row.message != 0) continue;
+        CHECK(row.begin == slice++);
+        CHECK(row.end == ui::kPictureRows);
+    }
+
+    // A new picture lays the conversation out again; a new message after it starts its own group.
+    pictures.push_back(ui::ChatImage{TransferId{10}, 1, false, "/dl/x.gif", "x.gif", t0 + 4 * kMinute});
+    ui::layoutChat(view, bob, pictures, font, font->FontSize, 1000.f);
+    CHECK(count(view, ChatRow::Kind::Picture) == static_cast<int>(3 * ui::kPictureRows));
+    ui.state.apply(event::ChatReceived{kBob, 3, "Bob", "and this one", t0 + 5 * kMinute}, t0);
+    ui::layoutChat(view, bob, pictures, font, font->FontSize, 1000.f);
+    CHECK(view.rows[view.rows.size() - 2].kind == ChatRow::Kind::Sender);
+    CHECK_FALSE(view.rows[view.rows.size() - 2].picture);
+    CHECK(view.rows.back().kind == ChatRow::Kind::Text);
 }

@@ -1,4 +1,5 @@
-// Pictures in the conversation: finished image files become thumbnails, a click opens the preview.
+// Pictures in the conversation: finished image files become thumbnails in the history, a click opens the
+// preview.
 #include "HeadlessUi.hpp"
 #include "duet/ui/ChatImages.hpp"
 
@@ -89,15 +90,21 @@ TEST_CASE("images: thumbnails appear in the conversation and a click opens the p
     FakeImages images;
     ui.view.images.source = &images;
     connectPeer(ui);
-    CHECK_FALSE(ui.has("chat.images"));
+    CHECK_FALSE(ui.has("image.42.1"));
     receive(ui);
     ui.frame();
-    REQUIRE(ui.has("chat.images"));
     REQUIRE(ui.has("image.42.1"));
+    // Inline: inside the conversation history, not in a strip of its own.
+    const auto history = ui.locator.find("chat.history");
+    const auto thumbnail = ui.locator.find("image.42.1");
+    REQUIRE(history.has_value());
+    CHECK(thumbnail->minY >= history->minY);
+    CHECK(thumbnail->maxY <= history->maxY);
+    CHECK(thumbnail->maxY - thumbnail->minY > ImGui::GetFontSize() * 4);
     CHECK(ui.has("image.42.3")); // a broken picture still gets a (marked) tile
     CHECK_FALSE(ui.has("image.42.2"));
     CHECK(images.requests["/dl/cat.PNG"] > 0);
-    CHECK(ui.has("chat.input")); // the strip leaves room for typing
+    CHECK(ui.has("chat.input"));
 
     ui.click("image.42.1");
     ui.frame();
@@ -121,6 +128,25 @@ TEST_CASE("images: without an image source nothing is drawn and nothing breaks")
     connectPeer(ui);
     receive(ui);
     ui.frame();
-    CHECK_FALSE(ui.has("chat.images"));
+    CHECK_FALSE(ui.has("image.42.1"));
     CHECK(ui.has("chat.input"));
+}
+
+TEST_CASE("images: pictures of an earlier connection stay in the conversation after a reconnection")
+{
+    HeadlessUi ui;
+    FakeImages images;
+    ui.view.images.source = &images;
+    connectPeer(ui);
+    receive(ui);
+    ui.state.apply(event::PeerDisconnected{kPeer, "lost"}, ui.nowMs);
+    const PeerId again{8};
+    ui.state.apply(event::PeerConnecting{again, "127.0.0.1:5000", true}, ui.nowMs);
+    ui.state.apply(event::PeerConnected{again, "Bob", "127.0.0.1:5000", "fp", "", Trust::Verified}, ui.nowMs);
+    ui.state.apply(event::PeerVerified{again}, ui.nowMs);
+    ui.frame();
+    ui.frame();
+    CHECK(ui.view.selectedPeer == again);
+    REQUIRE(ui.view.images.images.size() == 2);
+    CHECK(ui.has("image.42.1"));
 }

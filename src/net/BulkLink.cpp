@@ -1,0 +1,92 @@
+#include "duet/net/BulkLink.hpp"
+
+#include "duet/flow/BulkSession.hpp"
+
+namespace duet::net {
+
+BulkLink::BulkLink(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
+                   std::uint32_t seed)
+    : m_session(std::make_unique<flow::BulkSession>(sendFileKey, receiveFileKey, now, seed))
+{
+}
+
+BulkLink::~BulkLink() = default;
+
+bool BulkLink::queue(wire::Bytes frame, std::uint64_t* queued)
+{
+    if (frame.empty() || frame.size() > flow::kMaxBulkMessage) return false;
+    if (queued != nullptr) m_queued = queued;
+    m_waitingBytes += frame.size();
+    m_waiting.push_back(std::move(frame));
+    feedSender();
+    updateQueued();
+    return true;
+}
+
+void BulkLink::feedSender()
+{
+    // Order matters: the stream must carry the frames in the order they were handed in.
+    while (!m_waiting.empty() && m_session->canQueue(m_waiting.front().size())) {
+        m_session->queue(m_waiting.front());
+        m_waitingBytes -= m_waiting.front().size();
+        m_waiting.pop_front();
+    }
+}
+
+void BulkLink::updateQueued()
+{
+    if (m_queued != nullptr) *m_queued = m_waitingBytes + m_session->sender().bufferedBytes();
+}
+
+std::optional<wire::Bytes> BulkLink::poll(MonoTime now)
+{
+    return m_session->poll(now);
+}
+
+std::optional<MonoTime> BulkLink::nextWake(MonoTime now) const
+{
+    const std::optional<MonoTime> wake = m_session->nextWake(now);
+    if (!wake || *wake <= now) return wake;
+    return now + std::chrono::ceil<Millis>(*wake - now);
+}
+
+BulkLink::Verdict BulkLink::onDatagram(wire::ByteSpan datagram, MonoTime now,
+                                       std::vector<wire::Bytes>& frames)
+{
+    const flow::BulkSession::Input input = m_session->onFrame(datagram, now, frames);
+    switch (input) {
+    case flow::BulkSession::Input::Accepted:
+        // An ack may have freed buffer space: refill it and tell the producer.
+        feedSender();
+        updateQueued();
+        return Verdict::Accepted;
+    case flow::BulkSession::Input::Dropped:
+        ++m_dropped;
+        return Verdict::Dropped;
+    case flow::BulkSession::Input::Abuse:
+        return Verdict::Abuse;
+    }
+    return Verdict::Abuse;
+}
+
+bool BulkLink::idle() const
+{
+    return m_waiting.empty() && m_session->idle();
+}
+
+BulkLinkStats BulkLink::stats() const
+{
+    const flow::BulkSenderStats sender = m_session->sender().stats();
+    BulkLinkStats stats;
+    stats.packetsSent = sender.packetsSent;
+    stats.bytesRetransmitted = sender.bytesRetransmitted;
+    stats.packetsLost = sender.packetsLost;
+    stats.probeTimeouts = sender.probeTimeouts;
+    stats.duplicatesReceived = m_session->receiver().duplicates();
+    stats.droppedDatagrams = m_dropped;
+    stats.smoothedRtt = sender.smoothedRtt;
+    stats.pacingRate = m_session->sender().congestion().pacingRate();
+    return stats;
+}
+
+} // namespace duet::net

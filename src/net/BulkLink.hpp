@@ -1,0 +1,75 @@
+#pragma once
+// One verified connection's bulk datagram transport (PROTOCOL.md §11) as the net loop drives it: Chunk
+// frames go in (queue), sealed BulkData/BulkAck frames come out (poll) for ENet channel kBulkChannel,
+// frames from the peer go in (onDatagram) and the Chunk frames they complete come out in stream order.
+// Accounting: `*queued` (TransferService's per-connection counter) always equals the chunk bytes handed
+// in and not yet acknowledged by the peer, so the producer sees the pipe, not just the local queue.
+// Thread: the net thread only. Errors: peer data never throws; see Verdict.
+#include "duet/core/Clock.hpp"
+#include "duet/crypto/Crypto.hpp"
+#include "duet/wire/Bytes.hpp"
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace duet::flow {
+class BulkSession;
+}
+
+namespace duet::net {
+
+struct BulkLinkStats {
+    std::uint64_t packetsSent = 0;
+    std::uint64_t bytesRetransmitted = 0;
+    std::uint64_t packetsLost = 0;
+    std::uint64_t probeTimeouts = 0;
+    std::uint64_t duplicatesReceived = 0;
+    std::uint64_t droppedDatagrams = 0; // did not open or decode: corruption, or someone else's noise
+    std::chrono::nanoseconds smoothedRtt{0};
+    double pacingRate = 0; // bytes per second
+};
+
+class BulkLink {
+public:
+    enum class Verdict {
+        Accepted, // including authentic duplicates and late acks, which a lossy path produces
+        Dropped,  // unauthentic or undecodable: ignored, counted, never fatal (corruption happens)
+        Abuse,    // authentic but breaking the rules: the caller closes the connection
+    };
+
+    // Keys are the session's file keys of each direction (SessionKeys::send.file / receive.file).
+    BulkLink(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
+             std::uint32_t seed);
+    ~BulkLink();
+    BulkLink(const BulkLink&) = delete;
+    BulkLink& operator=(const BulkLink&) = delete;
+
+    // Takes one Chunk frame (at most flow::kMaxBulkMessage bytes; larger ones are refused with false).
+    // Frames that do not fit the sender's buffer wait here, so the caller bounds memory through `queued`.
+    bool queue(wire::Bytes frame, std::uint64_t* queued);
+    // The next frame to send now (an ack first, then data), or nothing until nextWake().
+    std::optional<wire::Bytes> poll(MonoTime now);
+    // When poll() may have something again, rounded up to whole milliseconds (the loop's clock) so
+    // the loop never spins on a sub-millisecond pacing gap; nothing when only the peer can unblock it.
+    std::optional<MonoTime> nextWake(MonoTime now) const;
+    // One packet from the peer's bulk channel; completed Chunk frames are appended to `frames`.
+    Verdict onDatagram(wire::ByteSpan datagram, MonoTime now, std::vector<wire::Bytes>& frames);
+
+    // Everything handed in has been acknowledged.
+    bool idle() const;
+    BulkLinkStats stats() const;
+
+private:
+    void feedSender();
+    void updateQueued();
+
+    std::unique_ptr<flow::BulkSession> m_session;
+    std::deque<wire::Bytes> m_waiting; // frames the sender's buffer had no room for yet
+    std::uint64_t m_waitingBytes = 0;
+    std::uint64_t* m_queued = nullptr;
+    std::uint64_t m_dropped = 0;
+};
+
+} // namespace duet::net

@@ -1,0 +1,103 @@
+// The net loop's side of the bulk datagram transport (PROTOCOL.md §11): one BulkLink per verified
+// connection, its datagrams carried as unsequenced, unreliable ENet packets on kBulkChannel.
+#include "duet/net/Limits.hpp"
+#include "duet/net/NetLoop.hpp"
+#include "duet/wire/Frame.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+namespace duet::net {
+namespace {
+
+// Datagrams one connection may send per loop turn. Pacing decides the real rate; this only keeps one
+// busy connection from holding the loop (and chat) for long: 512 datagrams are about 0.6 MB.
+constexpr int kMaxDatagramsPerTurn = 512;
+
+// DUET_BULK=0 keeps chunks on the reliable channel 2 (the pre-bulk path), for comparisons.
+bool bulkEnabled()
+{
+    const char* setting = std::getenv("DUET_BULK");
+    return setting == nullptr || std::strcmp(setting, "0") != 0;
+}
+
+} // namespace
+
+void NetLoop::startBulk(Connection& connection)
+{
+    if (!connection.session || connection.closing || !bulkEnabled()) return;
+    // A peer that negotiated fewer channels (an older build) keeps the reliable channel 2.
+    if (connection.peer->channelCount <= kBulkChannel) return;
+    const crypto::SessionKeys& keys = connection.session->keys();
+    std::uint32_t seed = 0;
+    m_random.fill(std::span(reinterpret_cast<std::uint8_t*>(&seed), sizeof seed));
+    connection.bulk = std::make_unique<BulkLink>(keys.send.file, keys.receive.file, m_clock.now(), seed);
+}
+
+void NetLoop::onBulkDatagram(Connection& connection, wire::ByteSpan datagram)
+{
+    // Before verification (or with bulk off) nobody may send here; such packets are only noise.
+    if (!connection.bulk || !connection.session || !connection.session->verified()) return;
+    std::vector<wire::Bytes> frames;
+    const BulkLink::Verdict verdict = connection.bulk->onDatagram(datagram, m_clock.now(), frames);
+    if (verdict == BulkLink::Verdict::Abuse) {
+        std::cerr << "duet: closing " << connection.address << ": bulk transport abuse\n";
+        return closeConnection(
+            connection, {wire::CloseReason::ProtocolError, "bulk transport abuse", "bulk transport abuse"},
+            Millis{1000});
+    }
+    // Completed Chunk frames take exactly the path of channel 2, so verification, resume and the
+    // abuse strikes of the transfer layer are unchanged.
+    for (const wire::Bytes& frame : frames) {
+        if (connection.closing) return;
+        // The stream carries Chunk frames only (§11.2); anything else is a broken or hostile peer.
+        const wire::Result<wire::FrameView> decoded = wire::decodeFrame(frame);
+        if (!decoded || decoded->type != wire::FrameType::Chunk)
+            return closeConnection(
+                connection, {wire::CloseReason::ProtocolError, "bulk stream abuse", "bulk transport abuse"},
+                Millis{1000});
+        withSession(connection, [&frame](Session& session, SessionActions& out) {
+            session.onPacket(kDataChannel, frame, out);
+        });
+    }
+}
+
+void NetLoop::pumpBulk()
+{
+    const MonoTime now = m_clock.now();
+    bool sent = false;
+    for (auto& [id, connection] : m_connections) {
+        if (!connection.bulk || connection.closing) continue;
+        for (int i = 0; i < kMaxDatagramsPerTurn; ++i) {
+            std::optional<wire::Bytes> frame = connection.bulk->poll(now);
+            if (!frame) break;
+            // Unsequenced without the reliable flag: ENet neither orders, retries nor (throttle pinned
+            // in EnetHost::tunePeer) drops it; the bulk transport does all three itself.
+            ENetPacket* packet =
+                enet_packet_create(frame->data(), frame->size(), ENET_PACKET_FLAG_UNSEQUENCED);
+            if (packet == nullptr) break;
+            if (enet_peer_send(connection.peer, kBulkChannel, packet) != 0) {
+                enet_packet_destroy(packet);
+                break; // counted as lost by the sender's timers, like any datagram the path drops
+            }
+            connection.bytesOut += frame->size();
+            sent = true;
+        }
+    }
+    // Out now rather than at the next service call, which may be a millisecond away.
+    if (sent) enet_host_flush(m_host->get());
+}
+
+std::optional<MonoTime> NetLoop::bulkWake(MonoTime now) const
+{
+    std::optional<MonoTime> wake;
+    for (const auto& [id, connection] : m_connections) {
+        if (!connection.bulk || connection.closing) continue;
+        if (const std::optional<MonoTime> at = connection.bulk->nextWake(now))
+            wake = wake ? std::min(*wake, *at) : *at;
+    }
+    return wake;
+}
+
+} // namespace duet::net

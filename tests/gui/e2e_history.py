@@ -1,0 +1,135 @@
+#!/usr/bin/python3
+"""End-to-end test of stored history in the window across a restart, against a headless peer.
+
+Alice (GUI) joins Bob (`duet --headless`), both confirm the code, and they chat, one message in Cyrillic
+and German. Bob reads Alice's message (her window marks it read). Alice's app is ended; Bob writes while
+she is away (queued in his outbox) and quits too. Alice starts again on the same profile: with nobody to
+connect to, Bob is listed from her profile, and clicking him shows the stored conversation with its day
+separator and read marks (screenshot history-restart.png). Bob starts again: Alice's app redials him by
+itself, the queued message arrives in the same conversation row (screenshot history-reconnected.png).
+Every wait is bounded. Exit status 0 = pass.
+"""
+
+import os
+import re
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+from gui_harness import GuiSession, TestFailure, free_udp_port_pair, main, wait_for  # noqa: E402
+import duet_harness  # noqa: E402
+
+UNICODE_TEXT = "Привет, Алиса! Grüße aus Köln"
+AWAY_TEXT = "Written while you were away"
+
+
+def start_bob(args, session, port, profile):
+    try:
+        return duet_harness.HeadlessPeer(args.duet, "Bob", port=port, profile=profile, workdir=session.workdir)
+    except duet_harness.TestFailure as failure:
+        raise TestFailure(f"headless Bob: {failure}")
+
+
+REMEMBERED_ID_BASE = 1 << 62  # AppState::kRememberedIdBase: rows listed from the profile
+
+
+def peer_rows(inst):
+    return sorted(key for key in inst.widgets() if re.fullmatch(r"peer\.\d+", key))
+
+
+def remembered_rows(inst):
+    return [key for key in peer_rows(inst) if int(key.split(".")[1]) >= REMEMBERED_ID_BASE]
+
+
+def run(args):
+    bobs = []
+    try:
+        with GuiSession(args, "duet-gui-history-") as session:
+            return scenario(args, session, bobs)
+    except duet_harness.TestFailure as failure:
+        raise TestFailure(str(failure))
+    except TestFailure:
+        for bob in bobs:
+            print("---- Bob events: " + " ".join(e["event"] for e in bob.history[-30:]), file=sys.stderr)
+        raise
+    finally:
+        for bob in bobs:
+            bob.close()
+
+
+def scenario(args, session, bobs):
+    results = session.results
+    port_a, port_b = free_udp_port_pair()
+    bob_profile = os.path.join(session.workdir, "bob-profile")
+    bob = start_bob(args, session, port_b, bob_profile)
+    bobs.append(bob)
+    alice = session.start("Alice", port_a)
+    alice.show()
+
+    # First contact: Alice joins Bob; both confirm the code.
+    alice.click("join.input")
+    alice.type(f"127.0.0.1:{port_b}")
+    alice.click("join.button")
+    code = alice.wait_log(r'^event PeerConnected .* code="([^"]*)" trust="unverified"').group(1)
+    at_bob = bob.wait_for("connected", timeout=20)
+    if at_bob["code"] != code:
+        raise TestFailure(f"codes differ: Alice {code!r}, Bob {at_bob['code']!r}")
+    bob.send("confirm")
+    alice.wait_widget("verify.confirm")
+    alice.click_until_gone("verify.confirm")
+    alice.wait_log(r"^event PeerVerified ")
+    bob.wait_for("verified", timeout=20)
+
+    # Chat: Alice writes, Bob answers in Cyrillic and German, then reads Alice's message.
+    alice.click("chat.input")
+    alice.type("Hello Bob, see you at noon")
+    alice.key("Return")
+    bob.wait_for("message", lambda e: e["text"] == "Hello Bob, see you at noon", timeout=20)
+    bob.send("say " + duet_harness.escape(UNICODE_TEXT))
+    alice.wait_log(r"^event ChatReceived .*Grüße aus Köln")
+    bob.send("read")
+    alice.wait_log(r"^event ChatStateChanged .* state=3", timeout=20)
+    results["before restart"] = "chatted, read mark seen"
+
+    # Alice's app ends; Bob writes while she is away (queued), then quits as well.
+    alice.stop()
+    bob.wait_for("disconnected", timeout=20)
+    bob.send("say " + AWAY_TEXT)
+    bob.wait_for("state", lambda e: e["state"] == "queued", timeout=20)
+    bob.quit()
+    bob.close()
+
+    # Alice again, same profile, nobody to connect to: Bob is listed from the profile.
+    alice = session.restart(alice)
+    alice.show()
+    rows = wait_for("Alice: a remembered conversation row", lambda: remembered_rows(alice), 20)
+    if len(rows) != 1:
+        raise TestFailure(f"expected one remembered conversation, found {rows}")
+    alice.click(rows[0])
+    alice.wait_log(r"^event HistoryPage .* messages=2 ")
+    time.sleep(0.5)
+    if any(line.startswith("event PeerConnected ") for line in alice.log_lines()):
+        raise TestFailure("Alice connected to somebody while Bob was down")
+    alice.screenshot(session.path("history-restart.png"))
+    results["after restart"] = "stored conversation shown offline"
+
+    # Bob is back; Alice's app redials by itself (backoff) and the queued message arrives.
+    started = time.monotonic()
+    bob = start_bob(args, session, port_b, bob_profile)
+    bobs.append(bob)
+    alice.wait_log(r'^event PeerConnected .* trust="verified"', timeout=60)
+    alice.wait_log(rf'^event ChatReceived .* text="{AWAY_TEXT}"', timeout=30)
+    results["reconnected and delivered after (s)"] = round(time.monotonic() - started, 1)
+    time.sleep(0.5)
+    rows = peer_rows(alice)
+    if len(rows) != 1:
+        raise TestFailure(f"expected one conversation row after reconnection, found {rows}")
+    alice.screenshot(session.path("history-reconnected.png"))
+    session.publish(["history-restart.png", "history-reconnected.png"])
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(main(run, __doc__.splitlines()[0]))

@@ -1,0 +1,205 @@
+// Two TransferServices joined by an in-memory link (no ENet, a fake clock): finished offers leave the
+// engine's memory and the resume table, by themselves after a while or at once on ForgetTransfers, so a
+// long session holds only what is still moving.
+#include "EngineHarness.hpp"
+#include "duet/crypto/Crypto.hpp"
+#include "duet/crypto/Handshake.hpp"
+#include "duet/crypto/Random.hpp"
+#include "duet/net/TransferService.hpp"
+#include "duet/profile/ProfileStore.hpp"
+#include "duet/wire/Frame.hpp"
+
+#include <deque>
+#include <doctest/doctest.h>
+#include <fstream>
+
+using namespace duet;
+using duet::test::TempDir;
+
+namespace {
+
+constexpr PeerId kOtherSide{1};
+
+class MemoryLink final : public net::TransferLink {
+public:
+    void sendTransferMessage(PeerId, const wire::AppMessage& message) override
+    {
+        messages.push_back(message);
+    }
+    void sendChunkFrame(PeerId, const wire::Bytes& frame, std::uint64_t*) override
+    {
+        wire::Result<wire::FrameView> view = wire::decodeFrame(frame);
+        REQUIRE(view);
+        chunks.emplace_back(view->body.begin(), view->body.end());
+    }
+    void closeForAbuse(PeerId, const std::string& reason) override { abuse.push_back(reason); }
+    void emitEvent(Event event) override { events.push_back(std::move(event)); }
+
+    std::size_t finishedOffers() const
+    {
+        std::size_t count = 0;
+        for (const Event& e : events)
+            if (const auto* finished = std::get_if<event::OfferFinished>(&e))
+                count += finished->state == TransferState::Done ? 1 : 0;
+        return count;
+    }
+
+    std::deque<wire::AppMessage> messages;
+    std::deque<wire::Bytes> chunks;
+    std::vector<std::string> abuse;
+    std::vector<Event> events;
+};
+
+struct Side {
+    Side(const std::string& fingerprint, FakeClock& clock, crypto::Random& random, Millis forgetAfter)
+        : profile(profile::ProfileStore::open(profileDir.path())),
+          service(makeConfig(forgetAfter), link, clock, random, *profile), fingerprint(fingerprint)
+    {
+    }
+    net::TransferServiceConfig makeConfig(Millis forgetAfter)
+    {
+        net::TransferServiceConfig config;
+        config.downloadDir = downloads.path();
+        config.autoAcceptAll = true;
+        config.forgetFinishedAfter = forgetAfter;
+        return config;
+    }
+
+    TempDir profileDir;
+    TempDir downloads;
+    MemoryLink link;
+    std::unique_ptr<profile::ProfileStore> profile;
+    net::TransferService service;
+    std::string fingerprint;
+};
+
+class Pair {
+public:
+    explicit Pair(Millis forgetAfter)
+        : m_random(7), sender("fp-sender", m_clock, m_random, forgetAfter),
+          receiver("fp-receiver", m_clock, m_random, forgetAfter)
+    {
+        REQUIRE(crypto::initialize());
+        crypto::SessionKeys senderKeys;
+        crypto::SessionKeys receiverKeys;
+        m_random.fill(senderKeys.send.file);
+        m_random.fill(senderKeys.receive.file);
+        receiverKeys.send.file = senderKeys.receive.file;
+        receiverKeys.receive.file = senderKeys.send.file;
+        sender.service.onPeerVerified(kOtherSide, receiver.fingerprint, senderKeys);
+        receiver.service.onPeerVerified(kOtherSide, sender.fingerprint, receiverKeys);
+    }
+
+    // Delivers everything in flight and pumps both sides, `turns` times, with `step` of fake time each.
+    void run(int turns, Millis step = Millis{50})
+    {
+        for (int turn = 0; turn < turns; ++turn) {
+            for (int i = 0; i < 10'000 && !(sender.link.messages.empty() && sender.link.chunks.empty() &&
+                                            receiver.link.messages.empty() && receiver.link.chunks.empty());
+                 ++i) {
+                deliver(sender.link, receiver.service);
+                deliver(receiver.link, sender.service);
+            }
+            sender.service.pump();
+            receiver.service.pump();
+            m_clock.advance(step);
+        }
+    }
+
+    FakeClock m_clock;
+    crypto::SeededRandom m_random;
+    Side sender;
+    Side receiver;
+
+private:
+    static void deliver(MemoryLink& from, net::TransferService& to)
+    {
+        if (!from.messages.empty()) {
+            const wire::AppMessage message = std::move(from.messages.front());
+            from.messages.pop_front();
+            to.onMessage(kOtherSide, message);
+        } else if (!from.chunks.empty()) {
+            const wire::Bytes chunk = std::move(from.chunks.front());
+            from.chunks.pop_front();
+            to.onChunk(kOtherSide, chunk);
+        }
+    }
+};
+
+std::string writeSource(const TempDir& dir, int index)
+{
+    const auto path = dir.path() / ("note-" + std::to_string(index) + ".txt");
+    std::ofstream(path) << "file number " << index << " "
+                        << std::string(static_cast<std::size_t>(index) * 300, 'x');
+    return path.string();
+}
+
+} // namespace
+
+TEST_CASE("a long session of offers keeps the services' memory and resume rows flat")
+{
+    Pair pair(Millis{3000});
+    TempDir sources;
+    constexpr int kOffers = 60;
+    std::size_t peakOffers = 0;
+    std::size_t peakEntries = 0;
+    for (int i = 0; i < kOffers; ++i) {
+        pair.sender.service.handle(command::SendFiles{kOtherSide, {writeSource(sources, i)}});
+        pair.run(20); // one second of fake time: the offer completes well within it
+        REQUIRE(pair.receiver.link.finishedOffers() == static_cast<std::size_t>(i + 1));
+        for (Side* side : {&pair.sender, &pair.receiver}) {
+            const net::TransferHoldings held = side->service.holdings();
+            peakOffers = std::max(peakOffers, held.offers);
+            peakEntries = std::max(peakEntries, held.perFileEntries);
+        }
+    }
+    // An offer lives about forgetFinishedAfter (3 s) plus a tick after finishing: a handful at a time.
+    CHECK(peakOffers <= 6);
+    CHECK(peakEntries <= 6 * 4);
+    pair.run(100); // five more seconds: everything finished is forgotten
+    for (Side* side : {&pair.sender, &pair.receiver}) {
+        const net::TransferHoldings held = side->service.holdings();
+        CHECK(held.offers == 0);
+        CHECK(held.perFileEntries == 0);
+        CHECK(held.finishedTimers == 0);
+        CHECK(side->profile->transferRecords(side == &pair.sender ? "fp-receiver" : "fp-sender").empty());
+        CHECK(side->link.abuse.empty());
+    }
+    // Every file arrived all the same.
+    std::size_t received = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(pair.receiver.downloads.path()))
+        received += entry.is_regular_file() ? 1 : 0;
+    CHECK(received == kOffers);
+}
+
+TEST_CASE("ForgetTransfers drops finished offers at once and keeps unfinished ones")
+{
+    Pair pair(Millis{3'600'000}); // never by time in this test
+    TempDir sources;
+    pair.sender.service.handle(command::SendFiles{kOtherSide, {writeSource(sources, 1)}});
+    pair.run(20);
+    REQUIRE(pair.sender.link.finishedOffers() == 1);
+    // A second offer that stays paused before any data moves: not finished, so it is kept.
+    pair.sender.service.handle(command::SendFiles{kOtherSide, {writeSource(sources, 2)}});
+    std::optional<TransferId> second;
+    for (const Event& e : pair.sender.link.events)
+        if (const auto* sent = std::get_if<event::OfferSent>(&e)) second = sent->offer;
+    REQUIRE(second);
+    pair.sender.service.handle(command::ControlTransfer{kOtherSide, *second, 0, TransferAction::Pause});
+    pair.run(20);
+    REQUIRE(pair.sender.service.holdings().offers == 2);
+    REQUIRE(pair.sender.profile->transferRecords("fp-receiver").size() == 2);
+
+    pair.sender.service.handle(command::ForgetTransfers{});
+    CHECK(pair.sender.service.holdings().offers == 1);
+    CHECK(pair.sender.profile->transferRecords("fp-receiver").size() == 1);
+    pair.receiver.service.handle(command::ForgetTransfers{kOtherSide, TransferId{}});
+    CHECK(pair.receiver.service.holdings().offers == 1);
+
+    // The kept offer still completes once resumed.
+    pair.sender.service.handle(command::ControlTransfer{kOtherSide, *second, 0, TransferAction::Resume});
+    pair.run(20);
+    CHECK(pair.receiver.link.finishedOffers() == 2);
+    CHECK(pair.sender.link.abuse.empty());
+    CHECK(pair.receiver.link.abuse.empty());
+}
