@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
 jobs=$(nproc 2>/dev/null || echo 2)
-fuzz_seconds=${DUET_FUZZ_SECONDS:-10}
+fuzz_seconds=${DUET_FUZZ_SECONDS:-6}
 passed=0
 failed=0
 failed_stages=()

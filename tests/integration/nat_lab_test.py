@@ -8,7 +8,7 @@ The "upnp" and "nat-pmp" variants put Debian's miniupnpd on A's NAT box: one cod
 (nat_mapping_lab.py). The "rebinding" variant re-maps A's NAT mid-session (nat_rebind_lab.py).
 
 Root only (namespaces, iptables); otherwise exit 77 (skipped). Everything lives in namespaces this test
-creates and deletes; nothing is sent anywhere else. `--runs N` repeats each variant (CI: 2; use 20 or
+creates and deletes; nothing is sent anywhere else. `--runs N` repeats each variant (CI: 1; use 20 or
 more for the success-rate figure). `--variants` picks variants.
 """
 
@@ -271,7 +271,7 @@ def main():
         sys.exit(1)
     for failure in failures:
         print("FAIL " + failure)
-    # The issue's bar: >= 95 % of runs per variant (with the CI's 2 runs that means every run).
+    # The issue's bar: >= 95 % of runs per variant (with the CI's single run that means every run).
     bad = [v for v, t in results.items() if len(t) < 0.95 * args.runs]
     if bad:
         print("FAIL: below 95 %% in %s (logs in %s)" % (", ".join(bad), workdir))
