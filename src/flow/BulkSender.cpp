@@ -25,8 +25,11 @@ constexpr int kMaxProbeBackoff = 6;
 constexpr Nanos kMaxProbeInterval = 1s;
 // This many probe timeouts in a row are an outage rather than a tail loss.
 constexpr int kOutageProbes = 2;
-// Pacing may catch up on this much lost time in one burst: the net loop wakes about once per millisecond.
+// Pacing may catch up on at most this much lost time in one burst, and on no more than kPacingBurstBytes:
+// the net loop waits for the exact send time, and a catch-up of whole milliseconds at 1 Gbit/s would
+// overflow the 64-125 KB drop-tail queues of LAN and Wi-Fi paths.
 constexpr Nanos kPacingCatchUp = 2ms;
+constexpr double kPacingBurstBytes = 8.0 * kMaxDatagramPayload;
 // Window while probing after a timeout: enough for two probes, no more until the path answers.
 constexpr std::uint64_t kProbeWindow = 2 * kMaxDatagramPayload;
 
@@ -140,7 +143,10 @@ std::optional<OutgoingSlice> BulkSender::poll(MonoTime now)
     const double rate = std::max(m_bbr.pacingRate(), 1.0);
     const auto gap = std::chrono::duration_cast<Nanos>(
         std::chrono::duration<double>(static_cast<double>(data.size()) / rate));
-    m_nextSendTime = std::max(m_nextSendTime, now - kPacingCatchUp) + gap;
+    const Nanos catchUp =
+        std::min(kPacingCatchUp,
+                 std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(kPacingBurstBytes / rate)));
+    m_nextSendTime = std::max(m_nextSendTime, now - catchUp) + gap;
 
     ++m_stats.packetsSent;
     m_stats.bytesSent += data.size();

@@ -45,9 +45,7 @@ std::optional<wire::Bytes> BulkLink::poll(MonoTime now)
 
 std::optional<MonoTime> BulkLink::nextWake(MonoTime now) const
 {
-    const std::optional<MonoTime> wake = m_session->nextWake(now);
-    if (!wake || *wake <= now) return wake;
-    return now + std::chrono::ceil<Millis>(*wake - now);
+    return m_session->nextWake(now);
 }
 
 BulkLink::Verdict BulkLink::onDatagram(wire::ByteSpan datagram, MonoTime now,

@@ -51,8 +51,8 @@ public:
     bool queue(wire::Bytes frame, std::uint64_t* queued);
     // The next frame to send now (an ack first, then data), or nothing until nextWake().
     std::optional<wire::Bytes> poll(MonoTime now);
-    // When poll() may have something again, rounded up to whole milliseconds (the loop's clock) so
-    // the loop never spins on a sub-millisecond pacing gap; nothing when only the peer can unblock it.
+    // When poll() may have something again, exact (pacing gaps are microseconds at LAN rates; the
+    // loop waits for them precisely); nothing when only the peer can unblock it.
     std::optional<MonoTime> nextWake(MonoTime now) const;
     // One packet from the peer's bulk channel; completed Chunk frames are appended to `frames`.
     Verdict onDatagram(wire::ByteSpan datagram, MonoTime now, std::vector<wire::Bytes>& frames);

@@ -108,7 +108,7 @@ void NetLoop::loop()
         m_host->limitHalfOpenPeers();
         flushEvents();
         ENetEvent event;
-        if (m_host->service(event, waitForTraffic(serviceTimeout(m_clock.now())))) {
+        if (m_host->service(event, waitForTraffic(waitForPacing(serviceTimeout(m_clock.now()))))) {
             onEnetEvent(event);
             while (m_host->nextQueued(event))
                 onEnetEvent(event);
@@ -283,7 +283,9 @@ Millis NetLoop::serviceTimeout(MonoTime now) const
     if (m_nat)
         if (const std::optional<MonoTime> wake = m_nat->nextWake())
             next = std::max(now, std::min(next, *wake));
-    if (const std::optional<MonoTime> wake = bulkWake(now)) next = std::max(now, std::min(next, *wake));
+    // Rounded up: waitForPacing() waits for the exact time, so the millisecond wait never spins.
+    if (const std::optional<MonoTime> wake = bulkWake(now))
+        next = std::max(now, std::min(next, now + std::chrono::ceil<Millis>(*wake - now)));
     // ENet's own timers: half-open peers are not in m_connections, so ask the host directly.
     const ENetHost* host = m_host->get();
     for (std::size_t i = 0; i < host->peerCount; ++i) {

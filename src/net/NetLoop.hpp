@@ -124,6 +124,9 @@ private:
     void onBulkDatagram(Connection& connection, wire::ByteSpan datagram);
     void pumpBulk();
     std::optional<MonoTime> bulkWake(MonoTime now) const;
+    // Waits for a bulk pacing deadline sooner than `timeout` to the microsecond; returns what is left
+    // for ENet's wait (0 once it waited, else `timeout` unchanged).
+    Millis waitForPacing(Millis timeout);
     // Commands this engine does not implement yet are answered with an error instead of vanishing.
     template <typename UnhandledCommand>
     void handle(const UnhandledCommand&)

@@ -4,9 +4,12 @@
 #include "duet/net/NetLoop.hpp"
 #include "duet/wire/Frame.hpp"
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <iostream>
+#include <poll.h>
 
 namespace duet::net {
 namespace {
@@ -87,6 +90,26 @@ void NetLoop::pumpBulk()
     }
     // Out now rather than at the next service call, which may be a millisecond away.
     if (sent) enet_host_flush(m_host->get());
+}
+
+Millis NetLoop::waitForPacing(Millis timeout)
+{
+    const MonoTime now = m_clock.now();
+    const std::optional<MonoTime> wake = bulkWake(now);
+    if (timeout.count() == 0 || !wake || *wake >= now + timeout) return timeout;
+    if (*wake > now) {
+        // ENet waits in whole milliseconds; pacing gaps at LAN rates are tens of microseconds. Wait for
+        // the exact send time on ENet's socket, which also receives the Waker's tokens, so a packet or
+        // a command still ends the wait at once.
+        enet_host_flush(m_host->get());
+        const auto gap = std::chrono::duration_cast<std::chrono::nanoseconds>(*wake - now);
+        const timespec wait{static_cast<std::time_t>(gap.count() / 1'000'000'000),
+                            static_cast<long>(gap.count() % 1'000'000'000)};
+        pollfd fd{m_host->get()->socket, POLLIN, 0};
+        if (::ppoll(&fd, 1, &wait, nullptr) < 0 && errno != EINTR)
+            std::cerr << "duet: ppoll failed: " << errno << '\n';
+    }
+    return Millis{0};
 }
 
 std::optional<MonoTime> NetLoop::bulkWake(MonoTime now) const

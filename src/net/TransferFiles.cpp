@@ -117,9 +117,20 @@ StorageReceiveSink::StorageReceiveSink(std::shared_ptr<storage::ReceiveRoot> roo
                                        std::filesystem::path rootPath, std::string peerFingerprint)
     : m_root(std::move(root)), m_rootPath(std::move(rootPath)), m_fingerprint(std::move(peerFingerprint))
 {
+    // One fsync per folder per save instead of one per file: small files arrive hundreds a second.
+    if (m_root) m_root->deferFolderSyncs(true);
 }
 
-StorageReceiveSink::~StorageReceiveSink() = default;
+StorageReceiveSink::~StorageReceiveSink()
+{
+    syncCommitted();
+}
+
+void StorageReceiveSink::syncCommitted()
+{
+    // A failed folder fsync leaves the files in place, as an immediate one would; nothing to report.
+    if (m_root) (void)m_root->syncCommittedFolders();
+}
 
 void StorageReceiveSink::forgetOffer(std::uint64_t offerId)
 {

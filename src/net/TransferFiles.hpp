@@ -59,6 +59,9 @@ public:
     // The whole-file hash of the last file committed under this key (hex), for the UI.
     std::optional<std::string> committedHash(const transfer::FileKey& file) const;
     const std::filesystem::path& rootPath() const { return m_rootPath; }
+    // Makes the renames of commits so far durable (their folders' fsyncs are batched, see
+    // ReceiveRoot::deferFolderSyncs); call before saving resume records that name those files.
+    void syncCommitted();
     // Drops what is remembered about a finished offer (names reserved, hashes, open partials).
     void forgetOffer(std::uint64_t offerId);
     // Entries held across all offers, to check that finished offers leave nothing behind.

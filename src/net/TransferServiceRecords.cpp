@@ -11,6 +11,7 @@ namespace duet::net {
 void TransferService::save(Peer& peer)
 {
     peer.dirty = false;
+    peer.sink->syncCommitted(); // the records may name files whose renames are not yet durable
     try {
         m_records.save(peer.fingerprint, peer.manager->resumeRecords(), peer.localPaths);
     } catch (const std::exception& e) {

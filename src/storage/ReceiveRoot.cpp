@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 namespace duet::storage {
 
@@ -22,6 +23,7 @@ constexpr std::int64_t kLatestMtime = 4'102'444'800; // 2100-01-01T00:00:00Z (ex
 constexpr mode_t kPartialFolderMode = 0700;          // only this user may see what is being received
 constexpr mode_t kCreatedFolderMode = 0777;          // reduced by the umask, like any program's mkdir
 constexpr mode_t kPartialFileMode = 0666;            // reduced by the umask; never the sender's mode
+constexpr std::size_t kMaxUnsyncedFolders = 64;
 
 std::string quotedName(std::string_view name)
 {
@@ -186,13 +188,40 @@ Expected<std::string> ReceiveRoot::commit(PartialFile& partial, std::string_view
             return errorFromErrno(err,
                                   "cannot move the received file to " + quotedName(finalPath + candidate));
         // The file is in place; a failed folder fsync leaves it there, so it is reported as committed.
-        ::fsync(folder);
+        if (!m_deferFolderSyncs) {
+            ::fsync(folder);
+        } else {
+            // Keyed by inode, not path: a folder replaced under the same name is synced on its own.
+            struct stat st {};
+            const bool known = ::fstat(folder, &st) == 0;
+            const FolderId id{st.st_dev, st.st_ino};
+            if (!known || m_unsyncedFolders.count(id) == 0) {
+                // Bounded so a tree of many folders never runs out of descriptors.
+                if (m_unsyncedFolders.size() >= kMaxUnsyncedFolders) (void)syncCommittedFolders();
+                UniqueFd kept = openedFolder ? std::move(openedFolder) : UniqueFd(::dup(folder));
+                if (known && kept)
+                    m_unsyncedFolders.emplace(id, UnsyncedFolder{std::move(kept), finalPath});
+                else
+                    ::fsync(folder); // cannot keep it: sync now rather than never
+            }
+        }
         partial.m_file.reset();
         partial.m_transferFolder.reset();
         return finalPath + candidate;
     }
     return StorageError{StorageErrorCode::NamesExhausted, 0,
                         "every alternative name for " + quotedName(destination) + " is taken"};
+}
+
+Expected<void> ReceiveRoot::syncCommittedFolders()
+{
+    Expected<void> result;
+    for (const auto& [id, folder] : m_unsyncedFolders) {
+        auto synced = syncDescriptor(folder.fd.get(), folder.path.empty() ? "download folder" : folder.path);
+        if (!synced && result) result = synced.error();
+    }
+    m_unsyncedFolders.clear();
+    return result;
 }
 
 Expected<std::string> ReceiveRoot::reserveTopLevelName(std::string_view name)

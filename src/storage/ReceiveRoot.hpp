@@ -22,9 +22,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace duet::storage {
@@ -53,6 +55,7 @@ public:
     // folders one by one (a symlink or file among them fails the commit), rename without replacing
     // anything ("name (n).ext" when taken), fsync the destination folder. Returns the final relative path.
     // On failure the partial stays where it was, open, for a retry, resume or discard.
+    // With deferFolderSyncs(true) the last step waits for syncCommittedFolders() (see there).
     Expected<std::string> commit(PartialFile& partial, std::string_view destination,
                                  std::optional<std::int64_t> senderMtimeSeconds = std::nullopt);
 
@@ -77,6 +80,15 @@ public:
     // The path given to open(), for display only; never used to reach files.
     const std::filesystem::path& displayPath() const { return m_displayPath; }
 
+    // Many small files: when deferred, commit keeps each destination folder open instead of fsyncing it
+    // after every rename, and syncCommittedFolders() fsyncs each such folder once. The file's own data
+    // is still synced before its rename, so a final name never holds unverified bytes; until the folder
+    // sync, a crash may undo the rename (the file stays in the partial area). Call it before recording
+    // the commits anywhere durable. Returns the first failure; every folder is tried and released.
+    void deferFolderSyncs(bool deferred) { m_deferFolderSyncs = deferred; }
+    Expected<void> syncCommittedFolders();
+    std::size_t unsyncedFolderCount() const { return m_unsyncedFolders.size(); }
+
 private:
     ReceiveRoot(UniqueFd root, std::filesystem::path displayPath);
     Expected<UniqueFd> openPartialArea(bool create) const;
@@ -84,6 +96,13 @@ private:
 
     UniqueFd m_root;
     std::filesystem::path m_displayPath;
+    struct UnsyncedFolder {
+        UniqueFd fd;
+        std::string path; // relative, for messages ("" is the root)
+    };
+    using FolderId = std::pair<std::uint64_t, std::uint64_t>; // st_dev, st_ino
+    bool m_deferFolderSyncs = false;
+    std::map<FolderId, UnsyncedFolder> m_unsyncedFolders;
 };
 
 } // namespace duet::storage

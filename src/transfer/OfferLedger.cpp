@@ -1,5 +1,6 @@
 #include "duet/transfer/OfferLedger.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace duet::transfer {
@@ -92,6 +93,8 @@ void OfferLedger::setOfferPause(PauseFlags paused)
 void OfferLedger::setFileState(File& file, FileState state)
 {
     file.state = state;
+    // A file that is running again must be looked at by finishIfComplete's next scan.
+    if (!isFinal(state)) m_firstUnfinished = std::min(m_firstUnfinished, indexOf(file));
     if (state == FileState::Active)
         m_fileRates.try_emplace(file.entry.fileId, m_speedWindow);
     else
@@ -167,8 +170,12 @@ void OfferLedger::setDone(File& file, std::uint64_t bytes, bool moved)
 bool OfferLedger::finishIfComplete()
 {
     if (m_state != OfferState::Active) return false;
-    for (const File& f : m_files)
-        if (!isFinal(f.state)) return false;
+    // Called after every file event: resuming the scan where it stopped keeps a whole offer linear.
+    for (; m_firstUnfinished < m_files.size(); ++m_firstUnfinished) {
+        ++m_finishScanSteps;
+        if (!isFinal(m_files[m_firstUnfinished].state)) break;
+    }
+    if (m_firstUnfinished < m_files.size()) return false;
     setOfferState(OfferState::Finished);
     return true;
 }

@@ -20,8 +20,9 @@ struct TransferConfig {
     // Receiver: files requested at once, in offer order. 1 is strictly one file at a time; more hides
     // one round trip per small file. Chunks of one file still arrive in order, files still one by one.
     // Files whose data is complete but whose FileDone has not come yet count separately, up to as many
-    // again, so at most 2 x filesRequestedAhead partials are open.
-    std::size_t filesRequestedAhead = 8;
+    // again, so at most 2 x filesRequestedAhead partials are open. 32: with 8, a folder of small files
+    // waited on round trips (3,000 files of 1-16 KiB: 33 s, against 20 s with 32).
+    std::size_t filesRequestedAhead = 32;
     // Receiver: free space that must remain after all accepted bytes are written.
     std::uint64_t freeSpaceReserve = 256u << 20;
     // Receiver caps against floods: incoming offers being assembled or waiting for the user (per peer),

@@ -117,3 +117,27 @@ TEST_CASE("flow sender: silence after sending fires the probe timeout, which bac
 }
 
 } // namespace duet::flow
+
+namespace duet::flow {
+
+TEST_CASE("flow sender: a late wake-up catches up on a few datagrams, not milliseconds of them")
+{
+    BulkSender sender(start(), {});
+    REQUIRE(sender.queue(wire::Bytes(200'000, 4)));
+    REQUIRE(sender.poll(start()).has_value());
+    // 50 ms late: at the initial rate (~11 MB/s, ~0.1 ms per datagram) 2 ms of catch-up would be ~19
+    // datagrams at once, more than a 1 Gbit/s LAN queue should take in one burst; the bound is 8 (+1).
+    const MonoTime late = start() + 50ms;
+    int burst = 0;
+    while (burst < 64 && sender.poll(late).has_value())
+        ++burst;
+    CHECK(burst >= 7);
+    CHECK(burst <= 9);
+    // Then pacing resumes at the exact gap: the next datagram is due within a millisecond, not now.
+    const auto wake = sender.nextWake(late);
+    REQUIRE(wake.has_value());
+    CHECK(*wake > late);
+    CHECK(*wake - late < 1ms);
+}
+
+} // namespace duet::flow
