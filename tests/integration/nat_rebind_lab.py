@@ -2,13 +2,15 @@
 re-maps A to another public port mid-session (its MASQUERADE moves to ports 42000-42999 and its
 connection tracking is flushed, as when a home router reboots). ENet ignores datagrams from a peer's new
 address, so the old connection dies; both sides must then punch and dial again from the codes they already
-have, without anyone pasting anything, and chat must flow again through A's new mapping.
+have, without anyone pasting anything, and chat must flow again through A's new mapping. A file that was
+moving when the NAT re-mapped arrives complete (same hash) after the reconnection.
 
 A's NAT is port-restricted and B's address-restricted: B's NAT lets A's new port in because B talked to
 A's address before. (With port-restricted NATs on both sides no one can learn A's new port without a new
 code or a rendezvous server; that case is documented, not tested.)
 """
 
+import hashlib
 import os
 import time
 
@@ -17,6 +19,7 @@ from duet_harness import HeadlessPeer, check
 HERE = os.path.dirname(os.path.abspath(__file__))
 # 8 s until ENet's silence limit ends the dead connection, then punching and a handshake (< 2 s here).
 RECOVERY_BUDGET = 20.0
+PAYLOAD_MIB = 96
 
 
 def rebind(lab):
@@ -48,6 +51,16 @@ def rebind_run(lab, duet, workdir, run, wrapper):
         a.send("say before the rebinding")
         check(b.wait_for("message", timeout=5)["text"] == "before the rebinding", "chat text changed")
 
+        # A file is moving when the NAT re-maps: it must continue from the receiver's verified data.
+        payload = os.urandom(1 << 20) * PAYLOAD_MIB
+        source = os.path.join(rundir, "across-the-rebinding.bin")
+        with open(source, "wb") as f:
+            f.write(payload)
+        a.send("send " + source)
+        b.wait_for("offer", timeout=10)
+        b.send("accept")
+        moving = b.wait_for("progress", lambda e: not e["outgoing"] and e["bytes"] > 0, timeout=10)
+
         rebind(lab)
         started = time.monotonic()
         # Keep traffic flowing so A's NAT makes its new mapping at once (as any chat or keep-alive would).
@@ -68,6 +81,14 @@ def rebind_run(lab, duet, workdir, run, wrapper):
         check(b.wait_for("message", timeout=10)["text"] == "during the rebinding", "queued message lost")
         a.send("say after the rebinding")
         check(b.wait_for("message", timeout=5)["text"] == "after the rebinding", "chat text changed")
+        done = b.wait_for("transfer_done", timeout=60)
+        with open(done["path"], "rb") as f:
+            check(hashlib.sha256(f.read()).digest() == hashlib.sha256(payload).digest(), "file differs")
+        with b._cond:
+            waited = [e for e in b.history if e["event"] == "progress" and e["state"] == "waiting"]
+        print("%s run %d: file at %d of %d bytes when the NAT re-mapped; %s" % (
+            lab.variant, run, moving["bytes"], len(payload),
+            "it waited for the link and resumed" if waited else "it finished before the link was lost"))
         return took
     finally:
         for peer in (a, b):
