@@ -6,7 +6,6 @@ databases pass PRAGMA integrity_check with the same set of messages on each side
 last stored one can die with the process (it was never reported queued); that count is printed."""
 
 import os
-import socket
 import sqlite3
 import time
 
@@ -14,12 +13,6 @@ import duet_harness as h
 
 TOTAL = 600
 KILLS = 3
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def queued_ids(peer):
@@ -45,7 +38,7 @@ def rows(profile, direction):
 def test(duet, workdir):
     alice_profile = os.path.join(workdir, "alice-profile")
     bob_profile = os.path.join(workdir, "bob-profile")
-    alice_port, bob_port = free_port(), free_port()
+    alice_port, bob_port = h.free_port(), h.free_port()
     alice = h.HeadlessPeer(duet, "alice", yes=True, profile=alice_profile, port=alice_port, workdir=workdir,
                            reconnect=True)
     bob = h.HeadlessPeer(duet, "bob", yes=True, profile=bob_profile, port=bob_port, workdir=workdir,

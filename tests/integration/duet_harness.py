@@ -10,6 +10,7 @@ import io
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -138,6 +139,13 @@ class HeadlessPeer:
         self._stderr.flush()
         with open(self._stderr.name, "rb") as f:
             return f.read().decode("utf-8", "replace")
+
+
+def free_port():
+    """A UDP port on 127.0.0.1 that nothing uses right now (for peers that restart on the same port)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def connect_verified(initiator, responder, timeout=10.0):

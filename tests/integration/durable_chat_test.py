@@ -8,7 +8,6 @@ database passes PRAGMA integrity_check. Then alice quits, bob queues messages fo
 and her restart brings them in without any command."""
 
 import os
-import socket
 import sqlite3
 import time
 
@@ -16,12 +15,6 @@ import duet_harness as h
 
 TOTAL = 1000
 KILLS = 4
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def delivered_ids(peer):
@@ -45,7 +38,7 @@ def read_history(peer, count):
 def test(duet, workdir):
     alice_profile = os.path.join(workdir, "alice-profile")
     bob_profile = os.path.join(workdir, "bob-profile")
-    alice_port, bob_port = free_port(), free_port()
+    alice_port, bob_port = h.free_port(), h.free_port()
     alice = h.HeadlessPeer(duet, "alice", yes=True, profile=alice_profile, port=alice_port, workdir=workdir,
                            reconnect=True)
     bob = h.HeadlessPeer(duet, "bob", yes=True, profile=bob_profile, port=bob_port, workdir=workdir,
