@@ -6,6 +6,7 @@ a JSON object with an "event" key; anything else fails the test, since stdout is
 """
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -139,6 +140,15 @@ class HeadlessPeer:
         self._stderr.flush()
         with open(self._stderr.name, "rb") as f:
             return f.read().decode("utf-8", "replace")
+
+
+def blake(path):
+    """The file's BLAKE2b-256 in hex, as Duet reports it in `transfer_done` (and as `b2sum -l 256`)."""
+    digest = hashlib.blake2b(digest_size=32)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def free_port():

@@ -11,7 +11,6 @@
 """
 
 import glob
-import hashlib
 import os
 import subprocess
 import time
@@ -19,14 +18,6 @@ import time
 import duet_harness as h
 
 RECEIVE_PORT = 47000 + os.getpid() % 1000
-
-
-def blake(path):
-    digest = hashlib.blake2b(digest_size=32)
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def start(duet, args, workdir, name, stdin=subprocess.DEVNULL):
@@ -74,9 +65,9 @@ def test_success(duet, workdir):
     h.check(finish(sender, 60) == 0, "send failed:\n" + log_of(sender))
     h.check(finish(receiver, 30) == 0, "receive failed:\n" + log_of(receiver))
     got = os.path.join(workdir, "downloads-r1", "Tree")
-    h.check(blake(os.path.join(got, "nested", "data.bin")) == blake(os.path.join(tree, "nested", "data.bin")),
+    h.check(h.blake(os.path.join(got, "nested", "data.bin")) == h.blake(os.path.join(tree, "nested", "data.bin")),
             "data.bin differs")
-    h.check(blake(os.path.join(got, "small.txt")) == blake(os.path.join(tree, "small.txt")), "small differs")
+    h.check(h.blake(os.path.join(got, "small.txt")) == h.blake(os.path.join(tree, "small.txt")), "small differs")
     h.check(os.path.isdir(os.path.join(got, "nested", "empty")), "empty folder missing")
     h.check("done, every file verified" in log_of(sender), "no final line on the sender's terminal")
 
@@ -158,7 +149,7 @@ def test_link_drop(duet, workdir):
     receiver = start(duet, receiver_args(workdir, "r4"), workdir, "receive4b")
     h.check(finish(sender, 120) == 0, "send failed after the drop:\n" + log_of(sender))
     h.check(finish(receiver, 60) == 0, "restarted receive failed:\n" + log_of(receiver))
-    h.check(blake(os.path.join(downloads, "big.bin")) == blake(path), "big.bin differs after resume")
+    h.check(h.blake(os.path.join(downloads, "big.bin")) == h.blake(path), "big.bin differs after resume")
     h.check("resuming" in log_of(sender) or "reconnected" in log_of(sender), "sender did not report the resume")
     print("killed the receiver at %.0f %%" % (100.0 * at_kill / size))
 

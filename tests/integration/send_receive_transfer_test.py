@@ -3,21 +3,10 @@ names, a few MiB of random data) and a single file; every file arrives with the 
 source and as the transfer_done events report; sending again never overwrites ("name (1).ext",
 "Tree (1)"); chat stays quick while a larger file moves."""
 
-import hashlib
 import os
 import time
 
 import duet_harness as h
-
-
-def blake(path):
-    digest = hashlib.blake2b(digest_size=32)
-    with open(path, "rb") as f:
-        while True:
-            block = f.read(1 << 20)
-            if not block:
-                return digest.hexdigest()
-            digest.update(block)
 
 
 def make_tree(root):
@@ -48,7 +37,7 @@ def listing(root):
             out[rel] = None
         for name in files:
             path = os.path.join(folder, name)
-            out[os.path.relpath(path, root)] = blake(path)
+            out[os.path.relpath(path, root)] = h.blake(path)
     return out
 
 
@@ -85,9 +74,9 @@ def test(duet, workdir):
         expected = listing(os.path.join(source, "Tree"))
         got = listing(os.path.join(downloads, "Tree"))
         h.check(got == expected, "tree differs:\n%r\n%r" % (sorted(expected.items()), sorted(got.items())))
-        h.check(blake(os.path.join(downloads, "single.bin")) == blake(single), "single.bin differs")
+        h.check(h.blake(os.path.join(downloads, "single.bin")) == h.blake(single), "single.bin differs")
         for event in received.values():
-            h.check(event["hash"] == blake(event["path"]), "transfer_done hash is not the file's")
+            h.check(event["hash"] == h.blake(event["path"]), "transfer_done hash is not the file's")
             h.check(os.path.realpath(event["path"]).startswith(os.path.realpath(downloads)), "outside downloads")
         for _ in files:
             event = alice.wait_for("transfer_done", lambda e: e["offer"] == sent["offer"] and e["file"] in files,
@@ -99,7 +88,7 @@ def test(duet, workdir):
 
         # Never overwrite: the same selection again lands beside the first copy.
         send_and_finish(alice, bob, 'send "%s" "%s"' % (tree, single))
-        h.check(blake(os.path.join(downloads, "single (1).bin")) == blake(single), "no single (1).bin")
+        h.check(h.blake(os.path.join(downloads, "single (1).bin")) == h.blake(single), "no single (1).bin")
         h.check(listing(os.path.join(downloads, "Tree (1)")) == expected, "Tree (1) differs")
         h.check(listing(os.path.join(downloads, "Tree")) == expected, "the first Tree was touched")
 

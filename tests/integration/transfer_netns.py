@@ -1,7 +1,6 @@
 """Shared by the transfer_*_netns tests: two headless peers in the two namespaces of a link-emulator lab
 (tests/netlab/lab.py), a file sent from alice to bob, and its hash checked at bob."""
 
-import hashlib
 import os
 import stat
 import sys
@@ -11,16 +10,6 @@ import duet_harness as h
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "netlab"))
 import lab as netlab  # noqa: E402
-
-
-def blake(path):
-    digest = hashlib.blake2b(digest_size=32)
-    with open(path, "rb") as f:
-        while True:
-            block = f.read(1 << 20)
-            if not block:
-                return digest.hexdigest()
-            digest.update(block)
 
 
 def wrapper(workdir, namespace, duet):
@@ -62,7 +51,7 @@ def send_through(lab, duet, workdir, source, timeout, reconnect=False):
     failures = [e for e in bob.history if e["event"] in ("transfer_failed", "error")]
     h.check(done["state"] == "done", "bob finished as %r (%r) %r" % (done["state"], done["reason"], failures))
     event = bob.wait_for("transfer_done", lambda e: e["offer"] == sent["offer"], timeout=5)
-    h.check(event["hash"] == blake(source), "hash reported by bob is not the source's")
-    h.check(blake(event["path"]) == event["hash"], "the received file does not match its reported hash")
+    h.check(event["hash"] == h.blake(source), "hash reported by bob is not the source's")
+    h.check(h.blake(event["path"]) == event["hash"], "the received file does not match its reported hash")
     alice.wait_for("offer_finished", lambda e: e["offer"] == sent["offer"] and e["state"] == "done", timeout=10)
     return alice, bob, took, event["path"]
