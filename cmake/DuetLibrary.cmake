@@ -1,3 +1,23 @@
+# Compile time: the standard headers nearly every file includes are precompiled once per build and reused
+# by every library and test (GCC only; clang rejects a precompiled header when the compile options of the
+# reusing target differ in the slightest, and the clang build is the sanitizer one, compiled at -O1).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    file(WRITE ${CMAKE_BINARY_DIR}/duet_pch.cpp "// The precompiled standard headers' own translation unit.\n")
+    add_library(duet_pch OBJECT ${CMAKE_BINARY_DIR}/duet_pch.cpp)
+    target_link_libraries(duet_pch PRIVATE duet_warnings)
+    target_precompile_headers(duet_pch PRIVATE
+        <algorithm> <array> <atomic> <chrono> <cstdint> <cstring> <deque> <filesystem> <functional> <map>
+        <memory> <mutex> <optional> <span> <string> <string_view> <thread> <unordered_map> <variant>
+        <vector>)
+endif()
+
+# duet_use_precompiled_headers(<target>): the shared precompiled standard headers, where there are some.
+function(duet_use_precompiled_headers target)
+    if(TARGET duet_pch)
+        target_precompile_headers(${target} REUSE_FROM duet_pch)
+    endif()
+endfunction()
+
 # duet_library(NAME <lib> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
 #
 # Every folder under src/ is one static library. Its headers are reachable as "duet/<lib>/X.hpp" only by
@@ -16,4 +36,5 @@ function(duet_library)
     add_library(duet::${ARG_NAME} ALIAS ${target})
     target_include_directories(${target} PUBLIC ${include_root})
     target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE duet_warnings ${ARG_PRIVATE_DEPS})
+    duet_use_precompiled_headers(${target})
 endfunction()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs every test: the release suite (unit, integration, GUI under Xvfb), the same unit and
-# integration suites under ASan+UBSan, and a bounded run of every libFuzzer target. Prints one summary line.
+# integration suites under ASan+UBSan (clang), and a bounded run of every libFuzzer target. Prints one summary line.
 set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
@@ -51,7 +51,7 @@ run_ctest() {
 }
 
 run_fuzzers() {
-    local dir=build/fuzz/tests/fuzz rc=0
+    local dir=build/asan/tests/fuzz rc=0
     for target in "$dir"/fuzz_*; do
         [ -x "$target" ] || continue
         local name corpus work
@@ -80,6 +80,7 @@ processes="integration|gui|netlab|netns|bench"
 stage "release build" build_preset release
 stage "release unit tests" run_ctest release -LE "$processes"
 stage "release process tests" run_ctest release -L "$processes" -j 1
+# One clang-14 build for the sanitizer suites and the libFuzzer targets (built beside them).
 stage "asan build" build_preset asan
 # The GUI under Xvfb is left out under ASan: Mesa's own leaks cannot be suppressed (recipes §3).
 export ASAN_OPTIONS=detect_leaks=1
@@ -87,7 +88,6 @@ stage "asan unit tests" run_ctest asan -LE "$processes"
 # The namespace labs (netns) measure network behaviour, not memory safety; they run in the release stage.
 stage "asan process tests" run_ctest asan -L integration -LE netns -j 1
 unset ASAN_OPTIONS
-stage "fuzz build" build_preset fuzz
 stage "fuzz runs" run_fuzzers
 
 if [ ${#failed_stages[@]} -ne 0 ]; then

@@ -2,6 +2,7 @@
 
 #include "imgui.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -165,8 +166,25 @@ ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale, 
         fonts.body = addDefault(atlas, body);
         atlas.Build();
     }
-    ImGui::GetIO().FontDefault = fonts.body;
     return fonts;
+}
+
+PreparedFonts prepareFonts(float scale)
+{
+    const auto started = std::chrono::steady_clock::now();
+    PreparedFonts prepared;
+    prepared.files = locateFonts();
+    prepared.atlas = std::make_unique<ImFontAtlas>();
+    prepared.scale = scale;
+    prepared.fonts = buildFonts(*prepared.atlas, prepared.files, scale);
+    // The RGBA copy the GL backend uploads is made here too, off the main thread.
+    unsigned char* pixels = nullptr;
+    int width = 0, height = 0;
+    prepared.atlas->GetTexDataAsRGBA32(&pixels, &width, &height);
+    prepared.milliseconds =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count();
+    return prepared;
 }
 
 } // namespace duet::app

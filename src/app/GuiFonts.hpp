@@ -9,6 +9,7 @@
 #include "duet/ui/ViewState.hpp"
 #include "imgui.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,21 @@ bool inBaseRanges(unsigned codepoint);
 
 // Clears `atlas` and loads the fonts at `scale` (1 = 16 px body text), with the extra code points in
 // `extraRanges` (zero-terminated ImGui range pairs, or null) taken from the body font where it has them,
-// else from the CJK font. Returns the fonts to draw with.
+// else from the CJK font. Returns the fonts to draw with (the body font is the atlas's first, so ImGui's
+// default). Touches no ImGui context, so it may run on any thread that owns `atlas`.
 ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale,
                        const ImWchar* extraRanges = nullptr);
+
+// Start-up: fontconfig and the baked atlas at the scale the window is expected to have, made on a worker
+// thread while the window and its GL context open (the two took ~200 and ~300 ms one after the other).
+// The atlas must outlive the ImGui context given it.
+struct PreparedFonts {
+    std::unique_ptr<ImFontAtlas> atlas;
+    FontFiles files;
+    ui::UiFonts fonts;
+    float scale = 1.f;
+    long long milliseconds = 0;
+};
+PreparedFonts prepareFonts(float scale);
 
 } // namespace duet::app

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <unistd.h>
 
@@ -50,12 +51,19 @@ double millisecondsSinceExec()
 } // namespace
 
 GuiFrameLoop::GuiFrameLoop(GuiWindow& window, net::Engine& engine, GuiHooks& hooks, GuiSettings& settings,
-                           FontFiles fonts, state::AppState& state, ui::ViewState& view)
-    : m_window(window), m_engine(engine), m_hooks(hooks), m_settings(settings), m_fontFiles(std::move(fonts)),
+                           PreparedFonts& fonts, state::AppState& state, ui::ViewState& view)
+    : m_window(window), m_engine(engine), m_hooks(hooks), m_settings(settings), m_fontFiles(fonts.files),
       m_state(state), m_view(view), m_drop(window.handle()),
       m_images(&GuiWindow::wakeFromAnyThread, [&hooks](std::string_view line) { hooks.note(line); })
 {
     m_view.images.source = &m_images;
+    // The atlas baked during start-up serves when the window has the scale it was made for.
+    m_scale = fonts.scale;
+    m_view.fonts = fonts.fonts;
+    char note[96];
+    std::snprintf(note, sizeof note, "fonts ms=%lld scale=%.2f extra-glyphs=0 (during start-up)",
+                  fonts.milliseconds, fonts.scale);
+    m_hooks.note(note);
 }
 
 GuiFrameLoop::~GuiFrameLoop()
@@ -114,10 +122,22 @@ GuiFrameLoop::Drained GuiFrameLoop::drainEngine(std::int64_t nowMs)
     for (const Event& event : m_engine.drainEvents()) {
         m_hooks.event(event);
         m_state.apply(event, nowMs);
+        if (const auto* done = std::get_if<event::TransferFileDone>(&event)) rememberPicture(*done);
         drained.settle = drained.settle || !std::holds_alternative<event::LinkStats>(event);
     }
     drained.changed = m_state.revision() != revision;
     return drained;
+}
+
+void GuiFrameLoop::rememberPicture(const event::TransferFileDone& done)
+{
+    const state::Peer* peer = m_state.findPeer(done.peer);
+    if (!peer) return;
+    std::optional<ui::RememberedPicture> picture =
+        ui::pictureForFinishedFile(m_state.transfers(), peer->fingerprint, done.offer, done.fileId);
+    if (!picture) return;
+    m_settings.rememberPicture(*picture);
+    m_view.rememberedPictures.add(std::move(*picture));
 }
 
 void GuiFrameLoop::updateScale()

@@ -22,7 +22,7 @@ namespace duet::app {
 class GuiFrameLoop {
 public:
     GuiFrameLoop(GuiWindow& window, net::Engine& engine, GuiHooks& hooks, GuiSettings& settings,
-                 FontFiles fonts, state::AppState& state, ui::ViewState& view);
+                 PreparedFonts& fonts, state::AppState& state, ui::ViewState& view);
     ~GuiFrameLoop();
     GuiFrameLoop(const GuiFrameLoop&) = delete;
     GuiFrameLoop& operator=(const GuiFrameLoop&) = delete;
@@ -35,6 +35,8 @@ private:
         bool settle = false;  // an event other than link statistics: may open a modal or scroll
     };
     Drained drainEngine(std::int64_t nowMs);
+    // A picture that finished moving stays in its conversation after a restart or "Clear finished".
+    void rememberPicture(const event::TransferFileDone& done);
     void updateScale();
     void renderFrame(std::int64_t nowMs);
     void handleCommands(ui::Commands& commands, std::int64_t nowMs);

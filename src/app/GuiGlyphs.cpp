@@ -67,6 +67,12 @@ bool GuiGlyphs::scan(const state::AppState& state, const ui::ViewState& view)
                 added = add(file.path) || added;
         m_transferRows = rows.size();
     }
+    // Names of pictures from earlier runs (their transfer rows are gone).
+    if (view.rememberedPictures.revision != m_picturesRevision) {
+        m_picturesRevision = view.rememberedPictures.revision;
+        for (const ui::RememberedPicture& picture : view.rememberedPictures.pictures)
+            added = add(picture.image.name) || added;
+    }
     // Drafts are what the user is typing (an input method may produce CJK): cheap to hash every frame.
     std::size_t hash = 0;
     for (const auto& [peer, draft] : view.drafts)

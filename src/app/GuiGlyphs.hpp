@@ -41,6 +41,7 @@ private:
     };
     std::unordered_map<PeerId, Scanned> m_peers;
     std::size_t m_transferRows = 0;
+    std::uint64_t m_picturesRevision = 0;
     std::size_t m_draftsHash = 0;
 };
 

@@ -18,19 +18,21 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <future>
 
 namespace duet::app {
 namespace {
 
-constexpr std::size_t kMaxRememberedPeers = 200; // the peer list stays short enough to scan
+constexpr std::size_t kMaxRememberedPeers = 200;     // the peer list stays short enough to scan
+constexpr std::size_t kMaxRememberedPictures = 2000; // thumbnails of earlier runs, newest first
 
 // Owns the ImGui context and backends for the lifetime of the window.
 class ImGuiSession {
 public:
-    ImGuiSession(GLFWwindow* window, const std::string& iniPath)
+    ImGuiSession(GLFWwindow* window, const std::string& iniPath, ImFontAtlas* fonts)
     {
         IMGUI_CHECKVERSION();
-        ImGui::CreateContext();
+        ImGui::CreateContext(fonts); // not owned: PreparedFonts outlives the session
         ImGuiIO& io = ImGui::GetIO();
         io.IniFilename = iniPath.c_str(); // in the profile; never the working directory
         // A blinking cursor would need a redraw twice a second; idle must stay idle.
@@ -56,6 +58,9 @@ int runGui(const Options& options)
 {
     const auto launched = std::chrono::steady_clock::now();
     GuiHooks hooks = GuiHooks::fromEnvironment();
+    // Fonts bake on a worker while the profile, the window and its GL context open.
+    std::future<PreparedFonts> preparing =
+        std::async(std::launch::async, prepareFonts, GuiWindow::expectedContentScale());
     GuiSettings settings(options.profileDir);
     const std::string displayName = settings.initialDisplayName(options.name);
 
@@ -66,17 +71,15 @@ int runGui(const Options& options)
         std::fprintf(stderr, "duet: %s\n", e.what());
         return 1;
     }
-    ImGuiSession imgui(window->handle(), settings.imguiIniPath());
     hooks.note("window ms=" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::steady_clock::now() - launched)
                                                  .count()));
-
-    const auto fontconfigStarted = std::chrono::steady_clock::now();
-    FontFiles fonts = locateFonts();
-    hooks.note("fontconfig ms=" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                     std::chrono::steady_clock::now() - fontconfigStarted)
-                                                     .count()));
-    for (const std::string& note : fonts.notes) {
+    PreparedFonts fonts = preparing.get();
+    hooks.note("fonts-ready ms=" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                      std::chrono::steady_clock::now() - launched)
+                                                      .count()));
+    ImGuiSession imgui(window->handle(), settings.imguiIniPath(), fonts.atlas.get());
+    for (const std::string& note : fonts.files.notes) {
         std::fprintf(stderr, "duet: %s\n", note.c_str());
         hooks.note("font " + note);
     }
@@ -92,6 +95,7 @@ int runGui(const Options& options)
         state.apply(event::Error{PeerId{}, settings.error()}, SystemClock().wallMillis());
     ui::ViewState view;
     view.theme = settings.theme();
+    view.rememberedPictures = settings.rememberedPictures(kMaxRememberedPictures);
     view.transfers.browser.wake = &GuiWindow::wakeFromAnyThread;
     view.transfers.settings = settings.values(displayName, options.downloadDir.string(), options.port);
     view.transfers.settings.stunFromCommandLine = !options.stunServers.empty();
@@ -117,7 +121,7 @@ int runGui(const Options& options)
         // Destroyed before the window: its wake callback must never outlive GLFW.
         net::Engine engine(std::move(config), &GuiWindow::wakeFromAnyThread);
         if (view.transfers.settings.autoAcceptVerified) engine.post(command::SetAutoAccept{true});
-        GuiFrameLoop loop(*window, engine, hooks, settings, std::move(fonts), state, view);
+        GuiFrameLoop loop(*window, engine, hooks, settings, fonts, state, view);
         loop.run(launched);
         std::array<int, 4> geometry{};
         glfwGetWindowPos(window->handle(), &geometry[0], &geometry[1]);

@@ -37,6 +37,10 @@ public:
     // x, y, width, height of the window when it was last closed, if saved and plausible.
     std::optional<std::array<int, 4>> windowGeometry();
     void saveWindowGeometry(const std::array<int, 4>& geometry);
+    // Pictures exchanged in earlier runs whose file is still there, the newest `limit`, oldest first;
+    // rememberPicture() keeps one more (replacing the same offer and file).
+    ui::RememberedPictures rememberedPictures(std::size_t limit);
+    void rememberPicture(const ui::RememberedPicture& picture);
 
 private:
     std::unique_ptr<profile::ProfileStore> m_store;

@@ -1,5 +1,6 @@
 #include "GuiSettings.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <exception>
@@ -90,6 +91,49 @@ void GuiSettings::saveWindowGeometry(const std::array<int, 4>& g)
                                               std::to_string(g[2]) + " " + std::to_string(g[3]));
     } catch (const std::exception&) {
         // Losing the window position is harmless; everything else about the profile still works.
+    }
+}
+
+} // namespace duet::app
+
+// ---- Pictures of earlier runs (ui/RememberedPictures.hpp) ----
+
+namespace duet::app {
+
+ui::RememberedPictures GuiSettings::rememberedPictures(std::size_t limit)
+{
+    ui::RememberedPictures remembered;
+    if (!m_store) return remembered;
+    try {
+        for (const auto& [key, value] : m_store->settingsWithPrefix(ui::kPictureKeyPrefix)) {
+            std::optional<ui::RememberedPicture> picture = ui::decodePicture(value);
+            // A picture deleted or moved since is simply not shown (its record stays, harmlessly).
+            std::error_code error;
+            if (!picture || !std::filesystem::is_regular_file(picture->image.localPath, error)) continue;
+            remembered.pictures.push_back(std::move(*picture));
+        }
+    } catch (const std::exception& e) {
+        m_error = std::string("cannot list earlier pictures: ") + e.what();
+    }
+    // The newest `limit` ones, oldest first.
+    std::stable_sort(remembered.pictures.begin(), remembered.pictures.end(),
+                     [](const ui::RememberedPicture& a, const ui::RememberedPicture& b) {
+                         return a.image.timeMs < b.image.timeMs;
+                     });
+    if (remembered.pictures.size() > limit)
+        remembered.pictures.erase(remembered.pictures.begin(),
+                                  remembered.pictures.end() - static_cast<std::ptrdiff_t>(limit));
+    remembered.revision = 1;
+    return remembered;
+}
+
+void GuiSettings::rememberPicture(const ui::RememberedPicture& picture)
+{
+    if (!m_store) return;
+    try {
+        m_store->setSetting(ui::pictureKey(picture), ui::encodePicture(picture));
+    } catch (const std::exception&) {
+        // Only the thumbnail after a restart is lost; this run still shows it.
     }
 }
 

@@ -6,6 +6,7 @@
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -110,12 +111,27 @@ bool GuiWindow::focused() const
     return glfwGetWindowAttrib(m_window, GLFW_FOCUSED) != 0;
 }
 
-float GuiWindow::contentScale() const
+namespace {
+
+std::optional<float> forcedScale()
 {
     if (const char* forced = std::getenv("DUET_GUI_SCALE")) {
         const float value = std::strtof(forced, nullptr);
         if (value >= 0.5f && value <= 4.f) return value;
     }
+    return std::nullopt;
+}
+
+} // namespace
+
+float GuiWindow::expectedContentScale()
+{
+    return forcedScale().value_or(1.f);
+}
+
+float GuiWindow::contentScale() const
+{
+    if (const auto forced = forcedScale()) return *forced;
     float x = 1.f, y = 1.f;
     glfwGetWindowContentScale(m_window, &x, &y);
     return x > 0.f ? x : 1.f;

@@ -23,6 +23,9 @@ public:
     bool focused() const;
     // The monitor's scale for this window (1 = 100 %); DUET_GUI_SCALE overrides it (tests, odd setups).
     float contentScale() const;
+    // The scale to prepare fonts for before the window exists: DUET_GUI_SCALE, else 1 (a guess; a window
+    // that turns out different rebuilds them).
+    static float expectedContentScale();
     // True once after any input, resize, expose or scale change since the previous call.
     bool takeActivity();
     // Sleeps until an event arrives or `seconds` pass (<= 0: only processes pending events).

@@ -26,6 +26,11 @@ constexpr std::chrono::nanoseconds kInitialRttGuess = 10ms;
 // allowed this much more than the bandwidth-delay product or it idles between wake-ups.
 constexpr std::chrono::nanoseconds kAggregationAllowance = 2ms;
 constexpr std::uint64_t kAggregationPackets = 8;
+// The measured ack aggregation (extraAcked) may add at most this much time at the estimated rate to cwnd:
+// enough for a loaded machine's late wake-ups, not enough to keep a deep queue full for long.
+constexpr std::chrono::nanoseconds kMaxAggregation = 20ms;
+// An epoch longer than this is restarted, so one early stall does not inflate the estimate forever.
+constexpr std::chrono::nanoseconds kMaxAckEpoch = 100ms;
 // Loss bound (after BBR v2): a round losing more than this share of its data caps the bytes in flight at
 // kLossBeta of what the round had out. Random loss below the threshold (lossy Wi-Fi, 2 % on a bad path)
 // is treated as noise, which is what lets the transfer keep the link full where TCP cannot.
@@ -98,8 +103,9 @@ std::uint64_t Bbr::cwnd() const
     if (m_mode == Mode::ProbeRtt) return kMinCwnd;
     const double bandwidth = bottleneckBandwidth();
     if (bandwidth <= 0 || m_minRtt.count() == 0) return kInitialCwnd;
-    const auto allowance = static_cast<std::uint64_t>(bandwidth * seconds(kAggregationAllowance)) +
-                           kAggregationPackets * kMaxDatagramPayload;
+    const auto fixedAllowance = static_cast<std::uint64_t>(bandwidth * seconds(kAggregationAllowance)) +
+                                kAggregationPackets * kMaxDatagramPayload;
+    const std::uint64_t allowance = std::max(fixedAllowance, extraAcked());
     const std::uint64_t target = bdp(m_cwndGain) + allowance;
     return std::max(kMinCwnd, std::min(target, m_inflightBound));
 }
@@ -124,6 +130,7 @@ void Bbr::onAck(const AckSample& sample, MonoTime now)
     updateQueueGuard(sample, now);
     if (sample.deliveryRate > 0 && (!sample.appLimited || sample.deliveryRate >= bottleneckBandwidth()))
         m_maxBandwidth.update(sample.deliveryRate, m_roundCount);
+    updateAckAggregation(sample, now);
     checkFullPipe(sample);
     if (m_mode == Mode::Startup && m_filledPipe) {
         m_mode = Mode::Drain;
@@ -220,6 +227,29 @@ void Bbr::updateQueueGuard(const AckSample& sample, MonoTime now)
     const auto queued = sample.rtt > sample.ackDelay ? sample.rtt - sample.ackDelay : sample.rtt;
     if (sample.rtt.count() > 0 && (m_roundMinRtt.count() == 0 || queued < m_roundMinRtt))
         m_roundMinRtt = queued;
+}
+
+std::uint64_t Bbr::extraAcked() const
+{
+    const double cap = bottleneckBandwidth() * seconds(kMaxAggregation);
+    return static_cast<std::uint64_t>(std::min(m_extraAcked.best(), cap));
+}
+
+void Bbr::updateAckAggregation(const AckSample& sample, MonoTime now)
+{
+    const double bandwidth = bottleneckBandwidth();
+    if (bandwidth <= 0 || sample.newlyAcked == 0) return;
+    double expected = bandwidth * seconds(now - m_ackEpochStart);
+    // Acks at or behind the estimated rate end the epoch: aggregation is measured from there.
+    if (static_cast<double>(m_ackEpochAcked) <= expected || now - m_ackEpochStart > kMaxAckEpoch) {
+        m_ackEpochAcked = 0;
+        m_ackEpochStart = now;
+        expected = 0;
+    }
+    m_ackEpochAcked += sample.newlyAcked;
+    const double extra =
+        std::min(static_cast<double>(m_ackEpochAcked) - expected, static_cast<double>(cwnd()));
+    m_extraAcked.update(std::max(extra, 0.0), m_roundCount);
 }
 
 void Bbr::checkFullPipe(const AckSample& sample)

@@ -51,6 +51,10 @@ public:
     std::uint64_t roundCount() const { return m_roundCount; }
     std::uint64_t lossBound() const { return m_inflightBound; } // UINT64_MAX when none
     bool filledPipe() const { return m_filledPipe; }
+    // Bytes acknowledged beyond what the bandwidth estimate explains (acks held back by the receiver's
+    // batching or by a late wake-up of either loop, then released at once): the highest of the last
+    // rounds, added to cwnd so the sender is not left idle while the acks it waits for are delayed.
+    std::uint64_t extraAcked() const;
 
 private:
     // Maximum over the last kBandwidthWindowRounds rounds; one slot per round, enough for this use.
@@ -73,6 +77,7 @@ private:
     void updateMinRtt(const AckSample& sample, MonoTime now);
     void updateLossBound(const AckSample& sample);
     void updateQueueGuard(const AckSample& sample, MonoTime now);
+    void updateAckAggregation(const AckSample& sample, MonoTime now);
     void enterProbeBandwidth(MonoTime now);
 
     Mode m_mode = Mode::Startup;
@@ -106,6 +111,11 @@ private:
     std::uint64_t m_roundStartDelivered = 0;
     MonoTime m_roundStartTime{};
     double m_bandwidthCap = 0; // 0 = none
+    // Ack aggregation (after Linux BBR's extra_acked): an epoch starts whenever acks fall behind the
+    // estimate; what arrives ahead of it within the epoch is the aggregation seen.
+    WindowedMax m_extraAcked;
+    MonoTime m_ackEpochStart{};
+    std::uint64_t m_ackEpochAcked = 0;
 };
 
 } // namespace duet::flow

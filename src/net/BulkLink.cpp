@@ -2,6 +2,10 @@
 
 #include "duet/flow/BulkSession.hpp"
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
 namespace duet::net {
 
 BulkLink::BulkLink(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
@@ -84,7 +88,44 @@ BulkLinkStats BulkLink::stats() const
     stats.droppedDatagrams = m_dropped;
     stats.smoothedRtt = sender.smoothedRtt;
     stats.pacingRate = m_session->sender().congestion().pacingRate();
+    const flow::Bbr& bbr = m_session->sender().congestion();
+    stats.cwnd = bbr.cwnd();
+    stats.bytesInFlight = m_session->sender().bytesInFlight();
+    stats.bufferedBytes = m_session->sender().bufferedBytes();
+    stats.bytesAcknowledged = sender.bytesAcknowledged;
+    stats.bottleneckBandwidth = bbr.bottleneckBandwidth();
+    stats.minRtt = bbr.minRtt();
+    stats.mode = static_cast<int>(bbr.mode());
+    stats.extraAcked = bbr.extraAcked();
     return stats;
+}
+
+std::optional<std::string> BulkLink::traceLine(MonoTime now)
+{
+    static const bool enabled = [] {
+        const char* setting = std::getenv("DUET_BULK_TRACE");
+        return setting != nullptr && std::strcmp(setting, "1") == 0;
+    }();
+    if (!enabled || now - m_lastTrace < std::chrono::milliseconds(100)) return std::nullopt;
+    const BulkLinkStats s = stats();
+    const double elapsed = std::chrono::duration<double>(now - m_lastTrace).count();
+    const double acked = static_cast<double>(s.bytesAcknowledged - m_lastTraceAcknowledged);
+    m_lastTrace = now;
+    m_lastTraceAcknowledged = s.bytesAcknowledged;
+    if (acked == 0 && s.bytesInFlight == 0) return std::nullopt;
+    char line[320];
+    std::snprintf(
+        line, sizeof line,
+        "bulk: acked %.1f MB/s pace %.1f bw %.1f MB/s cwnd %llu inflight %llu buffered %llu "
+        "extra %llu minrtt %.3f srtt %.3f ms mode %d sent %llu lost %llu pto %llu",
+        acked / elapsed / 1e6, s.pacingRate / 1e6, s.bottleneckBandwidth / 1e6,
+        static_cast<unsigned long long>(s.cwnd), static_cast<unsigned long long>(s.bytesInFlight),
+        static_cast<unsigned long long>(s.bufferedBytes), static_cast<unsigned long long>(s.extraAcked),
+        std::chrono::duration<double, std::milli>(s.minRtt).count(),
+        std::chrono::duration<double, std::milli>(s.smoothedRtt).count(), s.mode,
+        static_cast<unsigned long long>(s.packetsSent), static_cast<unsigned long long>(s.packetsLost),
+        static_cast<unsigned long long>(s.probeTimeouts));
+    return std::string(line);
 }
 
 } // namespace duet::net

@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace duet::flow {
@@ -29,6 +30,15 @@ struct BulkLinkStats {
     std::uint64_t droppedDatagrams = 0; // did not open or decode: corruption, or someone else's noise
     std::chrono::nanoseconds smoothedRtt{0};
     double pacingRate = 0; // bytes per second
+    // The congestion controller's view, for DUET_BULK_TRACE and diagnosis.
+    std::uint64_t cwnd = 0;
+    std::uint64_t bytesInFlight = 0;
+    std::uint64_t bufferedBytes = 0; // queued in the sender, not yet acknowledged
+    std::uint64_t bytesAcknowledged = 0;
+    double bottleneckBandwidth = 0; // bytes per second
+    std::chrono::nanoseconds minRtt{0};
+    int mode = 0; // flow::Bbr::Mode
+    std::uint64_t extraAcked = 0;
 };
 
 class BulkLink {
@@ -60,6 +70,9 @@ public:
     // Everything handed in has been acknowledged.
     bool idle() const;
     BulkLinkStats stats() const;
+    // With DUET_BULK_TRACE=1 in the environment, one line of stats at most every 100 ms while data
+    // moves (for diagnosis; goes to stderr); otherwise always nothing.
+    std::optional<std::string> traceLine(MonoTime now);
 
 private:
     void feedSender();
@@ -70,6 +83,8 @@ private:
     std::uint64_t m_waitingBytes = 0;
     std::uint64_t* m_queued = nullptr;
     std::uint64_t m_dropped = 0;
+    MonoTime m_lastTrace{};
+    std::uint64_t m_lastTraceAcknowledged = 0;
 };
 
 } // namespace duet::net

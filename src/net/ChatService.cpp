@@ -206,22 +206,24 @@ void ChatService::onVerified(Session& session, SessionActions& out)
                              Link{fingerprint, TokenBucket(kMaxMessagesPerSecond, kMessageBurst, now),
                                   TokenBucket(kMaxBytesPerSecond, kByteBurst, now)});
     Conversation& chat = conversation(fingerprint);
-    // A second dial by the same side (the user connected twice, or that side restarted and the old
-    // connection has not timed out yet) is no race: it stays as a standby that takes over when the
-    // active one ends. Dials from both sides at once are a race, settled by keepsExisting.
-    const bool sameDialler = chat.activeOutgoing == session.outgoing();
-    if (chat.active && chat.active != session.peer() && sameDialler) return;
     if (chat.active && chat.active != session.peer()) {
+        // A second dial by the same side is no race: that side restarted (or lost the link) and the old
+        // connection has not timed out here yet, so the old one is dead and only holds one of the
+        // address's few connection slots. The new one takes over at once, as it does for transfers.
+        // Dials from both sides at once are a race, settled by keepsExisting.
+        const bool sameDialler = chat.activeOutgoing == session.outgoing();
         const CloseRequest duplicate{wire::CloseReason::Normal, "duplicate connection",
                                      "duplicate connection (another one to this peer is in use)"};
-        if (keepsExisting(chat, fingerprint)) {
+        const CloseRequest replaced{wire::CloseReason::Normal, "replaced by a new connection",
+                                    "replaced by a new connection from the same peer"};
+        if (!sameDialler && keepsExisting(chat, fingerprint)) {
             out.close = duplicate;
             return;
         }
         const PeerId previous = chat.active;
         chat.active = PeerId{};
         chat.outbox.linkDown();
-        m_close(previous, duplicate);
+        m_close(previous, sameDialler ? replaced : duplicate);
     }
     chat.active = session.peer();
     chat.activeOutgoing = session.outgoing();

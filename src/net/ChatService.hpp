@@ -5,8 +5,9 @@
 // message (once per id) before acknowledging it, so a re-send after a lost acknowledgement is shown once.
 // Incoming chat above kMaxMessagesPerSecond / kMaxBytesPerSecond (with bursts) closes the connection
 // unacknowledged: what the peer sent beyond the limit is dropped here and comes again after reconnecting.
-// Two verified connections to one identity: the one dialled by the lower fingerprint stays (both sides
-// compute the same), the other is closed.
+// Two verified connections to one identity: dialled by the same side, the newer replaces the older (that
+// side restarted); dialled by both sides at once, the one dialled by the lower fingerprint stays (both
+// sides compute the same). The other is closed.
 // Sends are batched: a SendChat is stored (one fully synchronous transaction per batch, see
 // ProfileStore::storeOutgoingBatch) when the net loop next runs the timers, at the latest after
 // kMaxSendBatch sends, and only then reported Queued and put on the wire. State marks (Sent, Delivered)

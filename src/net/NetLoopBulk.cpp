@@ -87,6 +87,8 @@ void NetLoop::pumpBulk()
             connection.bytesOut += frame->size();
             sent = true;
         }
+        if (const std::optional<std::string> line = connection.bulk->traceLine(now))
+            std::cerr << "duet: " << connection.address << ' ' << *line << '\n';
     }
     // Out now rather than at the next service call, which may be a millisecond away.
     if (sent) enet_host_flush(m_host->get());

@@ -109,7 +109,7 @@ void PosixSourceFiles::release(const transfer::FileKey& file)
 
 struct StorageReceiveSink::Open {
     storage::PartialFile data;
-    storage::PartialFile hashes;
+    std::optional<storage::PartialFile> hashes; // none for a file received in one piece
     wire::OfferEntry entry;
 };
 
@@ -137,6 +137,44 @@ void StorageReceiveSink::forgetOffer(std::uint64_t offerId)
     std::erase_if(m_open, [offerId](const auto& item) { return item.first.first == offerId; });
     std::erase_if(m_topLevel, [offerId](const auto& item) { return item.first.first == offerId; });
     std::erase_if(m_hashes, [offerId](const auto& item) { return item.first.first == offerId; });
+    std::erase_if(m_resumed, [offerId](const Key& item) { return item.first == offerId; });
+}
+
+void StorageReceiveSink::restoreTopLevel(std::uint64_t offerId, const std::string& offeredTop,
+                                         const std::string& reservedTop)
+{
+    m_topLevel.emplace(std::pair{offerId, offeredTop}, reservedTop);
+}
+
+bool StorageReceiveSink::holdsSameFile(const std::string& destination, std::uint64_t size,
+                                       const transfer::Hash32& hash) const
+{
+    storage::UniqueFd at(::open(m_rootPath.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    const std::vector<std::string_view> parts = storage::splitPath(destination);
+    if (!at || parts.empty()) return false;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        at.reset(::openat(at.get(), std::string(parts[i]).c_str(),
+                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!at) return false;
+    }
+    // O_NONBLOCK: a FIFO planted under the name must not block the net thread.
+    storage::UniqueFd file(::openat(at.get(), std::string(parts.back()).c_str(),
+                                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    struct stat st {};
+    if (!file || ::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        static_cast<std::uint64_t>(st.st_size) != size)
+        return false;
+    crypto::Hasher hasher;
+    std::vector<std::uint8_t> buffer(transfer::kChunkBytes);
+    std::uint64_t done = 0;
+    while (done < size) { // bounded: every round reads at least one byte or returns
+        const ssize_t n = ::pread(file.get(), buffer.data(), buffer.size(), static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        hasher.update(wire::ByteSpan(buffer.data(), static_cast<std::size_t>(n)));
+        done += static_cast<std::uint64_t>(n);
+    }
+    return done == size && hasher.finish() == hash;
 }
 
 transfer::IoError StorageReceiveSink::noRoot() const
@@ -212,6 +250,14 @@ transfer::IoResult<std::uint64_t> StorageReceiveSink::openPartial(const transfer
 {
     if (!m_root) return noRoot();
     const storage::TransferKey storage = storageKey(file);
+    if (transfer::chunkCount(entry.size) <= 1) {
+        // One chunk: a crash loses at most that chunk, so no chunk hashes and no named files are needed.
+        // Where unnamed files are unsupported, the named partial below does the job.
+        if (storage::Expected<storage::PartialFile> data = m_root->openAnonymousPartial(storage)) {
+            m_open[key(file)] = std::make_unique<Open>(Open{std::move(*data), std::nullopt, entry});
+            return std::uint64_t{0};
+        }
+    }
     storage::Expected<storage::PartialFile> data = m_root->openPartial(storage, kDataIndex);
     if (!data) return ioError(data.error());
     storage::Expected<storage::PartialFile> hashes = m_root->openPartial(storage, kHashIndex);
@@ -260,9 +306,10 @@ transfer::IoStatus StorageReceiveSink::writeChunk(const transfer::FileKey& file,
     Open& open = *found->second;
     if (storage::Expected<void> wrote = open.data.writeAt(index * transfer::kChunkBytes, bytes); !wrote)
         return ioError(wrote.error());
+    if (!open.hashes) return transfer::Done{};
     // The hash goes in after the data: a crash between the two loses this chunk, never trusts it blindly.
     const crypto::Hash32 digest = crypto::blake2b256({bytes});
-    if (storage::Expected<void> wrote = open.hashes.writeAt(index * kHashBytes, digest); !wrote)
+    if (storage::Expected<void> wrote = open.hashes->writeAt(index * kHashBytes, digest); !wrote)
         return ioError(wrote.error());
     return transfer::Done{};
 }
@@ -275,11 +322,20 @@ transfer::IoResult<std::string> StorageReceiveSink::commit(const transfer::FileK
     Open& open = *found->second;
     transfer::IoResult<std::string> destination = destinationFor(file.offerId, open.entry.path, false);
     if (!destination.ok()) return destination;
+    if (m_resumed.erase(key(file)) != 0 && holdsSameFile(destination.value(), open.entry.size, hash)) {
+        // Renamed into place before a crash that came before its record was saved: this is that file.
+        const bool named = open.hashes.has_value();
+        m_open.erase(found);
+        if (named) (void)m_root->discardTransfer(storageKey(file));
+        m_hashes[key(file)] = crypto::toHex(hash);
+        return destination.value();
+    }
     storage::Expected<std::string> placed =
         m_root->commit(open.data, destination.value(), open.entry.mtimeMs / 1000);
     if (!placed) return ioError(placed.error());
+    const bool named = open.hashes.has_value();
     m_open.erase(found);
-    (void)m_root->discardTransfer(storageKey(file)); // the chunk hashes are no longer needed
+    if (named) (void)m_root->discardTransfer(storageKey(file)); // the chunk hashes are no longer needed
     m_hashes[key(file)] = crypto::toHex(hash);
     return *placed;
 }
@@ -287,8 +343,10 @@ transfer::IoResult<std::string> StorageReceiveSink::commit(const transfer::FileK
 void StorageReceiveSink::closePartial(const transfer::FileKey& file)
 {
     if (const auto found = m_open.find(key(file)); found != m_open.end()) {
-        (void)found->second->data.sync();
-        (void)found->second->hashes.sync();
+        if (found->second->hashes) {
+            (void)found->second->data.sync();
+            (void)found->second->hashes->sync();
+        }
         m_open.erase(found);
     }
 }

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace duet::net {
 
@@ -48,7 +49,8 @@ private:
 // .duet-partial/<key>/ with the data in 0.duet-part and one BLAKE2b-256 per written chunk in
 // 1.duet-part, so a resume (also after a restart) trusts only chunks whose hash still matches.
 // <key> is derived from the peer's fingerprint and the offer and file ids, so it is stable across
-// restarts and distinct between peers.
+// restarts and distinct between peers. A file of one chunk is received into an unnamed file instead
+// (ReceiveRoot::openAnonymousPartial): nothing to resume, nothing created and deleted per file.
 class StorageReceiveSink final : public transfer::ReceiveSink {
 public:
     // `root` may be empty (no usable download folder): every call then fails with a clear message.
@@ -64,6 +66,14 @@ public:
     void syncCommitted();
     // Drops what is remembered about a finished offer (names reserved, hashes, open partials).
     void forgetOffer(std::uint64_t offerId);
+    // After a restart: the offer's top-level folder `offeredTop` was received as `reservedTop` (from the
+    // records), so its remaining files go there too instead of into a newly reserved "name (n)".
+    void restoreTopLevel(std::uint64_t offerId, const std::string& offeredTop,
+                         const std::string& reservedTop);
+    // After a restart: `file` was not recorded complete. If a crash came between its rename and the save
+    // of its record, its final name already holds it: commit then counts that file (same size and
+    // BLAKE2b) as done instead of adding "name (1)".
+    void expectResumed(const transfer::FileKey& file) { m_resumed.insert(key(file)); }
     // Entries held across all offers, to check that finished offers leave nothing behind.
     std::size_t heldEntries() const { return m_open.size() + m_topLevel.size() + m_hashes.size(); }
 
@@ -90,6 +100,10 @@ private:
     transfer::IoResult<std::string> destinationFor(std::uint64_t offerId, const std::string& path,
                                                    bool isDirectory);
     transfer::IoError noRoot() const;
+    // True when `destination` is a regular file (reached without following symlinks) of `size` bytes
+    // whose BLAKE2b-256 is `hash`.
+    bool holdsSameFile(const std::string& destination, std::uint64_t size,
+                       const transfer::Hash32& hash) const;
 
     std::shared_ptr<storage::ReceiveRoot> m_root;
     std::filesystem::path m_rootPath;
@@ -97,6 +111,7 @@ private:
     std::map<Key, std::unique_ptr<Open>> m_open;
     std::map<std::pair<std::uint64_t, std::string>, std::string> m_topLevel; // (offer, name) -> reserved
     std::map<Key, std::string> m_hashes;
+    std::set<Key> m_resumed;
 };
 
 } // namespace duet::net

@@ -8,6 +8,7 @@ namespace {
 using nlohmann::json;
 
 constexpr int kFormat = 1;
+constexpr int kSplitFormat = 2; // the offer's own fields; its files are in rows of their own
 
 template <typename E>
 int asInt(E value)
@@ -133,6 +134,46 @@ std::optional<ResumeState> decodeResumeRecord(const std::string& text)
         for (const json& p : in.at("paths"))
             state.localPaths[p.at("id").get<std::uint64_t>()] = p.at("path").get<std::string>();
         return state;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::string encodeResumeHeader(const transfer::ResumeRecord& header)
+{
+    transfer::ResumeRecord withoutFiles = header;
+    withoutFiles.files.clear();
+    return dumpText(json{{"format", kSplitFormat}, {"record", recordToJson(withoutFiles)}});
+}
+
+std::optional<transfer::ResumeRecord> decodeResumeHeader(const std::string& text)
+{
+    try {
+        const json in = json::parse(text);
+        if (in.at("format").get<int>() != kSplitFormat) return std::nullopt;
+        transfer::ResumeRecord record = recordFromJson(in.at("record"));
+        record.files.clear();
+        return record;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::string encodeResumeFile(const transfer::ResumeFile& file, const std::string* localPath)
+{
+    json out = fileToJson(file);
+    if (localPath != nullptr) out["local"] = *localPath;
+    return dumpText(out);
+}
+
+std::optional<DecodedResumeFile> decodeResumeFile(const std::string& text)
+{
+    try {
+        const json in = json::parse(text);
+        DecodedResumeFile decoded{fileFromJson(in), std::nullopt};
+        if (const auto local = in.find("local"); local != in.end())
+            decoded.localPath = local->get<std::string>();
+        return decoded;
     } catch (const std::exception&) {
         return std::nullopt;
     }

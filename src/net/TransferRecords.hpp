@@ -28,4 +28,16 @@ std::string encodeResumeRecord(const transfer::ResumeRecord& record,
 // A state holding exactly one record, or nullopt.
 std::optional<ResumeState> decodeResumeRecord(const std::string& text);
 
+// A record split over rows (profile schema v4): the offer's own fields (its files are ignored), and
+// each file on its own with the sender's local path when there is one. decodeResumeHeader gives a
+// record without files and refuses whole records; decodeResumeRecord refuses headers.
+std::string encodeResumeHeader(const transfer::ResumeRecord& header);
+std::optional<transfer::ResumeRecord> decodeResumeHeader(const std::string& text);
+std::string encodeResumeFile(const transfer::ResumeFile& file, const std::string* localPath);
+struct DecodedResumeFile {
+    transfer::ResumeFile file;
+    std::optional<std::string> localPath;
+};
+std::optional<DecodedResumeFile> decodeResumeFile(const std::string& text);
+
 } // namespace duet::net

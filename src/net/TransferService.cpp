@@ -44,29 +44,6 @@ TransferState stateOf(const transfer::OfferProgress& offer, bool connected)
     return TransferState::Failed;
 }
 
-std::string outcomeCode(wire::FileOutcome outcome)
-{
-    switch (outcome) {
-    case wire::FileOutcome::Verified:
-        return "verified";
-    case wire::FileOutcome::HashMismatch:
-        return "hash_mismatch";
-    case wire::FileOutcome::SourceChanged:
-        return "source_changed";
-    case wire::FileOutcome::SourceUnreadable:
-        return "source_unreadable";
-    case wire::FileOutcome::DiskFull:
-        return "disk_full";
-    case wire::FileOutcome::WriteFailed:
-        return "write_failed";
-    case wire::FileOutcome::Cancelled:
-        return "cancelled";
-    case wire::FileOutcome::ProtocolViolation:
-        return "protocol_violation";
-    }
-    return "protocol_violation";
-}
-
 std::vector<TransferEntry> entriesOf(const std::vector<wire::OfferEntry>& entries)
 {
     std::vector<TransferEntry> out;
@@ -304,7 +281,7 @@ void TransferService::drain(Peer& peer)
                     if (!file->detail.empty()) reason = transfer::displaySafe(file->detail);
                     const std::string outcome = file->state == transfer::FileState::Cancelled
                                                     ? std::string("cancelled")
-                                                    : outcomeCode(file->outcome);
+                                                    : wire::outcomeCode(file->outcome);
                     m_link.emitEvent(
                         event::TransferFileFailed{peer.id, offerId, file->file.fileId, reason, outcome});
                 }

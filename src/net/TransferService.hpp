@@ -96,6 +96,8 @@ private:
     void strike(Peer& peer, const std::string& reason);
     void save(Peer& peer);
     void load(Peer& peer);
+    // Tells the peer's sink what a restored incoming record says about names already taken on disk.
+    void restoreReceiving(Peer& peer, const transfer::ResumeRecord& record);
     void forgetOffer(Peer& peer, std::uint64_t offerId);
     void forgetFinished(Peer& peer, MonoTime now);
     bool autoAccepts() const;

@@ -13,7 +13,8 @@ void TransferService::save(Peer& peer)
     peer.dirty = false;
     peer.sink->syncCommitted(); // the records may name files whose renames are not yet durable
     try {
-        m_records.save(peer.fingerprint, peer.manager->resumeRecords(), peer.localPaths);
+        m_records.saveChanges(peer.fingerprint, peer.manager->takeResumeChanges(), peer.manager->resumeKeys(),
+                              peer.localPaths);
     } catch (const std::exception& e) {
         m_link.emitEvent(event::Error{peer.id, std::string("cannot save transfer state: ") + e.what()});
     }
@@ -32,6 +33,7 @@ void TransferService::load(Peer& peer)
     for (const std::string& problem : problems)
         m_link.emitEvent(event::Error{PeerId{}, problem});
     for (const transfer::ResumeRecord& record : state->records) {
+        if (record.direction == transfer::Direction::Incoming) restoreReceiving(peer, record);
         if (record.direction != transfer::Direction::Outgoing) continue;
         for (const transfer::ResumeFile& file : record.files) {
             const auto path = state->localPaths.find(file.entry.fileId);
@@ -42,6 +44,23 @@ void TransferService::load(Peer& peer)
     }
     for (const std::string& refused : peer.manager->restore(state->records))
         m_link.emitEvent(event::Error{PeerId{}, "cannot resume a transfer: " + refused});
+}
+
+void TransferService::restoreReceiving(Peer& peer, const transfer::ResumeRecord& record)
+{
+    for (const transfer::ResumeFile& file : record.files) {
+        const std::size_t slash = file.entry.path.find('/');
+        const bool nested = slash != std::string::npos || file.entry.kind == wire::EntryKind::Directory;
+        // Where an entry landed names the top-level folder reserved for the offer before the restart.
+        if (file.state == transfer::FileState::Verified && nested && !file.finalPath.empty()) {
+            const std::size_t finalSlash = file.finalPath.find('/');
+            peer.sink->restoreTopLevel(record.offerId, file.entry.path.substr(0, slash),
+                                       file.finalPath.substr(0, finalSlash));
+        }
+        if (file.entry.kind == wire::EntryKind::File && !transfer::isFinal(file.state) &&
+            file.state != transfer::FileState::NotAccepted)
+            peer.sink->expectResumed({record.offerId, file.entry.fileId});
+    }
 }
 
 // ---- Forgetting finished offers ----

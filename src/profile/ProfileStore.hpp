@@ -25,12 +25,20 @@ namespace duet::profile {
 
 // The schema version this build writes (PRAGMA user_version). Older databases are migrated on open;
 // newer ones are refused.
-inline constexpr int kProfileSchemaVersion = 3;
+inline constexpr int kProfileSchemaVersion = 4;
 
 // One row of the transfer_resume table. direction: 0 outgoing, 1 incoming.
 struct StoredTransferRecord {
     int direction = 0;
     std::uint64_t offerId = 0;
+    std::string record;
+};
+
+// One row of the transfer_resume_file table: one file of an offer's record, by its place in the offer.
+struct StoredTransferFile {
+    int direction = 0;
+    std::uint64_t offerId = 0;
+    std::uint64_t position = 0;
     std::string record;
 };
 
@@ -61,10 +69,18 @@ public:
     // ---- Transfer resume records (ProfileStoreTransfers.cpp): one opaque text per (peer, direction,
     // offer); the engine encodes and judges it.
     std::vector<StoredTransferRecord> transferRecords(std::string_view peerFingerprint);
-    // Inserts or replaces one record.
+    // Inserts or replaces one record, deleting the offer's file rows (the record holds its files).
     void putTransferRecord(std::string_view peerFingerprint, const StoredTransferRecord& record);
-    // Returns false when there was no such record.
+    // Deletes the record and its file rows. Returns false when there was no such record.
     bool deleteTransferRecord(std::string_view peerFingerprint, int direction, std::uint64_t offerId);
+    // File rows of the peer's records, ordered by direction, offer and position.
+    std::vector<StoredTransferFile> transferFiles(std::string_view peerFingerprint);
+    // In one transaction: inserts or replaces `offers` (keeping their file rows) and `files`, and deletes
+    // the `removed` (direction, offer) records with their file rows. Nothing is written when it throws.
+    void writeTransferChanges(std::string_view peerFingerprint,
+                              const std::vector<StoredTransferRecord>& offers,
+                              const std::vector<StoredTransferFile>& files,
+                              const std::vector<std::pair<int, std::uint64_t>>& removed);
     // In one transaction: stores `records` (replacing equal keys) and deletes the setting `legacyKey`, so
     // a crash leaves either the old setting or the new rows, never both nor neither.
     void importTransferRecords(std::string_view peerFingerprint,

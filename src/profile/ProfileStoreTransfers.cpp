@@ -3,6 +3,7 @@
 #include "duet/profile/StoreImpl.hpp"
 
 #include <bit>
+#include <cstdint>
 #include <stdexcept>
 
 namespace duet::profile {
@@ -20,8 +21,22 @@ void checkDirection(int direction)
         throw std::invalid_argument("transfer record direction must be 0 or 1");
 }
 
-void putRecord(detail::Connection& connection, std::string_view peerFingerprint,
-               const StoredTransferRecord& record)
+void deleteRows(detail::Connection& connection, const char* table, std::string_view peerFingerprint,
+                int direction, std::uint64_t offerId)
+{
+    checkDirection(direction);
+    detail::Statement remove(connection,
+                             std::string("DELETE FROM ") + table +
+                                 " WHERE peer_fingerprint = ?1 AND direction = ?2 AND offer_id = ?3");
+    auto use = remove.use();
+    remove.bindText(1, peerFingerprint);
+    remove.bindInt(2, direction);
+    remove.bindInt(3, storedOfferId(offerId));
+    remove.run();
+}
+
+void upsertRecord(detail::Connection& connection, std::string_view peerFingerprint,
+                  const StoredTransferRecord& record)
 {
     checkDirection(record.direction);
     detail::Statement upsert(connection,
@@ -33,6 +48,14 @@ void putRecord(detail::Connection& connection, std::string_view peerFingerprint,
     upsert.bindInt(3, storedOfferId(record.offerId));
     upsert.bindText(4, record.record);
     upsert.run();
+}
+
+// A whole record (files inside): file rows left from a split one would contradict it.
+void putRecord(detail::Connection& connection, std::string_view peerFingerprint,
+               const StoredTransferRecord& record)
+{
+    upsertRecord(connection, peerFingerprint, record);
+    deleteRows(connection, "transfer_resume_file", peerFingerprint, record.direction, record.offerId);
 }
 
 } // namespace
@@ -67,22 +90,67 @@ std::vector<StoredTransferRecord> ProfileStore::transferRecords(std::string_view
 
 void ProfileStore::putTransferRecord(std::string_view peerFingerprint, const StoredTransferRecord& record)
 {
+    detail::Transaction transaction(*m_impl->connection);
     putRecord(*m_impl->connection, peerFingerprint, record);
+    transaction.commit();
 }
 
 bool ProfileStore::deleteTransferRecord(std::string_view peerFingerprint, int direction,
                                         std::uint64_t offerId)
 {
-    checkDirection(direction);
-    detail::Statement remove(*m_impl->connection,
-                             "DELETE FROM transfer_resume "
-                             "WHERE peer_fingerprint = ?1 AND direction = ?2 AND offer_id = ?3");
-    auto use = remove.use();
-    remove.bindText(1, peerFingerprint);
-    remove.bindInt(2, direction);
-    remove.bindInt(3, storedOfferId(offerId));
-    remove.run();
-    return m_impl->connection->changes() > 0;
+    detail::Transaction transaction(*m_impl->connection);
+    deleteRows(*m_impl->connection, "transfer_resume", peerFingerprint, direction, offerId);
+    const bool existed = m_impl->connection->changes() > 0;
+    deleteRows(*m_impl->connection, "transfer_resume_file", peerFingerprint, direction, offerId);
+    transaction.commit();
+    return existed;
+}
+
+std::vector<StoredTransferFile> ProfileStore::transferFiles(std::string_view peerFingerprint)
+{
+    detail::Statement query(*m_impl->connection,
+                            "SELECT direction, offer_id, position, record FROM transfer_resume_file "
+                            "WHERE peer_fingerprint = ?1 ORDER BY direction, offer_id, position");
+    auto use = query.use();
+    query.bindText(1, peerFingerprint);
+    std::vector<StoredTransferFile> files;
+    while (query.step())
+        files.push_back({static_cast<int>(query.columnInt(0)),
+                         std::bit_cast<std::uint64_t>(query.columnInt(1)),
+                         static_cast<std::uint64_t>(query.columnInt(2)), query.columnText(3)});
+    return files;
+}
+
+void ProfileStore::writeTransferChanges(std::string_view peerFingerprint,
+                                        const std::vector<StoredTransferRecord>& offers,
+                                        const std::vector<StoredTransferFile>& files,
+                                        const std::vector<std::pair<int, std::uint64_t>>& removed)
+{
+    detail::Connection& connection = *m_impl->connection;
+    detail::Transaction transaction(connection);
+    for (const auto& [direction, offerId] : removed) {
+        deleteRows(connection, "transfer_resume", peerFingerprint, direction, offerId);
+        deleteRows(connection, "transfer_resume_file", peerFingerprint, direction, offerId);
+    }
+    for (const StoredTransferRecord& offer : offers)
+        upsertRecord(connection, peerFingerprint, offer);
+    // Prepared once: a new offer of many files writes a row for each of them here.
+    detail::Statement upsert(connection, "INSERT OR REPLACE INTO transfer_resume_file "
+                                         "(peer_fingerprint, direction, offer_id, position, record) "
+                                         "VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (const StoredTransferFile& file : files) {
+        checkDirection(file.direction);
+        if (file.position > static_cast<std::uint64_t>(INT64_MAX))
+            throw std::invalid_argument("transfer file position out of range");
+        auto use = upsert.use();
+        upsert.bindText(1, peerFingerprint);
+        upsert.bindInt(2, file.direction);
+        upsert.bindInt(3, storedOfferId(file.offerId));
+        upsert.bindInt(4, static_cast<std::int64_t>(file.position));
+        upsert.bindText(5, file.record);
+        upsert.run();
+    }
+    transaction.commit();
 }
 
 void ProfileStore::importTransferRecords(std::string_view peerFingerprint,

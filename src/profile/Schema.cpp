@@ -70,10 +70,25 @@ CREATE TABLE transfer_resume (
 ) WITHOUT ROWID;
 )sql";
 
+// v4: the files of a resume record, one row each by their position in the offer, so a file that changes
+// rewrites its own row only (an offer of 10,000 small files used to rewrite them all every second).
+// An offer written this way keeps only its own fields in transfer_resume; `record` is opaque here too.
+constexpr std::string_view kVersion4 = R"sql(
+CREATE TABLE transfer_resume_file (
+    peer_fingerprint TEXT NOT NULL,
+    direction INTEGER NOT NULL CHECK (direction IN (0, 1)),
+    offer_id INTEGER NOT NULL,
+    position INTEGER NOT NULL CHECK (position >= 0),
+    record TEXT NOT NULL,
+    PRIMARY KEY (peer_fingerprint, direction, offer_id, position)
+) WITHOUT ROWID;
+)sql";
+
 constexpr MigrationStep kSteps[] = {
     {1, kVersion1},
     {2, kVersion2},
     {3, kVersion3},
+    {4, kVersion4},
 };
 static_assert(std::size(kSteps) == static_cast<std::size_t>(kProfileSchemaVersion),
               "every schema version needs exactly one migration step");

@@ -232,11 +232,27 @@ bool TransferList::applyLocal(const Command& command)
                 }
                 touch(*row);
                 return true;
+            } else if constexpr (std::is_same_v<T, command::ForgetTransfers>) {
+                return forgetFinished(c.peer, c.offer);
             } else {
                 return false;
             }
         },
         command);
+}
+
+bool TransferList::forgetFinished(PeerId peer, TransferId offer)
+{
+    const std::size_t removed = std::erase_if(m_rows, [&](const TransferRow& row) {
+        return row.finished() && (!peer || row.peer == peer) && (!offer || row.offer == offer);
+    });
+    if (removed == 0) return false;
+    // Rows only go in bulk and rarely: rebuilding the index is simpler than patching it.
+    m_index.clear();
+    for (std::size_t i = 0; i < m_rows.size(); ++i)
+        m_index.emplace(m_rows[i].offer, i);
+    ++m_revision;
+    return true;
 }
 
 } // namespace duet::state

@@ -55,7 +55,8 @@ class TransferList {
 public:
     // Applies a transfer event; returns false for any other event (nothing changed).
     bool apply(const Event& event, std::int64_t nowMs);
-    // Records the local effect of AcceptOffer / RejectOffer / ControlTransfer; ignores other commands.
+    // Records the local effect of AcceptOffer / RejectOffer / ControlTransfer, and ForgetTransfers (its
+    // finished rows go, like the engine's records); ignores other commands.
     bool applyLocal(const Command& command);
 
     const std::vector<TransferRow>& rows() const { return m_rows; }
@@ -65,6 +66,8 @@ public:
     std::uint64_t revision() const { return m_revision; }
 
 private:
+    // Removes finished rows of `peer` (zero: any) and `offer` (zero: any); true when one went.
+    bool forgetFinished(PeerId peer, TransferId offer);
     TransferRow* findMutable(TransferId offer);
     TransferRow& rowFor(PeerId peer, TransferId offer, bool outgoing, std::int64_t nowMs);
     void touch(TransferRow& row);

@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <dirent.h>
 #include <fcntl.h>
+#include <string>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace duet::storage {
 
@@ -101,6 +103,17 @@ int moveNoReplace(int fromFolder, const char* from, int toFolder, const char* to
     const int err = errno;
     if (err == EINVAL || err == ENOSYS) return linkThenUnlink(fromFolder, from, toFolder, to);
     return err;
+}
+
+int linkNoReplace(int fd, int toFolder, const char* to)
+{
+    // Through /proc, which needs no privilege; AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH.
+    const std::string self = "/proc/self/fd/" + std::to_string(fd);
+    if (::linkat(AT_FDCWD, self.c_str(), toFolder, to, AT_SYMLINK_FOLLOW) == 0) return 0;
+    const int err = errno;
+    if (err != ENOENT) return err;
+    if (::linkat(fd, "", toFolder, to, AT_EMPTY_PATH) == 0) return 0;
+    return errno;
 }
 
 Expected<void> syncDescriptor(int fd, std::string_view shownName)

@@ -25,6 +25,9 @@ Expected<std::vector<std::string>> listFolder(int folder, std::string_view shown
 // Moves `from` to `to` only if `to` does not exist: renameat2(RENAME_NOREPLACE), or linkThenUnlink where
 // the file system does not support that flag (EINVAL/ENOSYS). Returns 0, or an errno (EEXIST when taken).
 int moveNoReplace(int fromFolder, const char* from, int toFolder, const char* to);
+// Gives the open unnamed file `fd` (O_TMPFILE) the name `to`, only if `to` does not exist (linkat fails
+// with EEXIST otherwise). Returns 0 or the errno.
+int linkNoReplace(int fd, int toFolder, const char* to);
 // The fallback on its own: link (which never replaces) and then drop the old name.
 int linkThenUnlink(int fromFolder, const char* from, int toFolder, const char* to);
 

@@ -25,9 +25,9 @@ std::string partialFileName(std::uint32_t fileIndex)
 }
 
 PartialFile::PartialFile(UniqueFd transferFolder, UniqueFd file, TransferKey key, std::uint32_t fileIndex,
-                         std::uint64_t size)
+                         std::uint64_t size, bool anonymous)
     : m_transferFolder(std::move(transferFolder)), m_file(std::move(file)), m_key(std::move(key)),
-      m_fileIndex(fileIndex), m_size(size)
+      m_fileIndex(fileIndex), m_size(size), m_anonymous(anonymous)
 {
 }
 

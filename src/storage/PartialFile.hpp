@@ -24,6 +24,9 @@ public:
     std::uint64_t size() const { return m_size; }
     // False after a successful commit.
     bool isOpen() const { return static_cast<bool>(m_file); }
+    // A file without a name (ReceiveRoot::openAnonymousPartial): gone when closed, linked into place by
+    // commit.
+    bool isAnonymous() const { return m_anonymous; }
 
     // pwrite of all bytes at offset (retries short writes and EINTR). OutOfRange if offset + length
     // would pass the largest file size the system allows (2^63 - 1).
@@ -38,13 +41,14 @@ public:
 private:
     friend class ReceiveRoot;
     PartialFile(UniqueFd transferFolder, UniqueFd file, TransferKey key, std::uint32_t fileIndex,
-                std::uint64_t size);
+                std::uint64_t size, bool anonymous = false);
 
     UniqueFd m_transferFolder; // <root>/.duet-partial/<key>, the folder the file is renamed out of
     UniqueFd m_file;
     TransferKey m_key;
     std::uint32_t m_fileIndex = 0;
     std::uint64_t m_size = 0;
+    bool m_anonymous = false;
 };
 
 // The on-disk name of a partial inside its transfer folder: "<index>.duet-part".

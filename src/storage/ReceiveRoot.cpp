@@ -136,6 +136,15 @@ Expected<PartialFile> ReceiveRoot::openPartial(const TransferKey& key, std::uint
                        static_cast<std::uint64_t>(st.st_size));
 }
 
+Expected<PartialFile> ReceiveRoot::openAnonymousPartial(const TransferKey& key)
+{
+    auto area = openPartialArea(true);
+    if (!area) return area.error();
+    const int fd = ::openat(area->get(), ".", O_TMPFILE | O_RDWR | O_CLOEXEC, kPartialFileMode);
+    if (fd < 0) return errorFromErrno(errno, "cannot create an unnamed partial file");
+    return PartialFile(std::move(*area), UniqueFd(fd), key, 0, 0, true);
+}
+
 Expected<std::string> ReceiveRoot::commit(PartialFile& partial, std::string_view destination,
                                           std::optional<std::int64_t> senderMtimeSeconds)
 {
@@ -181,8 +190,9 @@ Expected<std::string> ReceiveRoot::commit(PartialFile& partial, std::string_view
     const std::string partialName = partialFileName(partial.fileIndex());
     for (unsigned attempt = 0; attempt <= kMaxNameAttempts; ++attempt) {
         const std::string candidate = attempt == 0 ? leaf : numberedName(leaf, attempt, EntryKind::File);
-        const int err =
-            moveNoReplace(partial.m_transferFolder.get(), partialName.c_str(), folder, candidate.c_str());
+        const int err = partial.m_anonymous ? linkNoReplace(partial.m_file.get(), folder, candidate.c_str())
+                                            : moveNoReplace(partial.m_transferFolder.get(),
+                                                            partialName.c_str(), folder, candidate.c_str());
         if (err == EEXIST) continue;
         if (err != 0)
             return errorFromErrno(err,

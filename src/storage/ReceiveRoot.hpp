@@ -49,6 +49,11 @@ public:
     // Creates <root>/.duet-partial/<key>/<index>.duet-part, or reopens it for resume (size() tells how much
     // is there). A symlink or non-file at any of these names is refused.
     Expected<PartialFile> openPartial(const TransferKey& key, std::uint32_t fileIndex);
+    // A partial without a name (O_TMPFILE in the partial area), for a file received in one piece: there
+    // is nothing to resume, a crash leaves nothing behind, and no file or folder is created and deleted
+    // per file (on ext4 without a journal every recently deleted inode slows each later creation).
+    // commit links it into place without replacing. Fails where O_TMPFILE is unsupported: use openPartial.
+    Expected<PartialFile> openAnonymousPartial(const TransferKey& key);
 
     // Moves a finished partial to `destination` (a path validateOffer accepts, in its final form). In order:
     // fsync and set the clamped mtime (permissions are never taken from the sender), create missing parent

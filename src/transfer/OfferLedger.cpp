@@ -260,7 +260,20 @@ OfferProgress OfferLedger::snapshot(bool withFiles)
     return p;
 }
 
-ResumeRecord OfferLedger::toRecord() const
+ResumeFile OfferLedger::toResumeFile(const File& f) const
+{
+    ResumeFile rf;
+    rf.entry = f.entry;
+    rf.state = f.state;
+    rf.outcome = f.outcome;
+    rf.detail = f.detail;
+    rf.finalPath = f.finalPath;
+    rf.pausedLocally = f.paused.byLocal;
+    rf.decidedLocally = f.decidedLocally;
+    return rf;
+}
+
+ResumeRecord OfferLedger::headerRecord() const
 {
     ResumeRecord r;
     r.direction = m_direction;
@@ -269,23 +282,55 @@ ResumeRecord OfferLedger::toRecord() const
     r.pausedLocally = m_paused.byLocal;
     r.endedLocally = m_endedLocally;
     r.reason = m_reason;
-    r.files.reserve(m_files.size());
-    for (const File& f : m_files) {
-        ResumeFile rf;
-        rf.entry = f.entry;
-        rf.state = f.state;
-        rf.outcome = f.outcome;
-        rf.detail = f.detail;
-        rf.finalPath = f.finalPath;
-        rf.pausedLocally = f.paused.byLocal;
-        rf.decidedLocally = f.decidedLocally;
-        r.files.push_back(std::move(rf));
-    }
     return r;
+}
+
+ResumeRecord OfferLedger::toRecord() const
+{
+    ResumeRecord r = headerRecord();
+    r.files.reserve(m_files.size());
+    for (const File& f : m_files)
+        r.files.push_back(toResumeFile(f));
+    return r;
+}
+
+void OfferLedger::markChanged(const File& file)
+{
+    m_recordChanged = true;
+    if (m_allFilesChanged) return;
+    const std::size_t index = indexOf(file);
+    if (m_fileChanged.size() != m_files.size()) m_fileChanged.assign(m_files.size(), false);
+    if (m_fileChanged[index]) return;
+    m_fileChanged[index] = true;
+    m_changedFiles.push_back(index);
+}
+
+std::optional<ResumeChange> OfferLedger::takeResumeChange()
+{
+    if (!m_recordChanged) return std::nullopt;
+    ResumeChange change;
+    change.header = headerRecord();
+    if (m_allFilesChanged) {
+        change.files.reserve(m_files.size());
+        for (std::size_t i = 0; i < m_files.size(); ++i)
+            change.files.emplace_back(i, toResumeFile(m_files[i]));
+    } else {
+        std::sort(m_changedFiles.begin(), m_changedFiles.end());
+        change.files.reserve(m_changedFiles.size());
+        for (std::size_t index : m_changedFiles) {
+            change.files.emplace_back(index, toResumeFile(m_files[index]));
+            m_fileChanged[index] = false;
+        }
+    }
+    m_changedFiles.clear();
+    m_recordChanged = false;
+    m_allFilesChanged = false;
+    return change;
 }
 
 void OfferLedger::emitFile(const File& file)
 {
+    markChanged(file);
     FileChanged e;
     e.file = FileKey{m_offerId, file.entry.fileId};
     e.direction = m_direction;
@@ -299,6 +344,8 @@ void OfferLedger::emitFile(const File& file)
 
 void OfferLedger::emitOffer()
 {
+    m_recordChanged = true;
+    m_allFilesChanged = true;
     m_out.emit(OfferChanged{m_offerId, m_direction, m_state, m_paused, m_reason});
 }
 

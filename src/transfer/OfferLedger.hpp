@@ -8,6 +8,7 @@
 #include "duet/transfer/ResumeRecord.hpp"
 #include "duet/transfer/Snapshot.hpp"
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -75,12 +76,19 @@ public:
 
     OfferProgress snapshot(bool withFiles);
     ResumeRecord toRecord() const;
+    // The record's changes since the last call, or nullopt when there are none. Every emitted file event
+    // marks its file; an offer event marks every file (rare, and it covers the quiet per-file edits
+    // that come with accepting). A new or restored ledger starts with everything marked.
+    std::optional<ResumeChange> takeResumeChange();
 
 private:
     void emitFile(const File& file);
     std::size_t indexOf(const File& file) const { return static_cast<std::size_t>(&file - m_files.data()); }
     void emitOffer();
     FileProgress fileProgress(const File& file);
+    ResumeRecord headerRecord() const; // without files
+    ResumeFile toResumeFile(const File& file) const;
+    void markChanged(const File& file);
 
     Direction m_direction;
     std::uint64_t m_offerId;
@@ -98,6 +106,10 @@ private:
     std::uint64_t m_doneTotal = 0;
     RateMeter m_offerRate;
     std::unordered_map<std::uint64_t, RateMeter> m_fileRates; // only files that are moving
+    bool m_recordChanged = true;                              // anything since the last takeResumeChange
+    bool m_allFilesChanged = true;           // every file, so the two below are not consulted
+    std::vector<std::size_t> m_changedFiles; // positions, each once
+    std::vector<bool> m_fileChanged;         // by position: already in m_changedFiles
 };
 
 } // namespace duet::transfer

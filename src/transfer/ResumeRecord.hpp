@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace duet::transfer {
@@ -30,6 +31,14 @@ struct ResumeRecord {
     bool endedLocally = false; // this side cancelled or failed the offer; announced again on reconnect
     std::string reason;
     std::vector<ResumeFile> files; // offer order
+};
+
+// What changed in one offer's record since it was last taken (OfferLedger::takeResumeChange): the
+// offer's own fields in `header` (its files left empty) and the files that changed, each with its
+// position in the offer, so saving costs what changed instead of the whole offer.
+struct ResumeChange {
+    ResumeRecord header;
+    std::vector<std::pair<std::size_t, ResumeFile>> files;
 };
 
 // Checks a record read back from storage before it drives anything (the database may be damaged):

@@ -108,6 +108,11 @@ public:
     std::uint64_t windowBytes() const { return m_config.windowBytes; }
     // Every offer except undecided incoming ones.
     std::vector<ResumeRecord> resumeRecords() const;
+    // The same offers' record changes since the last call (OfferLedger::takeResumeChange), and the keys
+    // of all of them, so a store can drop the records of offers that are gone. Costs what changed plus
+    // one step per offer.
+    std::vector<ResumeChange> takeResumeChanges();
+    std::vector<std::pair<Direction, std::uint64_t>> resumeKeys() const;
     // Recreates offers after a restart, before onConnected(). One message per record that was refused.
     std::vector<std::string> restore(const std::vector<ResumeRecord>& records);
 

@@ -256,6 +256,31 @@ std::vector<ResumeRecord> TransferManager::resumeRecords() const
     return records;
 }
 
+std::vector<ResumeChange> TransferManager::takeResumeChanges()
+{
+    std::vector<ResumeChange> changes;
+    for (auto& [id, t] : m_outgoing)
+        if (std::optional<ResumeChange> change = t->ledger().takeResumeChange())
+            changes.push_back(std::move(*change));
+    for (auto& [id, t] : m_incoming) {
+        // Left marked: once accepted, the whole record is written.
+        if (t->ledger().state() == OfferState::AwaitingDecision) continue;
+        if (std::optional<ResumeChange> change = t->ledger().takeResumeChange())
+            changes.push_back(std::move(*change));
+    }
+    return changes;
+}
+
+std::vector<std::pair<Direction, std::uint64_t>> TransferManager::resumeKeys() const
+{
+    std::vector<std::pair<Direction, std::uint64_t>> keys;
+    for (const auto& [id, t] : m_outgoing)
+        keys.emplace_back(Direction::Outgoing, id);
+    for (const auto& [id, t] : m_incoming)
+        if (t->ledger().state() != OfferState::AwaitingDecision) keys.emplace_back(Direction::Incoming, id);
+    return keys;
+}
+
 std::vector<std::string> TransferManager::restore(const std::vector<ResumeRecord>& records)
 {
     std::vector<std::string> refused;

@@ -34,7 +34,28 @@ void refreshMatches(const state::Peer& peer, ChatFindView& find)
         find.messageCount == peer.messages.size() && find.matchedQuery == find.query)
         return;
     const bool sameQuery = find.matchedQuery == find.query && find.peer == peer.id;
-    find.matches = findMessages(peer.messages, find.query);
+    const bool sameMessages = find.peer == peer.id && find.revision == peer.messagesRevision &&
+                              find.messageCount == peer.messages.size();
+    std::vector<std::pair<std::string, std::vector<std::size_t>>>& cache = find.prefixMatches;
+    if (!sameMessages) cache.clear();
+    while (!cache.empty() && !std::string_view(find.query).starts_with(cache.back().first))
+        cache.pop_back();
+    if (find.query.empty()) {
+        find.matches.clear();
+    } else if (!cache.empty() && cache.back().first == find.query) {
+        find.matches = cache.back().second;
+    } else {
+        if (cache.empty()) {
+            find.matches = findMessages(peer.messages, find.query);
+        } else {
+            // A message containing the query contains every prefix of it.
+            find.matches.clear();
+            for (const std::size_t index : cache.back().second)
+                if (containsIgnoringAsciiCase(peer.messages[index].text, find.query))
+                    find.matches.push_back(index);
+        }
+        cache.emplace_back(find.query, find.matches);
+    }
     find.peer = peer.id;
     find.revision = peer.messagesRevision;
     find.messageCount = peer.messages.size();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace duet::ui {
@@ -27,6 +28,9 @@ struct ChatFindView {
     std::uint64_t revision = 0;
     std::size_t messageCount = 0;
     std::string matchedQuery;
+    // The matches of each prefix of the query typed so far (same messages): a longer query filters the
+    // longest cached prefix's matches instead of every message; erasing goes back to a cached one.
+    std::vector<std::pair<std::string, std::vector<std::size_t>>> prefixMatches;
 
     bool confirmClear = false; // the clear-history confirmation is open
 };

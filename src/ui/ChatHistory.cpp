@@ -175,6 +175,7 @@ void layoutChat(ChatHistoryView& view, const state::Peer& peer, const std::vecto
         view.lastWasPicture = false;
         view.lastDay = 0;
         view.rows.clear();
+        view.firstRows.clear();
     }
     const auto placePictures = [&](std::int64_t untilMs, bool all) {
         for (; view.picturesLaidOut < pictures.size(); ++view.picturesLaidOut) {
@@ -204,6 +205,7 @@ void layoutChat(ChatHistoryView& view, const state::Peer& peer, const std::vecto
             if (newDay) view.rows.push_back(ChatRow{ChatRow::Kind::Day, false, index, 0, 0});
             view.rows.push_back(ChatRow{ChatRow::Kind::Sender, false, index, 0, 0});
         }
+        view.firstRows.push_back(static_cast<std::uint32_t>(view.rows.size()));
         appendTextRows(view.rows, message.text, index, font, fontSize, wrapWidth);
         view.lastWasPicture = false;
         view.lastDay = day;
@@ -249,19 +251,15 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     const ImU32 textColor = ImGui::GetColorU32(ImGuiCol_Text);
     const ImU32 mutedColor = ImGui::GetColorU32(colors.muted);
 
-    if (history.jumpTo < peer.messages.size()) {
+    if (history.jumpTo < peer.messages.size() && history.jumpTo < history.firstRows.size()) {
         // Rows have one height, so a message's first row index gives its scroll position.
-        for (std::size_t r = 0; r < history.rows.size(); ++r) {
-            if (history.rows[r].kind != ChatRow::Kind::Text || history.rows[r].message != history.jumpTo)
-                continue;
-            const float visible = ImGui::GetWindowHeight();
-            ImGui::SetScrollY(std::max(0.f, static_cast<float>(r) * rowHeight - visible * 0.4f));
-            history.selectedMessage = history.jumpTo;
-            history.scrollToBottom = false;
-            break;
-        }
-        history.jumpTo = ChatHistoryView::kNone;
+        const std::uint32_t r = history.firstRows[history.jumpTo];
+        const float visible = ImGui::GetWindowHeight();
+        ImGui::SetScrollY(std::max(0.f, static_cast<float>(r) * rowHeight - visible * 0.4f));
+        history.selectedMessage = history.jumpTo;
+        history.scrollToBottom = false;
     }
+    history.jumpTo = ChatHistoryView::kNone;
 
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(history.rows.size()), rowHeight);

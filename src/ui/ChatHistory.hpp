@@ -44,6 +44,7 @@ struct ChatHistoryView {
     std::uint64_t prepends = 0;      // Peer::prepends laid out
     std::size_t rowsPrepended = 0;   // rows that the last layout added in front (scroll keeps its place)
     std::vector<ChatRow> rows;
+    std::vector<std::uint32_t> firstRows; // per laid-out message: its first Text row (find jumps there)
 
     // Interaction.
     std::size_t selectedMessage = kNone;

@@ -3,12 +3,15 @@
 #include "duet/state/AppState.hpp"
 #include "duet/ui/FileBrowser.hpp"
 #include "duet/ui/ImageDecoder.hpp"
+#include "duet/ui/RememberedPictures.hpp"
 #include "duet/ui/Theme.hpp"
 #include "duet/ui/ViewState.hpp"
 #include "duet/ui/Widgets.hpp"
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
+#include <utility>
 
 namespace duet::ui {
 namespace {
@@ -69,15 +72,34 @@ void updateChatImages(const state::AppState& state, ViewState& view)
 {
     ChatImagesView& images = view.images;
     const std::uint64_t revision = state.transfers().revision();
-    if (images.peer == view.selectedPeer && images.transfersRevision == revision) return;
+    const std::uint64_t remembered = view.rememberedPictures.revision;
+    if (images.peer == view.selectedPeer && images.transfersRevision == revision &&
+        images.rememberedRevision == remembered)
+        return;
     images.peer = view.selectedPeer;
     images.transfersRevision = revision;
+    images.rememberedRevision = remembered;
     // Earlier connections of the same identity resolve to the same conversation entry.
     const state::Peer* conversation = state.findPeer(view.selectedPeer);
     images.images = conversation
                         ? collectChatImages(state.transfers(),
                                             [&](PeerId peer) { return state.findPeer(peer) == conversation; })
                         : std::vector<ChatImage>{};
+    if (!conversation || conversation->fingerprint.empty()) return;
+    // Pictures of earlier runs, and of rows cleared from the transfer list, once each.
+    std::set<std::pair<std::uint64_t, std::uint64_t>> shown;
+    for (const ChatImage& image : images.images)
+        shown.emplace(image.offer.value, image.fileId);
+    bool added = false;
+    for (const RememberedPicture& picture : view.rememberedPictures.pictures) {
+        if (picture.fingerprint != conversation->fingerprint) continue;
+        if (!shown.emplace(picture.image.offer.value, picture.image.fileId).second) continue;
+        images.images.push_back(picture.image);
+        added = true;
+    }
+    if (added)
+        std::stable_sort(images.images.begin(), images.images.end(),
+                         [](const ChatImage& a, const ChatImage& b) { return a.timeMs < b.timeMs; });
 }
 
 void drawPictureSlice(ViewState& view, const ChatImage& image, std::uint32_t slice, std::uint32_t slices,

@@ -50,6 +50,7 @@ struct ChatImage {
     std::string localPath;   // where the file is on this computer
     std::string name;        // its name in the offer (sanitized)
     std::int64_t timeMs = 0; // when it finished (local wall clock): its place in the conversation
+    bool operator==(const ChatImage&) const = default;
 };
 
 struct ChatImagesView {
@@ -57,6 +58,7 @@ struct ChatImagesView {
     // The selected conversation's pictures, oldest first, rebuilt when the peer or the transfers change.
     PeerId peer;
     std::uint64_t transfersRevision = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t rememberedRevision = std::numeric_limits<std::uint64_t>::max();
     std::vector<ChatImage> images;
     // The picture shown in the preview window (empty path: none).
     ChatImage preview;
@@ -69,8 +71,8 @@ std::vector<ChatImage> collectChatImages(const state::TransferList& transfers, P
 std::vector<ChatImage> collectChatImages(const state::TransferList& transfers,
                                          const std::function<bool(PeerId)>& inConversation);
 
-// Refreshes view.images for view.selectedPeer, including earlier connections of the same identity
-// (cheap when nothing changed).
+// Refreshes view.images for view.selectedPeer, including earlier connections of the same identity and
+// the remembered pictures of its fingerprint (view.rememberedPictures; cheap when nothing changed).
 void updateChatImages(const state::AppState& state, ViewState& view);
 // Draws one slice (one history row of `rowHeight`) of a thumbnail `slices` rows tall: each row draws the
 // whole picture clipped to itself, so the list clipper may skip any of them. A click opens the preview.

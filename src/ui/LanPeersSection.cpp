@@ -74,9 +74,8 @@ void drawVisibleToggle(const state::AppState& state, ViewState& view, Commands& 
         return;
     }
     bool visible = state.visibleOnLan();
-    if (ImGui::Checkbox("Visible: announce this computer on the LAN", &visible))
+    if (checkboxWrapped(view, "lan.visible", "Visible: announce this computer on the LAN", visible))
         out.push_back(command::SetVisible{visible});
-    locate(view, "lan.visible");
 }
 
 void drawLanPeers(const state::AppState& state, ViewState& view, Commands& out)

@@ -55,9 +55,8 @@ void drawHostSection(const state::AppState& state, ViewState& view, Commands& ou
 {
     const Palette& colors = palette(view.theme);
     bool hosting = state.hosting();
-    if (ImGui::Checkbox("Host: accept incoming connections", &hosting))
+    if (checkboxWrapped(view, "host.toggle", "Host: accept incoming connections", hosting))
         out.push_back(command::SetHosting{hosting});
-    locate(view, "host.toggle");
     drawVisibleToggle(state, view, out);
     if (state.listeningPort() == 0 && state.errorCount() > 0) {
         textWrappedColored(colors.danger, "Not listening: see the error above and in the log.");

@@ -255,6 +255,17 @@ void drawTransfersPanel(const state::AppState& state, ViewState& view, float hei
     ImGui::SameLine();
     textColored(colors.muted, rows.empty() ? std::string("or drop files on this window")
                                            : "Transfers (" + std::to_string(rows.size()) + ")");
+    // Done, failed, rejected and cancelled rows leave the list (and the engine's resume records).
+    const bool anyFinished =
+        std::any_of(rows.begin(), rows.end(), [](const state::TransferRow& row) { return row.finished(); });
+    if (anyFinished) {
+        ImGui::SameLine();
+        if (smallButton(view, "transfers.clear", "Clear finished"))
+            out.push_back(command::ForgetTransfers{PeerId{}, TransferId{}});
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Removes finished, failed and cancelled transfers from this list.\n"
+                              "Received files stay where they are.");
+    }
 
     for (const state::TransferRow& row : rows)
         if (row.awaitingDecision()) drawOfferPrompt(state, row, view, out);

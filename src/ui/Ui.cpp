@@ -94,6 +94,7 @@ Commands drawApp(const state::AppState& state, ViewState& view, std::int64_t now
     const float logHeight = view.logOpen ? std::clamp(columnHeight * 0.25f, em * 4, em * 8) : 0.f;
 
     ImGui::BeginChild("left", ImVec2(leftWidth, -statusHeight), true);
+    locateWindow(view, "left.panel");
     drawPeersPanel(state, view, logHeight + ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y, out);
     drawLogPanel(state, view, logHeight);
     ImGui::EndChild();

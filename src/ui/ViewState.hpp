@@ -6,6 +6,7 @@
 #include "duet/ui/ChatHistory.hpp"
 #include "duet/ui/ChatImages.hpp"
 #include "duet/ui/ItemLocator.hpp"
+#include "duet/ui/RememberedPictures.hpp"
 #include "duet/ui/TransfersView.hpp"
 
 #include <cstdint>
@@ -56,8 +57,9 @@ struct ViewState {
     std::size_t peersSeen = 0; // AppState::peers().size() last frame, to follow a newly arrived peer
     std::unordered_map<PeerId, std::string> drafts; // unsent chat input per peer
     ChatHistoryView history;
-    ChatFindView find;     // Ctrl+F bar and the history menu's confirmation
-    ChatImagesView images; // thumbnails of pictures exchanged, the preview window
+    ChatFindView find;                     // Ctrl+F bar and the history menu's confirmation
+    ChatImagesView images;                 // thumbnails of pictures exchanged, the preview window
+    RememberedPictures rememberedPictures; // pictures of this and earlier runs (the front end fills it)
 
     TransfersView transfers; // file browser, offers, settings window
     InternetView internet;

@@ -34,6 +34,26 @@ bool smallButton(const ViewState& view, std::string_view key, const char* label)
     return pressed;
 }
 
+bool checkboxWrapped(const ViewState& view, std::string_view key, const char* label, bool& value)
+{
+    ImGui::PushID(label);
+    bool changed = ImGui::Checkbox("##box", &value);
+    locate(view, key);
+    ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
+    // The label wraps under itself (a long one in a narrow column stays readable) and toggles too. SameLine
+    // keeps the box's text baseline, so the first line sits where Checkbox would put its label.
+    ImGui::PushTextWrapPos(0.f);
+    ImGui::TextUnformatted(label);
+    ImGui::PopTextWrapPos();
+    if (view.locator) locate(view, std::string(key) + ".label");
+    if (ImGui::IsItemClicked()) {
+        value = !value;
+        changed = true;
+    }
+    ImGui::PopID();
+    return changed;
+}
+
 void text(std::string_view value)
 {
     ImGui::TextUnformatted(value.data(), value.data() + value.size());

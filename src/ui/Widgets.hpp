@@ -20,6 +20,10 @@ bool button(const ViewState& view, std::string_view key, const char* label, ImVe
 // ImGui::SmallButton (no vertical padding, fits in a text row) that records itself under `key`.
 bool smallButton(const ViewState& view, std::string_view key, const char* label);
 
+// A checkbox whose label wraps at the window's right edge; clicking the label toggles it too. Records
+// the box under `key`. Returns true when `value` changed.
+bool checkboxWrapped(const ViewState& view, std::string_view key, const char* label, bool& value);
+
 void text(std::string_view value);
 void textColored(const ImVec4& color, std::string_view value);
 // Wraps at the window's right edge (or at `wrapWidth` pixels from the cursor when > 0).

@@ -270,4 +270,27 @@ Result<ChunkView> decodeChunkBody(ByteSpan body)
     return v;
 }
 
+const char* outcomeCode(FileOutcome outcome)
+{
+    switch (outcome) {
+    case FileOutcome::Verified:
+        return "verified";
+    case FileOutcome::HashMismatch:
+        return "hash_mismatch";
+    case FileOutcome::SourceChanged:
+        return "source_changed";
+    case FileOutcome::SourceUnreadable:
+        return "source_unreadable";
+    case FileOutcome::DiskFull:
+        return "disk_full";
+    case FileOutcome::WriteFailed:
+        return "write_failed";
+    case FileOutcome::Cancelled:
+        return "cancelled";
+    case FileOutcome::ProtocolViolation:
+        return "protocol_violation";
+    }
+    return "protocol_violation";
+}
+
 } // namespace duet::wire

@@ -78,6 +78,8 @@ enum class FileOutcome : std::uint8_t {
     Cancelled = 6,
     ProtocolViolation = 7, // sizes that lie, chunks out of range, ...
 };
+// The outcome's name in events and scripts ("verified", "hash_mismatch", ...; README, headless events).
+const char* outcomeCode(FileOutcome outcome);
 
 // Either direction: the final word on one file. Sent by the receiver after commit or failure, and by the
 // sender when it cannot continue (source changed or unreadable).

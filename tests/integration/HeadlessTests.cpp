@@ -27,7 +27,7 @@ json parsed(const Event& event)
 
 } // namespace
 
-TEST_CASE("escapes: only \\n and \\\\ exist")
+TEST_CASE("escapes: only backslash-n and a doubled backslash exist")
 {
     std::string error;
     CHECK(unescape("a\\nb\\\\c", error) == std::optional<std::string>("a\nb\\c"));

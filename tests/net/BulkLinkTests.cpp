@@ -240,3 +240,32 @@ TEST_CASE("bulk link: the wake-up is the exact time the next datagram may go, no
 }
 
 } // namespace duet::net
+
+namespace duet::net {
+
+TEST_CASE("bulk link: stats show the congestion controller's window and what is in flight")
+{
+    BulkLink link(key(1), key(2), start(), 0);
+    const BulkLinkStats idle = link.stats();
+    CHECK(idle.cwnd >= 4 * 1200);
+    CHECK(idle.bytesInFlight == 0);
+    CHECK(idle.bufferedBytes == 0);
+
+    std::uint64_t queued = 0;
+    REQUIRE(link.queue(frameOf(20'000, 3), &queued));
+    int sent = 0;
+    while (sent < 64 && link.poll(start()).has_value())
+        ++sent;
+    REQUIRE(sent > 0);
+    const BulkLinkStats busy = link.stats();
+    CHECK(busy.packetsSent == static_cast<std::uint64_t>(sent));
+    CHECK(busy.bytesInFlight > 0);
+    CHECK(busy.bytesInFlight <= busy.cwnd);
+    CHECK(busy.bufferedBytes == queued); // nothing acknowledged yet: all of it is still the sender's
+    CHECK(busy.bytesAcknowledged == 0);
+    CHECK(busy.mode == 0); // start-up
+    // Without DUET_BULK_TRACE=1 in the environment there is never a trace line.
+    CHECK_FALSE(link.traceLine(start() + 1s).has_value());
+}
+
+} // namespace duet::net

@@ -109,3 +109,30 @@ TEST_CASE("both sides dialling at once keep one connection and chat goes through
     REQUIRE(bob.waitFor<event::ChatReceived>([](const auto& e) { return e.messageId == 900; }));
     REQUIRE(alice.waitFor<event::ChatDelivered>([](const auto& e) { return e.messageId == 900; }));
 }
+
+TEST_CASE("a second connection dialled by the same side replaces the first, as after a restart")
+{
+    TestPeer alice(named("alice"));
+    TestPeer bob(named("bob"));
+    auto first = connectVerified(bob, alice);
+    REQUIRE(first);
+    // What a restarted bob does before alice notices the old connection died: dial again.
+    bob.post(command::Connect{"127.0.0.1", alice.port()});
+    auto second = alice.waitFor<event::PeerVerified>(5s);
+    REQUIRE(second);
+    CHECK(second->peer != first->atResponder);
+    auto replaced = alice.waitFor<event::PeerDisconnected>(
+        [&](const auto& e) { return e.peer == first->atResponder; }, 5s);
+    REQUIRE(replaced);
+    CHECK(replaced->reason.find("replaced") != std::string::npos);
+    // Chat goes through the new connection at once, in both directions.
+    alice.post(command::SendChat{PeerId{}, 910, "to the new one", bob.fingerprint()});
+    auto received = bob.waitFor<event::ChatReceived>([](const auto& e) { return e.messageId == 910; });
+    REQUIRE(received);
+    CHECK(received->peer != first->atInitiator);
+    REQUIRE(alice.waitFor<event::ChatDelivered>([](const auto& e) { return e.messageId == 910; }));
+    bob.post(command::SendChat{PeerId{}, 911, "back", alice.fingerprint()});
+    REQUIRE(alice.waitFor<event::ChatReceived>(
+        [&](const auto& e) { return e.messageId == 911 && e.peer == second->peer; }));
+    CHECK(alice.count<event::PeerDisconnected>() == 1);
+}

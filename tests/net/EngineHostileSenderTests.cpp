@@ -44,17 +44,6 @@ std::optional<T> receive(ScriptedPeer& peer, std::chrono::milliseconds timeout =
     return std::nullopt;
 }
 
-wire::Offer offerOf(std::uint64_t offerId, std::vector<wire::OfferEntry> entries)
-{
-    wire::Offer offer;
-    offer.offerId = offerId;
-    offer.totalEntries = static_cast<std::uint32_t>(entries.size());
-    for (const wire::OfferEntry& e : entries)
-        offer.totalBytes += e.size;
-    offer.entries = std::move(entries);
-    return offer;
-}
-
 wire::OfferEntry file(std::uint64_t fileId, std::string path, std::uint64_t size = 5)
 {
     return {fileId, wire::EntryKind::File, size, 0, std::move(path)};

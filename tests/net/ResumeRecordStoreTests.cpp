@@ -117,3 +117,121 @@ TEST_CASE("resume records survive reopening, and a damaged row is skipped")
     // Only the paths of each record's own files are stored with it.
     CHECK(state.localPaths == std::map<std::uint64_t, std::string>{{55, "/src/a"}});
 }
+
+namespace {
+
+transfer::ResumeChange wholeChange(transfer::Direction direction, std::uint64_t offerId, std::size_t files)
+{
+    transfer::ResumeChange change;
+    change.header = makeRecord(direction, offerId, 0);
+    change.header.files.clear();
+    for (std::size_t i = 0; i < files; ++i) {
+        transfer::ResumeFile file = makeRecord(direction, offerId, 10'000 + i).files[0];
+        change.files.emplace_back(i, file);
+    }
+    return change;
+}
+
+} // namespace
+
+TEST_CASE("saving resume changes writes one row per changed file and reads back the whole record")
+{
+    TempDir temp;
+    const std::size_t kFiles = 1000;
+    const std::vector<std::pair<transfer::Direction, std::uint64_t>> live{
+        {transfer::Direction::Outgoing, 31}};
+    const std::map<std::uint64_t, std::string> paths{{10'000, "/home/me/first.bin"},
+                                                     {10'999, "/home/me/last.bin"}};
+    {
+        auto profile = profile::ProfileStore::open(temp.path());
+        net::ResumeRecordStore store(*profile);
+        CHECK(store.saveChanges(kPeer, {wholeChange(transfer::Direction::Outgoing, 31, kFiles)}, live,
+                                paths) == 1 + kFiles);
+        CHECK(profile->transferFiles(kPeer).size() == kFiles);
+
+        // Two files change: two file rows and the offer's own row, whatever the offer's size.
+        transfer::ResumeChange two;
+        two.header = makeRecord(transfer::Direction::Outgoing, 31, 0);
+        two.header.files.clear();
+        two.header.pausedLocally = true;
+        transfer::ResumeFile done = makeRecord(transfer::Direction::Outgoing, 31, 10'007).files[0];
+        done.state = transfer::FileState::Verified;
+        two.files.emplace_back(7, done);
+        transfer::ResumeFile failed = makeRecord(transfer::Direction::Outgoing, 31, 10'500).files[0];
+        failed.state = transfer::FileState::Failed;
+        failed.outcome = wire::FileOutcome::SourceChanged;
+        failed.detail = "changed";
+        two.files.emplace_back(500, failed);
+        CHECK(store.saveChanges(kPeer, {two}, live, paths) == 3);
+        CHECK(store.saveChanges(kPeer, {}, live, paths) == 0);
+    }
+    auto profile = profile::ProfileStore::open(temp.path());
+    net::ResumeRecordStore store(*profile);
+    std::vector<std::string> problems;
+    const net::ResumeState state = store.load(kPeer, problems);
+    CHECK(problems.empty());
+    REQUIRE(state.records.size() == 1);
+    const transfer::ResumeRecord& record = state.records[0];
+    CHECK(record.pausedLocally);
+    REQUIRE(record.files.size() == kFiles);
+    for (std::size_t i = 0; i < kFiles; ++i)
+        CHECK(record.files[i].entry.fileId == 10'000 + i);
+    CHECK(record.files[7].state == transfer::FileState::Verified);
+    CHECK(record.files[500].state == transfer::FileState::Failed);
+    CHECK(record.files[500].detail == "changed");
+    CHECK(record.files[8].state == transfer::FileState::Pending);
+    CHECK(state.localPaths == paths);
+
+    // The offer is gone: its row and every file row go in one save.
+    CHECK(store.saveChanges(kPeer, {}, {}, {}) == 1);
+    CHECK(profile->transferRecords(kPeer).empty());
+    CHECK(profile->transferFiles(kPeer).empty());
+}
+
+TEST_CASE("a split resume record with a missing file row is damaged and skipped")
+{
+    TempDir temp;
+    auto profile = profile::ProfileStore::open(temp.path());
+    {
+        net::ResumeRecordStore store(*profile);
+        store.saveChanges(kPeer, {wholeChange(transfer::Direction::Incoming, 41, 3)},
+                          {{transfer::Direction::Incoming, 41}}, {});
+        store.saveChanges(kPeer, {wholeChange(transfer::Direction::Incoming, 42, 3)},
+                          {{transfer::Direction::Incoming, 41}, {transfer::Direction::Incoming, 42}}, {});
+    }
+    // Position 1 of offer 42 vanishes (a damaged database): the rows left would shift the files.
+    std::vector<profile::StoredTransferFile> kept;
+    for (const profile::StoredTransferFile& row : profile->transferFiles(kPeer))
+        if (!(row.offerId == 42 && row.position == 1)) kept.push_back(row);
+    profile->writeTransferChanges(kPeer, {}, {}, {{1, 42}});
+    const std::string header = net::encodeResumeHeader(makeRecord(transfer::Direction::Incoming, 42, 0));
+    std::vector<profile::StoredTransferFile> of42;
+    for (const profile::StoredTransferFile& row : kept)
+        if (row.offerId == 42) of42.push_back(row);
+    profile->writeTransferChanges(kPeer, {{1, 42, header}}, of42, {});
+
+    net::ResumeRecordStore store(*profile);
+    std::vector<std::string> problems;
+    const net::ResumeState state = store.load(kPeer, problems);
+    CHECK(problems.size() == 1);
+    REQUIRE(state.records.size() == 1);
+    CHECK(state.records[0].offerId == 41);
+    CHECK(state.records[0].files.size() == 3);
+}
+
+TEST_CASE("a whole record written over a split one replaces its file rows")
+{
+    TempDir temp;
+    auto profile = profile::ProfileStore::open(temp.path());
+    net::ResumeRecordStore store(*profile);
+    store.saveChanges(kPeer, {wholeChange(transfer::Direction::Incoming, 51, 4)},
+                      {{transfer::Direction::Incoming, 51}}, {});
+    CHECK(profile->transferFiles(kPeer).size() == 4);
+    CHECK(store.save(kPeer, {makeRecord(transfer::Direction::Incoming, 51, 9)}, {}) == 1);
+    CHECK(profile->transferFiles(kPeer).empty());
+    std::vector<std::string> problems;
+    const net::ResumeState state = store.load(kPeer, problems);
+    REQUIRE(state.records.size() == 1);
+    REQUIRE(state.records[0].files.size() == 1);
+    CHECK(state.records[0].files[0].entry.fileId == 9);
+}

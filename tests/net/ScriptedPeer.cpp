@@ -68,4 +68,15 @@ std::optional<wire::AppMessage> ScriptedPeer::receiveApp(std::chrono::millisecon
     return *message;
 }
 
+wire::Offer offerOf(std::uint64_t offerId, std::vector<wire::OfferEntry> entries)
+{
+    wire::Offer offer;
+    offer.offerId = offerId;
+    offer.totalEntries = static_cast<std::uint32_t>(entries.size());
+    for (const wire::OfferEntry& e : entries)
+        offer.totalBytes += e.size;
+    offer.entries = std::move(entries);
+    return offer;
+}
+
 } // namespace duet::test

@@ -44,4 +44,7 @@ private:
     std::optional<wire::Close> m_lastClose;
 };
 
+// An offer of `entries` with its totals filled in from them (hostile tests then change what they lie about).
+wire::Offer offerOf(std::uint64_t offerId, std::vector<wire::OfferEntry> entries);
+
 } // namespace duet::test

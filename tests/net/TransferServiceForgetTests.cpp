@@ -1,12 +1,16 @@
 // Two TransferServices joined by an in-memory link (no ENet, a fake clock): finished offers leave the
 // engine's memory and the resume table, by themselves after a while or at once on ForgetTransfers, so a
-// long session holds only what is still moving.
+// long session holds only what is still moving. Also the receive sink after a restart: a file already in
+// place under its final name is not added again as "name (1)".
 #include "EngineHarness.hpp"
 #include "duet/crypto/Crypto.hpp"
 #include "duet/crypto/Handshake.hpp"
+#include "duet/crypto/Hashing.hpp"
 #include "duet/crypto/Random.hpp"
+#include "duet/net/TransferFiles.hpp"
 #include "duet/net/TransferService.hpp"
 #include "duet/profile/ProfileStore.hpp"
+#include "duet/storage/ReceiveRoot.hpp"
 #include "duet/wire/Frame.hpp"
 
 #include <deque>
@@ -202,4 +206,58 @@ TEST_CASE("ForgetTransfers drops finished offers at once and keeps unfinished on
     CHECK(pair.receiver.link.finishedOffers() == 2);
     CHECK(pair.sender.link.abuse.empty());
     CHECK(pair.receiver.link.abuse.empty());
+}
+
+namespace {
+
+std::string receiveOnce(net::StorageReceiveSink& sink, const wire::OfferEntry& entry,
+                        const wire::Bytes& content)
+{
+    const transfer::FileKey key{42, entry.fileId};
+    REQUIRE(sink.openPartial(key, entry).ok());
+    REQUIRE(sink.writeChunk(key, 0, content).ok());
+    const transfer::IoResult<std::string> placed = sink.commit(key, crypto::blake2b256({content}));
+    REQUIRE_MESSAGE(placed.ok(), placed.error().message);
+    return placed.value();
+}
+
+} // namespace
+
+TEST_CASE("after a restart, a file renamed into place before its record was saved counts as done")
+{
+    TempDir temp;
+    const std::filesystem::path downloads = temp.path() / "downloads";
+    std::filesystem::create_directories(downloads);
+    storage::Expected<storage::ReceiveRoot> opened = storage::ReceiveRoot::open(downloads);
+    REQUIRE(opened.ok());
+    auto root = std::make_shared<storage::ReceiveRoot>(std::move(*opened));
+    const wire::Bytes hello{'h', 'e', 'l', 'l', 'o'};
+    const wire::OfferEntry top{7, wire::EntryKind::File, 5, 0, "note.txt"};
+    const wire::OfferEntry nested{8, wire::EntryKind::File, 5, 0, "Tree/a.txt"};
+    {
+        net::StorageReceiveSink before(root, downloads, "peer");
+        CHECK(receiveOnce(before, top, hello) == "note.txt");
+        CHECK(receiveOnce(before, nested, hello) == "Tree/a.txt");
+    }
+    // Killed before the records said so: both are fetched again after the restart.
+    net::StorageReceiveSink after(root, downloads, "peer");
+    after.restoreTopLevel(42, "Tree", "Tree");
+    after.expectResumed({42, 7});
+    after.expectResumed({42, 8});
+    CHECK(receiveOnce(after, top, hello) == "note.txt");
+    CHECK(receiveOnce(after, nested, hello) == "Tree/a.txt");
+    CHECK(after.committedHash({42, 7}) == crypto::toHex(crypto::blake2b256({hello})));
+    CHECK(!std::filesystem::exists(downloads / "note (1).txt"));
+    CHECK(!std::filesystem::exists(downloads / "Tree (1)"));
+    CHECK(!std::filesystem::exists(downloads / "Tree/a (1).txt"));
+
+    // Other bytes under the name, or a file that is not being resumed, still land beside it.
+    after.expectResumed({42, 9});
+    CHECK(receiveOnce(after, {9, wire::EntryKind::File, 5, 0, "note.txt"},
+                      wire::Bytes{'w', 'o', 'r', 'l', 'd'}) == "note (1).txt");
+    CHECK(receiveOnce(after, {10, wire::EntryKind::File, 5, 0, "note.txt"}, hello) == "note (2).txt");
+    std::ifstream kept(downloads / "note.txt");
+    std::string text;
+    kept >> text;
+    CHECK(text == "hello");
 }

@@ -28,7 +28,7 @@ std::vector<Fate> fatesOf(const DirectionConfig& config, std::uint64_t seed, int
 
 } // namespace
 
-TEST_CASE("units: rates, durations, sizes and probabilities parse; junk is refused")
+TEST_CASE("units: rates, durations, sizes and probabilities parse, junk is refused")
 {
     CHECK(parseRate("20mbit") == 20'000'000u);
     CHECK(parseRate("1G") == 1'000'000'000u);
@@ -231,7 +231,7 @@ TEST_CASE("duplication, reordering, corruption and blackout decisions")
     CHECK(link.admit(10 * kMs, 100).fate == Fate::Forward);
 }
 
-TEST_CASE("config: arguments from a profile file, comments ignored; realtime priority bounds")
+TEST_CASE("config: arguments from a profile file, comments ignored, realtime priority bounds")
 {
     const std::string path = "/tmp/duet-linkemu-config-test-" + std::to_string(::getpid()) + ".conf";
     {

@@ -141,7 +141,7 @@ TEST_CASE("corruption with checksum fix: one payload byte changes and the checks
     CHECK(transportChecksumValid(v6));
 }
 
-TEST_CASE("corruption in wire mode breaks the checksum; nothing to corrupt is reported")
+TEST_CASE("corruption in wire mode breaks the checksum, nothing to corrupt is reported")
 {
     Bytes packet = buildPacket(kProtoUdp, 50);
     REQUIRE(corruptPayload(packet.data(), packet.size(), 77, false));

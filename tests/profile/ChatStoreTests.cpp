@@ -22,7 +22,7 @@ std::vector<std::uint64_t> idsOf(const std::vector<StoredMessage>& messages)
 
 } // namespace
 
-TEST_CASE("a batch of outgoing messages is stored in order; a reused id is skipped, not fatal")
+TEST_CASE("a batch of outgoing messages is stored in order, a reused id is skipped, not fatal")
 {
     TempDir temp;
     auto store = ProfileStore::open(temp.path());
@@ -144,7 +144,7 @@ TEST_CASE("search matches text literally: wildcards and the escape character sta
     CHECK(store->searchHistory("FP", "' OR 1=1 --", 10).empty());
 }
 
-TEST_CASE("historyAfter walks oldest first; clearHistory keeps only the undelivered outbox")
+TEST_CASE("historyAfter walks oldest first, clearHistory keeps only the undelivered outbox")
 {
     TempDir temp;
     auto store = ProfileStore::open(temp.path());

@@ -31,7 +31,7 @@ void writeVersion2Profile(const fs::path& dir, const std::string& settingValue)
 
 } // namespace
 
-TEST_CASE("a version 2 profile migrates to version 3 and keeps its settings")
+TEST_CASE("a version 2 profile migrates to the current version and keeps its settings")
 {
     TempDir temp;
     const fs::path dir = temp.path() / "p";
@@ -42,8 +42,9 @@ TEST_CASE("a version 2 profile migrates to version 3 and keeps its settings")
     }
     auto store = ProfileStore::open(dir);
     RawDb raw(dir / "duet.db");
-    CHECK(raw.text("PRAGMA user_version") == "3");
+    CHECK(raw.text("PRAGMA user_version") == std::to_string(kProfileSchemaVersion));
     CHECK(raw.text("SELECT count(*) FROM sqlite_master WHERE name = 'transfer_resume'") == "1");
+    CHECK(raw.text("SELECT count(*) FROM sqlite_master WHERE name = 'transfer_resume_file'") == "1");
     CHECK(store->setting(std::string("transfers.resume.") + kPeer) == "{\"format\":1}");
     const auto legacy = store->settingsWithPrefix("transfers.resume.");
     REQUIRE(legacy.size() == 1);

@@ -80,7 +80,7 @@ TEST_CASE("state: a pinned peer never asks for verification")
     CHECK(state.findPeer(kAlice)->phase == PeerPhase::Online);
 }
 
-TEST_CASE("state: rejecting hides the prompt; the disconnect marks the peer offline with its reason")
+TEST_CASE("state: rejecting hides the prompt, the disconnect marks the peer offline with its reason")
 {
     AppState state;
     state.apply(connectedAlice(), kNow);

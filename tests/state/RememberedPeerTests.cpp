@@ -107,7 +107,7 @@ TEST_CASE("remembered peer: another identity, or one still online, is never merg
     CHECK(state.peers().size() == 3);
 }
 
-TEST_CASE("remembered peer: a redial that reaches nobody leaves no row behind; a failed Join does")
+TEST_CASE("remembered peer: a redial that reaches nobody leaves no row behind, a failed Join does")
 {
     AppState state;
     state.addRememberedPeer("FP-BOB", "Bob", "127.0.0.1:47001");
@@ -126,7 +126,7 @@ TEST_CASE("remembered peer: a redial that reaches nobody leaves no row behind; a
     CHECK(state.peers().size() == 2);
 }
 
-TEST_CASE("remembered peer: a dial to its address is marked as a redial; a dial elsewhere is not")
+TEST_CASE("remembered peer: a dial to its address is marked as a redial, a dial elsewhere is not")
 {
     AppState state;
     state.addRememberedPeer("FP-BOB", "Bob", "127.0.0.1:47001");

@@ -339,3 +339,43 @@ TEST_CASE("the no-clobber fallback (link then unlink) never replaces an existing
     CHECK(moveNoReplace(folder.get(), "moved", folder.get(), "target") == EEXIST);
     CHECK(readFile(temp / "target") == "old");
 }
+
+TEST_CASE("an unnamed partial leaves nothing in the partial area and is linked into place without replacing")
+{
+    TempFolder temp;
+    auto root = ReceiveRoot::open(temp.path());
+    REQUIRE(root.ok());
+    auto partial = root->openAnonymousPartial(key("0456"));
+    REQUIRE_MESSAGE(partial.ok(), partial.error().message);
+    CHECK(partial->isAnonymous());
+    REQUIRE(partial->writeAt(0, bytesOf("small file")).ok());
+    std::uint8_t back[5] = {};
+    REQUIRE(partial->readAt(6, back).ok());
+    CHECK(std::string(back, back + 4) == "file");
+    CHECK(namesIn(temp / ".duet-partial").empty()); // no name anywhere while it is received
+
+    auto committed = root->commit(*partial, "docs/small.txt");
+    REQUIRE_MESSAGE(committed.ok(), committed.error().message);
+    CHECK(*committed == "docs/small.txt");
+    CHECK(readFile(temp / "docs/small.txt") == "small file");
+    CHECK(!partial->isOpen());
+
+    // A second one for the same name gets a numbered name; the first is untouched.
+    auto second = root->openAnonymousPartial(key("0457"));
+    REQUIRE(second.ok());
+    REQUIRE(second->writeAt(0, bytesOf("other")).ok());
+    auto placed = root->commit(*second, "docs/small.txt");
+    REQUIRE(placed.ok());
+    CHECK(*placed == "docs/small (1).txt");
+    CHECK(readFile(temp / "docs/small.txt") == "small file");
+    CHECK(readFile(temp / "docs/small (1).txt") == "other");
+
+    // Dropped before commit (a crash, a cancel): nothing is left behind.
+    {
+        auto dropped = root->openAnonymousPartial(key("0458"));
+        REQUIRE(dropped.ok());
+        REQUIRE(dropped->writeAt(0, bytesOf("gone")).ok());
+    }
+    CHECK(namesIn(temp / ".duet-partial").empty());
+    CHECK(namesIn(temp / "docs") == std::vector<std::string>{"small (1).txt", "small.txt"});
+}

@@ -2,6 +2,9 @@
 // content that does not match, a full disk (checklist H1, H2, H4, H6, H7, C3, C8, C9).
 #include "TestSupport.hpp"
 
+#include <algorithm>
+#include <map>
+
 using namespace duet;
 using namespace duet::transfer;
 using namespace duet::transfer::test;
@@ -465,4 +468,105 @@ TEST_CASE("resume: a FileDone lost with the link is asked for again with a reque
     CHECK(link.chunkBytesFromA == size);
     CHECK(link.b.sink.committed.at("f") == patternBytes(1, size));
     CHECK(offerState(*link.a.manager, offer.offerId) == OfferState::Finished);
+}
+
+namespace {
+
+// Applies record changes the way a store does, so the result can be compared with the whole records.
+void applyChanges(std::map<std::uint64_t, ResumeRecord>& mirror, std::vector<ResumeChange> changes)
+{
+    for (ResumeChange& change : changes) {
+        ResumeRecord& record = mirror[change.header.offerId];
+        std::vector<ResumeFile> files = std::move(record.files);
+        record = std::move(change.header);
+        record.files = std::move(files);
+        for (auto& [position, file] : change.files) {
+            if (record.files.size() <= position) record.files.resize(position + 1);
+            record.files[position] = std::move(file);
+        }
+    }
+}
+
+bool sameRecords(const std::map<std::uint64_t, ResumeRecord>& mirror, const std::vector<ResumeRecord>& whole)
+{
+    if (mirror.size() != whole.size()) return false;
+    for (const ResumeRecord& r : whole) {
+        const auto it = mirror.find(r.offerId);
+        if (it == mirror.end()) return false;
+        const ResumeRecord& m = it->second;
+        if (m.state != r.state || m.pausedLocally != r.pausedLocally || m.endedLocally != r.endedLocally ||
+            m.reason != r.reason || m.files.size() != r.files.size())
+            return false;
+        for (std::size_t i = 0; i < r.files.size(); ++i) {
+            const ResumeFile& a = m.files[i];
+            const ResumeFile& b = r.files[i];
+            if (a.entry.fileId != b.entry.fileId || a.state != b.state || a.outcome != b.outcome ||
+                a.detail != b.detail || a.finalPath != b.finalPath || a.pausedLocally != b.pausedLocally ||
+                a.decidedLocally != b.decidedLocally)
+                return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+TEST_CASE("resume changes: only what changed is reported, and applying it gives the whole records")
+{
+    Link link(smallWindow());
+    link.chunksPerStep = 2;
+    const NewOffer offer = link.offerFromA(
+        {fileEntry("a", 100), fileEntry("b", 3 * kC), fileEntry("c", 5), fileEntry("d", 2 * kC)});
+    std::map<std::uint64_t, ResumeRecord> sent;
+    std::map<std::uint64_t, ResumeRecord> received;
+    std::vector<ResumeChange> first = link.a.manager->takeResumeChanges();
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].header.files.empty());
+    CHECK(first[0].files.size() == 4); // a new offer: every file
+    applyChanges(sent, std::move(first));
+    CHECK(link.a.manager->takeResumeChanges().empty()); // nothing since
+
+    deliverAndAccept(link);
+    bool consistent = true;
+    REQUIRE(link.pumpUntil([&] {
+        applyChanges(received, link.b.manager->takeResumeChanges());
+        applyChanges(sent, link.a.manager->takeResumeChanges());
+        consistent = consistent && sameRecords(received, link.b.manager->resumeRecords()) &&
+                     sameRecords(sent, link.a.manager->resumeRecords());
+        return offerState(*link.b.manager, offer.offerId) == OfferState::Finished &&
+               offerState(*link.a.manager, offer.offerId) == OfferState::Finished;
+    }));
+    applyChanges(received, link.b.manager->takeResumeChanges());
+    applyChanges(sent, link.a.manager->takeResumeChanges());
+    CHECK(consistent);
+    CHECK(sameRecords(received, link.b.manager->resumeRecords()));
+    CHECK(sameRecords(sent, link.a.manager->resumeRecords()));
+    CHECK(received.at(offer.offerId).files[1].state == FileState::Verified);
+    CHECK(link.b.manager->resumeKeys() ==
+          std::vector<std::pair<Direction, std::uint64_t>>{{Direction::Incoming, offer.offerId}});
+
+    // A forgotten offer has no record any more.
+    CHECK(link.b.manager->forget(offer.offerId));
+    CHECK(link.b.manager->resumeKeys().empty());
+}
+
+TEST_CASE("resume changes: one file's event reports that file alone, at its place in the offer")
+{
+    Link link(smallWindow());
+    const NewOffer offer =
+        link.offerFromA({fileEntry("a", 4 * kC), fileEntry("b", 4 * kC), fileEntry("c", 4 * kC)});
+    deliverAndAccept(link);
+    (void)link.b.manager->takeResumeChanges();
+    CHECK(link.b.manager->pause(offer.offerId, offer.fileIds[2]));
+    const std::vector<ResumeChange> changes = link.b.manager->takeResumeChanges();
+    REQUIRE(changes.size() == 1);
+    REQUIRE(changes[0].files.size() == 1);
+    CHECK(changes[0].files[0].first == 2);
+    CHECK(changes[0].files[0].second.entry.fileId == offer.fileIds[2]);
+    CHECK(changes[0].files[0].second.pausedLocally);
+    CHECK(link.b.manager->pause(offer.offerId, 0)); // the whole offer: every file again
+    const std::vector<ResumeChange> all = link.b.manager->takeResumeChanges();
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].files.size() == 3);
+    CHECK(all[0].header.pausedLocally);
 }

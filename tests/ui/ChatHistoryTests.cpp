@@ -63,7 +63,7 @@ TEST_CASE("chat history: messages group by sender, split by day, and wrap into r
     CHECK(std::count(rows.begin(), rows.end(), '|') >= 4);
 }
 
-TEST_CASE("chat history: new messages append rows without a relayout; a narrower column relayouts")
+TEST_CASE("chat history: new messages append rows without a relayout, a narrower column relayouts")
 {
     HeadlessUi ui;
     ui.state.apply(event::ChatReceived{kBob, 1, "Bob", "hello", ui.nowMs}, ui.nowMs);

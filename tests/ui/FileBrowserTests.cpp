@@ -143,7 +143,7 @@ TEST_CASE("browser: filter, hidden toggle and sort (folders first)")
     CHECK(names() == std::vector<std::string>{"sub", "A-big.bin", "b.txt"});
 }
 
-TEST_CASE("browser: Ctrl+O opens it; clicking files and Send returns SendFiles with full paths")
+TEST_CASE("browser: Ctrl+O opens it, clicking files and Send returns SendFiles with full paths")
 {
     TempTree tree;
     HeadlessUi ui;

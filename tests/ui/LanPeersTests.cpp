@@ -129,3 +129,22 @@ TEST_CASE("lan peers: the Visible toggle asks the engine, and is hidden when dis
     REQUIRE(commands.size() == 1);
     CHECK(std::get<command::SetVisible>(commands[0]).visible);
 }
+
+TEST_CASE("lan peers: the Visible label wraps inside the column of a 960-pixel window and toggles too")
+{
+    HeadlessUi ui(960.f, 640.f);
+    discoveryOn(ui, true);
+    ui.frame();
+    ui.frame();
+    const auto column = ui.locator.find("left.panel");
+    const auto label = ui.locator.find("lan.visible.label");
+    REQUIRE(column.has_value());
+    REQUIRE(label.has_value());
+    CHECK(label->maxX <= column->maxX);
+    // Two lines: it wrapped instead of running under the column's edge.
+    CHECK(label->maxY - label->minY > ImGui::GetTextLineHeight() * 1.5f);
+
+    ui::Commands commands = ui.click("lan.visible.label");
+    REQUIRE(commands.size() == 1);
+    CHECK_FALSE(std::get<command::SetVisible>(commands[0]).visible);
+}

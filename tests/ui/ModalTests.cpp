@@ -24,7 +24,7 @@ void keyChanged(HeadlessUi& ui)
 
 } // namespace
 
-TEST_CASE("verify modal: first contact shows the code; Confirm returns ConfirmPeer and closes it")
+TEST_CASE("verify modal: first contact shows the code, Confirm returns ConfirmPeer and closes it")
 {
     HeadlessUi ui;
     firstContact(ui);

@@ -5,7 +5,7 @@
 using duet::ui::joinStunServers;
 using duet::ui::parseStunServerList;
 
-TEST_CASE("stun servers: commas or spaces separate entries; duplicates and blanks go")
+TEST_CASE("stun servers: commas or spaces separate entries, duplicates and blanks go")
 {
     const auto list = parseStunServerList(" stun.example.org:3478, 192.0.2.1 ,,stun.example.org:3478\n");
     CHECK(list.error.empty());

@@ -248,3 +248,36 @@ TEST_CASE("settings: a chosen interface that is gone stays listed and can be unt
           std::vector<std::string>{"eth0"});
     CHECK_FALSE(ui.view.transfers.settingsToSave->visibleOnLan); // the engine's value, not a GUI copy
 }
+
+TEST_CASE("transfers: Clear finished forgets done and failed rows, keeps the running one, then hides")
+{
+    HeadlessUi ui;
+    connectPeer(ui);
+    ui.frame();
+    CHECK_FALSE(ui.has("transfers.clear")); // nothing finished yet
+
+    for (std::uint64_t id = 1; id <= 3; ++id) {
+        ui.state.apply(offer(TransferId{id}), ui.nowMs);
+        ui.state.applyLocal(command::AcceptOffer{kPeer, TransferId{id}, {}}, ui.nowMs);
+    }
+    ui.state.apply(event::OfferFinished{kPeer, TransferId{1}, TransferState::Done, ""}, ui.nowMs);
+    ui.state.apply(event::OfferFinished{kPeer, TransferId{2}, TransferState::Failed, "disk full"}, ui.nowMs);
+    ui.state.apply(
+        event::TransferProgress{kPeer, TransferId{3}, false, TransferState::Active, 2, 10, 10, 1500, 100, 15},
+        ui.nowMs);
+    ui.frame();
+    REQUIRE(ui.has("transfers.clear"));
+
+    const ui::Commands commands = ui.click("transfers.clear");
+    REQUIRE(commands.size() == 1);
+    const auto& forget = std::get<command::ForgetTransfers>(commands[0]);
+    CHECK_FALSE(forget.peer);  // every peer
+    CHECK_FALSE(forget.offer); // every finished offer
+    // The headless UI applied it like the app does: only the running offer is left.
+    REQUIRE(ui.state.transfers().rows().size() == 1);
+    CHECK(ui.state.transfers().rows()[0].offer == TransferId{3});
+    CHECK(ui.state.transfers().find(TransferId{1}) == nullptr);
+    CHECK(ui.state.transfers().find(TransferId{3}) != nullptr);
+    ui.frame();
+    CHECK_FALSE(ui.has("transfers.clear"));
+}

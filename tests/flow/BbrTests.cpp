@@ -1,0 +1,69 @@
+// Bbr on its own, fed synthetic acknowledgements: the ack aggregation it measures widens cwnd.
+#include "duet/flow/Bbr.hpp"
+
+#include <doctest/doctest.h>
+
+namespace duet::flow {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr double kRate = 100e6; // bytes per second
+constexpr auto kRtt = 500us;
+
+// Acks `bytes` at `now`, measured at kRate with an RTT of kRtt, on a path with a BDP in flight.
+void ack(Bbr& bbr, std::uint64_t& delivered, std::uint64_t bytes, MonoTime now)
+{
+    const auto inflight = static_cast<std::uint64_t>(kRate * std::chrono::duration<double>(kRtt).count());
+    AckSample sample;
+    sample.priorDelivered = delivered > inflight ? delivered - inflight : 0;
+    delivered += bytes;
+    sample.delivered = delivered;
+    sample.deliveryRate = kRate;
+    sample.newlyAcked = bytes;
+    sample.bytesInFlight = inflight;
+    sample.rtt = kRtt;
+    bbr.onAck(sample, now);
+}
+
+} // namespace
+
+TEST_CASE("flow bbr: acks that arrive in clumps widen cwnd by what the clumps carry, up to 20 ms")
+{
+    MonoTime now{std::chrono::hours(1000)};
+    Bbr bbr(now, 0);
+    std::uint64_t delivered = 0;
+    // Evenly spaced acks, 12 KB every 120 us (100 MB/s): no aggregation beyond the fixed allowance.
+    for (int i = 0; i < 2000; ++i) {
+        now += 120us;
+        ack(bbr, delivered, 12'000, now);
+    }
+    REQUIRE(bbr.bottleneckBandwidth() == doctest::Approx(kRate));
+    CHECK(bbr.extraAcked() < 20'000);
+    const std::uint64_t evenCwnd = bbr.cwnd();
+    // 2 x BDP (100 KB) + 2 ms (200 KB) + 8 datagrams.
+    CHECK(evenCwnd == doctest::Approx(2 * 50'000 + 200'000 + 8 * kMaxDatagramPayload).epsilon(0.05));
+
+    // A late loop: nothing for 4 ms, then 4 ms worth of acks at once (400 KB), over and over.
+    for (int i = 0; i < 200; ++i) {
+        now += 4ms;
+        ack(bbr, delivered, 400'000, now);
+    }
+    CHECK(bbr.extraAcked() >= 390'000);
+    CHECK(bbr.cwnd() >= 2 * 50'000 + 390'000);
+
+    // A clump far beyond the cap is counted as 20 ms at the estimated rate, no more.
+    now += 60ms;
+    ack(bbr, delivered, 6'000'000, now);
+    CHECK(bbr.extraAcked() <= static_cast<std::uint64_t>(kRate * 0.020) + 1);
+
+    // Even acks again: after the window of rounds has passed, the allowance returns to the fixed one.
+    for (int i = 0; i < 5000; ++i) {
+        now += 120us;
+        ack(bbr, delivered, 12'000, now);
+    }
+    CHECK(bbr.extraAcked() < 20'000);
+    CHECK(bbr.cwnd() <= evenCwnd * 11 / 10);
+}
+
+} // namespace duet::flow
