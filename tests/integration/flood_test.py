@@ -98,7 +98,11 @@ def test(duet, workdir):
         print("a new peer got in %.1f s after the flood" % waited)
         h.check(waited < 8.0, "half-open connections must give their slots back within about 5 s")
         h.check(at_carol["name"] == "alice", "carol reached alice")
-        h.chat(bob, alice, "after the flood")
+        # Carol is bob's identity dialling again, as a restarted bob would: her connection replaces his.
+        replaced = bob.wait_for("disconnected", timeout=5)
+        h.check("replaced" in replaced["reason"], "bob's connection replaced: %r" % replaced["reason"])
+        h.chat(carol, alice, "after the flood")
+        h.chat(alice, carol, "welcome back")
     finally:
         alice.close()
         bob.close()
