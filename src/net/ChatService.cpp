@@ -304,18 +304,8 @@ void ChatService::onConnectionGone(PeerId peer)
     chat.active = PeerId{};
     chat.outbox.linkDown();
     chat.typingSent = false;
-    // A standby connection of the same identity takes over, with the whole stored outbox again.
-    for (const auto& [id, other] : m_links) {
-        if (other.fingerprint != fingerprint) continue;
-        const PeerId standby{id};
-        m_run(standby, [this, &chat, &fingerprint, standby](Session& session, SessionActions& out) {
-            chat.active = standby;
-            chat.activeOutgoing = session.outgoing();
-            chat.outbox.linkUp(storedOutbox(fingerprint));
-            pump(chat, fingerprint, session, out);
-        });
-        if (chat.active) return;
-    }
+    // No other connection takes over: onVerified closes every second connection of an identity, so the
+    // next verified one (a redial) starts the conversation again.
 }
 
 void ChatService::runTimers(MonoTime now)
