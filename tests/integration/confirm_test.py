@@ -26,10 +26,11 @@ def test(duet, workdir):
         bob.send("confirm")
         h.check("no peer is waiting" in bob.wait_for("error")["reason"], "nothing left to confirm")
 
-        # A third party: alice turns hosting off, then on; with a new name it is rejected by alice.
+        # A third party (her own identity: bob's would replace bob's connection): alice turns hosting
+        # off, then on; carol is then known by her new name and rejected by alice.
         alice.send("host off")
         alice.wait_for("hosting", lambda e: e["accepting"] is False)
-        carol = h.HeadlessPeer(duet, "carol", profile=bob.profile, workdir=workdir)
+        carol = h.HeadlessPeer(duet, "carol", workdir=workdir)
         carol.send("connect 127.0.0.1:%d" % alice.port)
         refused = carol.wait_for("disconnected")
         h.check("not accepting" in refused["reason"], "reason: %r" % refused["reason"])
@@ -39,9 +40,10 @@ def test(duet, workdir):
         carol.send("connect 127.0.0.1:%d" % alice.port)
         at_alice = alice.wait_for("connected")
         h.check(at_alice["name"] == "caroline", "the new name travels in Hello")
-        h.check(at_alice["verified"] is True, "same key as bob, which alice pinned")
+        h.check(at_alice["verified"] is False, "a new key is unverified")
         alice.send("reject %d" % at_alice["peer"])
-        h.check(alice.wait_for("disconnected")["reason"] == "rejected by you", "local reason")
+        gone = alice.wait_for("disconnected", lambda e: e["peer"] == at_alice["peer"])
+        h.check(gone["reason"] == "rejected by you", "local reason: %r" % gone["reason"])
         h.check("rejected" in carol.wait_for("disconnected")["reason"], "carol is told")
         h.chat(alice, bob, "bob is still here")
     finally:
