@@ -52,21 +52,46 @@ public:
     ImGuiSession& operator=(const ImGuiSession&) = delete;
 };
 
+// What the window shows first, read from the profile while the window opens.
+struct ProfileAtStart {
+    std::unique_ptr<GuiSettings> settings;
+    std::string displayName;
+    std::vector<profile::KnownPeer> rememberedPeers;
+    ui::Theme theme{};
+    ui::RememberedPictures pictures;
+    ui::SettingsValues values;
+    std::optional<std::array<int, 4>> geometry;
+};
+
+ProfileAtStart readProfile(const Options& options)
+{
+    ProfileAtStart read;
+    read.settings = std::make_unique<GuiSettings>(options.profileDir);
+    GuiSettings& settings = *read.settings;
+    read.displayName = settings.initialDisplayName(options.name);
+    read.rememberedPeers = settings.rememberedPeers(kMaxRememberedPeers);
+    read.theme = settings.theme();
+    read.pictures = settings.rememberedPictures(kMaxRememberedPictures);
+    read.values = settings.values(read.displayName, options.downloadDir.string(), options.port);
+    read.geometry = settings.windowGeometry();
+    return read;
+}
+
 } // namespace
 
 int runGui(const Options& options)
 {
     const auto launched = std::chrono::steady_clock::now();
     GuiHooks hooks = GuiHooks::fromEnvironment();
-    // Fonts bake on a worker while the profile, the window and its GL context open.
+    // Fonts bake and the profile is read on workers while the window and its GL context open (most of
+    // the launch time is the GL driver loading); the title gets the saved name once it is known.
     std::future<PreparedFonts> preparing =
         std::async(std::launch::async, prepareFonts, GuiWindow::expectedContentScale());
-    GuiSettings settings(options.profileDir);
-    const std::string displayName = settings.initialDisplayName(options.name);
+    std::future<ProfileAtStart> reading = std::async(std::launch::async, readProfile, std::cref(options));
 
     std::unique_ptr<GuiWindow> window;
     try {
-        window = GuiWindow::create(windowTitle(displayName));
+        window = GuiWindow::create("Duet");
     } catch (const std::exception& e) {
         std::fprintf(stderr, "duet: %s\n", e.what());
         return 1;
@@ -74,6 +99,10 @@ int runGui(const Options& options)
     hooks.note("window ms=" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::steady_clock::now() - launched)
                                                  .count()));
+    ProfileAtStart profileAtStart = reading.get();
+    GuiSettings& settings = *profileAtStart.settings;
+    const std::string& displayName = profileAtStart.displayName;
+    window->setTitle(windowTitle(displayName));
     PreparedFonts fonts = preparing.get();
     hooks.note("fonts-ready ms=" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                       std::chrono::steady_clock::now() - launched)
@@ -88,18 +117,18 @@ int runGui(const Options& options)
     state.setDisplayName(displayName);
     // Known peers are listed before anything connects, so their history opens right away. Oldest first,
     // like connections: the most recently seen one ends up last, where the UI selects by default.
-    const std::vector<profile::KnownPeer> remembered = settings.rememberedPeers(kMaxRememberedPeers);
+    const std::vector<profile::KnownPeer>& remembered = profileAtStart.rememberedPeers;
     for (auto known = remembered.rbegin(); known != remembered.rend(); ++known)
         state.addRememberedPeer(known->fingerprint, known->displayName, known->lastAddress);
     if (!settings.error().empty())
         state.apply(event::Error{PeerId{}, settings.error()}, SystemClock().wallMillis());
     ui::ViewState view;
-    view.theme = settings.theme();
-    view.rememberedPictures = settings.rememberedPictures(kMaxRememberedPictures);
+    view.theme = profileAtStart.theme;
+    view.rememberedPictures = std::move(profileAtStart.pictures);
     view.transfers.browser.wake = &GuiWindow::wakeFromAnyThread;
-    view.transfers.settings = settings.values(displayName, options.downloadDir.string(), options.port);
+    view.transfers.settings = std::move(profileAtStart.values);
     view.transfers.settings.stunFromCommandLine = !options.stunServers.empty();
-    if (const auto geometry = settings.windowGeometry()) {
+    if (const auto& geometry = profileAtStart.geometry) {
         glfwSetWindowSize(window->handle(), (*geometry)[2], (*geometry)[3]);
         glfwSetWindowPos(window->handle(), (*geometry)[0], (*geometry)[1]);
     }

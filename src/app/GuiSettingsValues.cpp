@@ -102,29 +102,23 @@ namespace duet::app {
 
 ui::RememberedPictures GuiSettings::rememberedPictures(std::size_t limit)
 {
-    ui::RememberedPictures remembered;
-    if (!m_store) return remembered;
+    if (!m_store) return {};
     try {
-        for (const auto& [key, value] : m_store->settingsWithPrefix(ui::kPictureKeyPrefix)) {
-            std::optional<ui::RememberedPicture> picture = ui::decodePicture(value);
-            // A picture deleted or moved since is simply not shown (its record stays, harmlessly).
-            std::error_code error;
-            if (!picture || !std::filesystem::is_regular_file(picture->image.localPath, error)) continue;
-            remembered.pictures.push_back(std::move(*picture));
+        ui::PictureSelection selection = ui::selectRememberedPictures(
+            m_store->settingsWithPrefix(ui::kPictureKeyPrefix), limit, [](const std::string& path) {
+                std::error_code error;
+                return std::filesystem::is_regular_file(path, error);
+            });
+        try {
+            m_store->eraseSettings(selection.forgotten);
+        } catch (const std::exception&) {
+            // Pruning is housekeeping: the same records are tried again at the next start.
         }
+        return std::move(selection.remembered);
     } catch (const std::exception& e) {
         m_error = std::string("cannot list earlier pictures: ") + e.what();
+        return {};
     }
-    // The newest `limit` ones, oldest first.
-    std::stable_sort(remembered.pictures.begin(), remembered.pictures.end(),
-                     [](const ui::RememberedPicture& a, const ui::RememberedPicture& b) {
-                         return a.image.timeMs < b.image.timeMs;
-                     });
-    if (remembered.pictures.size() > limit)
-        remembered.pictures.erase(remembered.pictures.begin(),
-                                  remembered.pictures.end() - static_cast<std::ptrdiff_t>(limit));
-    remembered.revision = 1;
-    return remembered;
 }
 
 void GuiSettings::rememberPicture(const ui::RememberedPicture& picture)

@@ -108,4 +108,17 @@ void ProfileStore::setSetting(std::string_view key, std::string_view value)
     upsert.run();
 }
 
+void ProfileStore::eraseSettings(const std::vector<std::string>& keys)
+{
+    if (keys.empty()) return;
+    detail::Transaction transaction(*m_impl->connection);
+    detail::Statement erase(*m_impl->connection, "DELETE FROM settings WHERE key = ?1");
+    for (const std::string& key : keys) {
+        auto use = erase.use();
+        erase.bindText(1, key);
+        erase.run();
+    }
+    transaction.commit();
+}
+
 } // namespace duet::profile

@@ -65,6 +65,8 @@ public:
     void setSetting(std::string_view key, std::string_view value);
     // Every setting whose key starts with `prefix` (key, value), in key order.
     std::vector<std::pair<std::string, std::string>> settingsWithPrefix(std::string_view prefix);
+    // Deletes these settings in one transaction; keys that do not exist are ignored.
+    void eraseSettings(const std::vector<std::string>& keys);
 
     // ---- Transfer resume records (ProfileStoreTransfers.cpp): one opaque text per (peer, direction,
     // offer); the engine encodes and judges it.

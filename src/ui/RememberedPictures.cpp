@@ -121,4 +121,31 @@ std::optional<RememberedPicture> pictureForFinishedFile(const state::TransferLis
                                                     baseName(file.path), file.doneMs}};
 }
 
+PictureSelection selectRememberedPictures(std::vector<std::pair<std::string, std::string>> records,
+                                          std::size_t limit,
+                                          const std::function<bool(const std::string&)>& fileExists)
+{
+    PictureSelection selection;
+    std::vector<std::pair<std::string, RememberedPicture>> usable;
+    for (auto& [key, value] : records) {
+        std::optional<RememberedPicture> picture = decodePicture(value);
+        if (picture && fileExists(picture->image.localPath))
+            usable.emplace_back(std::move(key), std::move(*picture));
+        else
+            selection.forgotten.push_back(std::move(key));
+    }
+    std::stable_sort(usable.begin(), usable.end(), [](const auto& a, const auto& b) {
+        return a.second.image.timeMs < b.second.image.timeMs;
+    });
+    const std::size_t dropped = usable.size() > limit ? usable.size() - limit : 0;
+    for (std::size_t rank = 0; rank < usable.size(); ++rank) {
+        if (rank < dropped)
+            selection.forgotten.push_back(std::move(usable[rank].first));
+        else
+            selection.remembered.pictures.push_back(std::move(usable[rank].second));
+    }
+    selection.remembered.revision = 1;
+    return selection;
+}
+
 } // namespace duet::ui

@@ -6,9 +6,11 @@
 // Pure: no I/O. Thread: UI thread.
 #include "duet/ui/ChatImages.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace duet::ui {
@@ -32,6 +34,17 @@ std::string pictureKey(const RememberedPicture& picture);
 std::string encodePicture(const RememberedPicture& picture);
 // Nullopt for anything malformed (a damaged or foreign value is skipped, never trusted).
 std::optional<RememberedPicture> decodePicture(std::string_view value);
+
+// At start: the stored records (key, value) become the pictures to show, the newest `limit` whose file
+// still exists (`fileExists`), oldest first; `forgotten` lists the keys of the rest (malformed, file gone,
+// or too old), which the caller deletes so the records stay bounded.
+struct PictureSelection {
+    RememberedPictures remembered;
+    std::vector<std::string> forgotten;
+};
+PictureSelection selectRememberedPictures(std::vector<std::pair<std::string, std::string>> records,
+                                          std::size_t limit,
+                                          const std::function<bool(const std::string&)>& fileExists);
 
 // The remembered picture for a file that just finished, when it is an image exchanged with a known
 // identity (`fingerprint` not empty) and its row and file are in `transfers`.

@@ -65,6 +65,24 @@ TEST_CASE("settingsWithPrefix matches the prefix literally")
     CHECK(found[0].second == "x");
 }
 
+TEST_CASE("eraseSettings deletes exactly the listed keys, missing ones included, and survives reopening")
+{
+    TempDir temp;
+    {
+        auto store = ProfileStore::open(temp.path() / "p");
+        store->setSetting("gui.picture.1", "a");
+        store->setSetting("gui.picture.2", "b");
+        store->setSetting("gui.picture.3", "c");
+        store->eraseSettings({"gui.picture.1", "gui.picture.3", "never.stored"});
+        store->eraseSettings({});
+    }
+    auto reopened = ProfileStore::open(temp.path() / "p");
+    const auto left = reopened->settingsWithPrefix("gui.picture.");
+    REQUIRE(left.size() == 1);
+    CHECK(left[0].first == "gui.picture.2");
+    CHECK(left[0].second == "b");
+}
+
 TEST_CASE("transfer records: put replaces, delete removes, and both are per row")
 {
     TempDir temp;

@@ -3,6 +3,7 @@
 #include "HeadlessUi.hpp"
 #include "duet/ui/RememberedPictures.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 
 using namespace duet;
@@ -117,4 +118,36 @@ TEST_CASE("remembered pictures: after a restart the conversation shows its own p
     ui.frame();
     CHECK(ui.has("image.42.1"));
     ui.view.images.source = nullptr;
+}
+
+TEST_CASE("remembered pictures at start: the newest ones whose file exists, the rest listed to forget")
+{
+    std::vector<std::pair<std::string, std::string>> records;
+    for (std::uint64_t offer = 1; offer <= 6; ++offer) {
+        const ui::RememberedPicture stored =
+            picture(offer, kFingerprint, "/dl/" + std::to_string(offer) + ".png",
+                    static_cast<std::int64_t>(1000 - offer * 10)); // offer 1 is the newest
+        records.emplace_back(ui::pictureKey(stored), ui::encodePicture(stored));
+    }
+    records.emplace_back("gui.picture.damaged", "not an encoded picture");
+    const auto exists = [](const std::string& path) { return path != "/dl/2.png"; }; // 2 was deleted
+
+    const ui::PictureSelection selection = ui::selectRememberedPictures(records, 3, exists);
+    REQUIRE(selection.remembered.pictures.size() == 3);
+    // Oldest first among the newest three that still exist: 4, 3, 1.
+    CHECK(selection.remembered.pictures[0].image.offer == TransferId{4});
+    CHECK(selection.remembered.pictures[1].image.offer == TransferId{3});
+    CHECK(selection.remembered.pictures[2].image.offer == TransferId{1});
+    CHECK(selection.remembered.revision != 0);
+    // Forgotten: the damaged record, the deleted file, and the two oldest beyond the limit (6, 5).
+    std::vector<std::string> expected{"gui.picture.damaged", records[1].first, records[5].first,
+                                      records[4].first};
+    std::vector<std::string> forgotten = selection.forgotten;
+    std::sort(expected.begin(), expected.end());
+    std::sort(forgotten.begin(), forgotten.end());
+    CHECK(forgotten == expected);
+
+    const ui::PictureSelection none = ui::selectRememberedPictures({}, 3, exists);
+    CHECK(none.remembered.pictures.empty());
+    CHECK(none.forgotten.empty());
 }
