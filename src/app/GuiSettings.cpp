@@ -1,9 +1,9 @@
 #include "GuiSettings.hpp"
 
+#include "duet/discovery/DefaultName.hpp"
 #include "duet/profile/Paths.hpp"
 #include "duet/state/TextSanitize.hpp"
 
-#include <cstdlib>
 #include <exception>
 
 namespace duet::app {
@@ -40,8 +40,8 @@ std::string GuiSettings::initialDisplayName(const std::string& fromCommandLine)
             // Fall through to the defaults; the engine reports database trouble itself.
         }
     }
-    if (const char* user = std::getenv("USER"); user && usableName(user)) return user;
-    return "Duet user";
+    // The host name, never the account name: the name goes out in every beacon and Hello.
+    return discovery::defaultDisplayName();
 }
 
 ui::Theme GuiSettings::theme()

@@ -19,7 +19,8 @@ class GuiSettings {
 public:
     explicit GuiSettings(const std::filesystem::path& profileDir);
 
-    // The same order the engine uses: the command line's name, the saved one, $USER, "Duet user".
+    // The same order the engine uses: the command line's name, the saved one, the host name, "Duet user"
+    // (never $USER: the name goes out in every beacon).
     std::string initialDisplayName(const std::string& fromCommandLine);
     ui::Theme theme();
     void saveTheme(ui::Theme theme);

@@ -98,7 +98,9 @@ std::optional<std::string> toJson(const Event& event)
                             {"fingerprint", e.fingerprintHint},
                             {"known", e.matchesPinnedPeer}};
             } else if constexpr (std::is_same_v<T, event::LanPeerLost>) {
-                return json{{"event", "peer_lost"}, {"key", e.key}, {"name", e.name}, {"reason", e.reason}};
+                return json{{"event", "peer_lost"}, {"key", e.key},   {"name", e.name},
+                            {"address", e.address}, {"port", e.port}, {"fingerprint", e.fingerprintHint},
+                            {"reason", e.reason}};
             } else if constexpr (std::is_same_v<T, event::DiscoveryState>) {
                 return json{{"event", "discovery"},
                             {"available", e.available},

@@ -36,7 +36,7 @@ target_sources(duet PRIVATE
     ${CMAKE_CURRENT_BINARY_DIR}/GuiIconData.cpp)
 target_include_directories(duet PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(duet PRIVATE
-    duet::ui duet::state duet::net duet::profile duet::core
+    duet::ui duet::state duet::net duet::profile duet::discovery duet::core
     duet::glfw duet::glad duet::imgui duet::fontconfig duet::stb)
 
 # Desktop integration (the binary is installed by src/app/CMakeLists.txt): the .desktop entry and the

@@ -378,10 +378,14 @@ struct LanPeerFound {
     std::string fingerprintHint;        // claimed, formatted like a fingerprint
     bool matchesPinnedPeer = false;     // the hint equals a pinned peer's fingerprint: still unproven
 };
+// The LAN peer `key` is no longer listed. The claims are those it was last listed with, as in LanPeerFound.
 struct LanPeerLost {
     std::string key;
     std::string name;
-    std::string reason; // "left", "expired", "evicted", "interface gone"
+    std::string reason;            // "left", "expired", "evicted", "interface gone"
+    std::string address{};         // "ip:port" it was last heard at (source IP, claimed ENet port)
+    std::uint16_t port = 0;        // claimed ENet port at that address
+    std::string fingerprintHint{}; // claimed, formatted like a fingerprint
 };
 // Discovery settings as the engine applies them (on start and after every change).
 struct DiscoveryState {

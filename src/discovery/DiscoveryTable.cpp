@@ -170,15 +170,16 @@ void DiscoveryTable::evictOldestEndpointFrom(Ipv4Address source, const HintKey& 
     }
     if (bestEntry == m_entries.size()) return;
     Entry& entry = m_entries[bestEntry];
-    entry.hint.endpoints.erase(entry.hint.endpoints.begin() + static_cast<std::ptrdiff_t>(bestEndpoint));
-    entry.dirty = true;
-    // The hint about to gain an endpoint stays even if this left it empty for a moment.
-    if (entry.hint.endpoints.empty() && !(entry.hint.key == keep)) {
+    // The hint about to gain an endpoint stays even if this leaves it empty for a moment. Any other hint
+    // losing its last endpoint goes whole, so that its Lost change tells where it was last heard.
+    if (entry.hint.endpoints.size() == 1 && !(entry.hint.key == keep)) {
         ++m_counters.hintsEvicted;
         removeEntry(bestEntry, LostReason::Evicted);
-    } else {
-        refreshLastSeen(entry.hint);
+        return;
     }
+    entry.hint.endpoints.erase(entry.hint.endpoints.begin() + static_cast<std::ptrdiff_t>(bestEndpoint));
+    entry.dirty = true;
+    refreshLastSeen(entry.hint);
 }
 
 void DiscoveryTable::evictOneHint()
@@ -220,12 +221,15 @@ void DiscoveryTable::removeEndpointsWhere(Predicate drop, LostReason reason)
     for (std::size_t i = m_entries.size(); i-- > 0;) {
         Entry& entry = m_entries[i];
         auto& endpoints = entry.hint.endpoints;
+        const auto dropped = [&](const HintEndpoint& endpoint) { return drop(entry, endpoint); };
         const auto removed =
-            std::erase_if(endpoints, [&](const HintEndpoint& endpoint) { return drop(entry, endpoint); });
+            static_cast<std::size_t>(std::count_if(endpoints.begin(), endpoints.end(), dropped));
         if (removed == 0) continue;
-        if (endpoints.empty()) {
+        if (removed == endpoints.size()) {
+            // Kept whole: the Lost change tells where the peer was last heard.
             removeEntry(i, reason);
         } else {
+            std::erase_if(endpoints, dropped);
             entry.dirty = true;
             refreshLastSeen(entry.hint);
         }

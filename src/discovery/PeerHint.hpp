@@ -51,7 +51,7 @@ enum class LostReason : std::uint8_t {
 struct DiscoveryChange {
     ChangeKind kind = ChangeKind::Found;
     LostReason reason = LostReason::None;
-    PeerHint hint; // for Lost, the last state the consumer was told about (endpoints may be empty)
+    PeerHint hint; // for Lost, its last state, with the endpoints it was last heard on (never empty)
 };
 
 // Monotonic counters for diagnostics and tests. "Dropped" datagrams cost a recv and at most a header check.

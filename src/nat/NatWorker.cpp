@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <charconv>
+#include <condition_variable>
 #include <netdb.h>
 #include <utility>
 
@@ -12,11 +13,28 @@ namespace duet::nat {
 namespace {
 
 constexpr std::uint16_t kDefaultStunPort = 3478;
-constexpr std::uint32_t kLeaseSeconds = 3600;
-// After a failure, look for a router again this often (routers reboot, UPnP gets switched on).
-constexpr std::uint32_t kRetrySeconds = 300;
-// A permanent lease is re-checked this often (the router may have forgotten it across a reboot).
-constexpr std::uint32_t kPermanentRecheckSeconds = 1800;
+
+class RealTimeSleeper final : public NatWorkerSleeper {
+public:
+    void sleep(std::chrono::seconds duration) override
+    {
+        std::unique_lock lock(m_mutex);
+        m_signal.wait_for(lock, duration, [this] { return m_interrupted; });
+    }
+    void interrupt() override
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_interrupted = true;
+        }
+        m_signal.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_signal;
+    bool m_interrupted = false;
+};
 
 } // namespace
 
@@ -67,9 +85,11 @@ std::vector<Ipv4Endpoint> resolveStunServers(const std::vector<std::string>& ser
     return out;
 }
 
-NatWorker::NatWorker(NatWorkerConfig config, std::function<void()> wake)
-    : m_config(std::move(config)), m_wake(std::move(wake)), m_thread([this] { run(); })
+NatWorker::NatWorker(NatWorkerConfig config, std::function<void()> wake, NatWorkerHooks hooks)
+    : m_config(std::move(config)), m_wake(std::move(wake)), m_hooks(std::move(hooks))
 {
+    if (!m_hooks.sleeper) m_hooks.sleeper = std::make_shared<RealTimeSleeper>();
+    m_thread = std::thread([this] { run(); });
 }
 
 NatWorker::~NatWorker()
@@ -78,7 +98,7 @@ NatWorker::~NatWorker()
         std::lock_guard lock(m_mutex);
         m_stop = true;
     }
-    m_stopSignal.notify_all();
+    m_hooks.sleeper->interrupt();
     m_thread.join();
 }
 
@@ -99,14 +119,39 @@ void NatWorker::report(NatWorkerReport report)
 
 bool NatWorker::pause(std::uint32_t seconds)
 {
-    std::unique_lock lock(m_mutex);
-    return !m_stopSignal.wait_for(lock, std::chrono::seconds(seconds), [this] { return m_stop; });
+    m_hooks.sleeper->sleep(std::chrono::seconds(seconds));
+    return !stopping();
 }
 
 bool NatWorker::stopping()
 {
     std::lock_guard lock(m_mutex);
     return m_stop;
+}
+
+MappingResult NatWorker::mapOnce(std::unique_ptr<PortMapper>& mapper)
+{
+    std::string reason;
+    if (!mapper && m_hooks.findUpnp) mapper = m_hooks.findUpnp(reason);
+    std::string upnpReason = reason;
+    MappingResult result;
+    if (mapper) result = mapper->map(m_config.internalPort, kMappingLeaseSeconds);
+    // A NAT-PMP gateway that failed a renewal is kept: it is the default gateway, and asked again later.
+    if (result.ok || stopping() || (mapper && mapper->method() != MappingMethod::Upnp)) return result;
+    if (mapper) upnpReason = result.reason;
+    std::string pmpReason;
+    std::unique_ptr<PortMapper> pmp;
+    if (m_hooks.findNatPmp) pmp = m_hooks.findNatPmp([this] { return stopping(); }, pmpReason);
+    MappingResult pmpResult;
+    if (pmp) pmpResult = pmp->map(m_config.internalPort, kMappingLeaseSeconds);
+    if (pmpResult.ok) {
+        mapper = std::move(pmp);
+        return pmpResult;
+    }
+    // Next pass looks for a UPnP router from scratch (it may have rebooted with a new address).
+    mapper.reset();
+    result.reason = upnpReason + "; " + (pmp ? pmpResult.reason : pmpReason);
+    return result;
 }
 
 void NatWorker::run()
@@ -118,27 +163,9 @@ void NatWorker::run()
     if (!m_config.portMapping) return;
 
     std::unique_ptr<PortMapper> mapper;
-    // One pass per lease period or retry; ends when the owner stops us.
+    // One pass per renewal or retry; ends when the owner stops us.
     while (!stopping()) {
-        std::string reason;
-        if (!mapper) mapper = findUpnpRouter(reason);
-        std::string upnpReason = reason;
-        MappingResult result;
-        if (mapper) result = mapper->map(m_config.internalPort, kLeaseSeconds);
-        if (!result.ok && !stopping() && (!mapper || mapper->method() == MappingMethod::Upnp)) {
-            if (mapper) upnpReason = result.reason;
-            std::string pmpReason;
-            std::unique_ptr<PortMapper> pmp = natPmpRouter([this] { return stopping(); }, pmpReason);
-            MappingResult pmpResult;
-            if (pmp) pmpResult = pmp->map(m_config.internalPort, kLeaseSeconds);
-            if (pmpResult.ok) {
-                mapper = std::move(pmp);
-                result = pmpResult;
-            } else {
-                mapper.reset();
-                result.reason = upnpReason + "; " + (pmp ? pmpResult.reason : pmpReason);
-            }
-        }
+        const MappingResult result = mapOnce(mapper);
         NatWorkerReport outcome;
         if (result.ok) {
             outcome.kind = NatWorkerReport::Kind::MappingUp;
@@ -151,9 +178,10 @@ void NatWorker::run()
         }
         report(std::move(outcome));
         // Renew at half the lease so one lost request still leaves time for another.
-        const std::uint32_t wait = !result.ok                    ? kRetrySeconds
-                                   : result.lifetimeSeconds == 0 ? kPermanentRecheckSeconds
-                                                                 : std::max(result.lifetimeSeconds / 2, 30u);
+        const std::uint32_t wait = !result.ok ? kMappingRetrySeconds
+                                   : result.lifetimeSeconds == 0
+                                       ? kPermanentRecheckSeconds
+                                       : std::max(result.lifetimeSeconds / 2, kMinRenewSeconds);
         if (!pause(wait)) break;
     }
     if (mapper) mapper->unmap();

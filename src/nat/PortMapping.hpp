@@ -2,12 +2,17 @@
 // One attempt at a UDP port mapping through the router, with miniupnpc (UPnP IGD) or libnatpmp. Blocking,
 // each call bounded to a few seconds; used by NatWorker's thread. `stop` is polled while waiting.
 // Errors: returned as `reason`; nothing throws.
-#include "duet/nat/NatWorker.hpp"
+#include "duet/nat/Stun.hpp"
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
 
 namespace duet::nat {
+
+enum class MappingMethod : std::uint8_t { None, Upnp, NatPmp };
+std::string_view describe(MappingMethod method);
 
 struct MappingResult {
     bool ok = false;

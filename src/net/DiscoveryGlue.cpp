@@ -35,6 +35,11 @@ std::string lostReasonText(discovery::LostReason reason)
     return "gone";
 }
 
+std::string endpointText(const discovery::HintEndpoint& endpoint)
+{
+    return endpoint.sourceAddress.toString() + ":" + std::to_string(endpoint.claimedEnetPort);
+}
+
 } // namespace
 
 std::optional<discovery::FingerprintHint> fingerprintHintFrom(std::string_view fingerprint)
@@ -158,10 +163,24 @@ event::LanPeerFound DiscoveryGlue::found(const discovery::PeerHint& hint) const
     std::sort(endpoints.begin(), endpoints.end(),
               [](const auto& a, const auto& b) { return a.lastSeen > b.lastSeen; });
     for (const discovery::HintEndpoint& endpoint : endpoints)
-        peer.addresses.push_back(endpoint.sourceAddress.toString() + ":" +
-                                 std::to_string(endpoint.claimedEnetPort));
+        peer.addresses.push_back(endpointText(endpoint));
     if (!endpoints.empty()) peer.port = endpoints.front().claimedEnetPort;
     peer.matchesPinnedPeer = m_isPinned && m_isPinned(peer.fingerprintHint);
+    return peer;
+}
+
+event::LanPeerLost DiscoveryGlue::lost(const discovery::DiscoveryChange& change)
+{
+    const discovery::PeerHint& hint = change.hint;
+    event::LanPeerLost peer{lanPeerKey(hint.key), hint.claimedName, lostReasonText(change.reason)};
+    peer.fingerprintHint = fingerprintTextOf(hint.key.claimedFingerprint);
+    const auto newest =
+        std::max_element(hint.endpoints.begin(), hint.endpoints.end(),
+                         [](const auto& a, const auto& b) { return a.lastSeen < b.lastSeen; });
+    if (newest != hint.endpoints.end()) {
+        peer.address = endpointText(*newest);
+        peer.port = newest->claimedEnetPort;
+    }
     return peer;
 }
 
@@ -172,9 +191,7 @@ std::vector<Event> DiscoveryGlue::collect(MonoTime now)
     for (const discovery::DiscoveryChange& change : m_service->takeChanges()) {
         std::string key = lanPeerKey(change.hint.key);
         if (change.kind == discovery::ChangeKind::Lost) {
-            if (m_eventBudget.admitLost(key, now))
-                events.emplace_back(event::LanPeerLost{std::move(key), change.hint.claimedName,
-                                                       lostReasonText(change.reason)});
+            if (m_eventBudget.admitLost(key, now)) events.emplace_back(lost(change));
         } else if (m_eventBudget.admitFound(key, now)) {
             events.emplace_back(found(change.hint));
         }

@@ -60,6 +60,7 @@ private:
     DiscoveryGlue(std::unique_ptr<discovery::DiscoveryService> service, PinnedCheck isPinned,
                   const Settings& settings);
     event::LanPeerFound found(const discovery::PeerHint& hint) const;
+    static event::LanPeerLost lost(const discovery::DiscoveryChange& change);
     void releaseDeferredUpdates(MonoTime now, std::vector<Event>& events);
 
     std::unique_ptr<discovery::DiscoveryService> m_service;

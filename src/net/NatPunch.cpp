@@ -25,7 +25,18 @@ std::string shortFingerprint(const std::string& fingerprint)
     return fingerprint.substr(0, 9);
 }
 
+std::string canonicalFingerprint(const std::string& text)
+{
+    const auto bytes = nat::fingerprintBytes(text);
+    return bytes ? nat::fingerprintText(*bytes) : text;
+}
+
 } // namespace
+
+bool dialsFirst(const std::string& ours, const std::string& theirs)
+{
+    return canonicalFingerprint(ours) > canonicalFingerprint(theirs);
+}
 
 void NatService::connectCode(const std::string& text)
 {
@@ -55,7 +66,7 @@ void NatService::startAttempt(const nat::ConnectionCode& code, const std::string
     Attempt attempt;
     attempt.code = code;
     attempt.fingerprint = nat::fingerprintText(attempt.code.fingerprint);
-    attempt.weDial = m_config.fingerprint > attempt.fingerprint;
+    attempt.weDial = dialsFirst(m_config.fingerprint, attempt.fingerprint);
     attempt.started = now;
     attempt.nextPunch = now;
     attempt.nextDialAllowed = now;

@@ -30,6 +30,11 @@ struct NatServiceConfig {
     std::string fingerprint; // ours
 };
 
+// Which side of a code exchange runs enet_host_connect: the one whose fingerprint is larger (compared in
+// canonical text form, so formatting cannot make both sides win). Antisymmetric: for two different
+// fingerprints exactly one side computes true; equal ones give false on both.
+bool dialsFirst(const std::string& ours, const std::string& theirs);
+
 // Wire format of a punch datagram: magic, version, sender and target fingerprints (PROTOCOL.md §NAT).
 inline constexpr std::size_t kPunchSize = 4 + 1 + 2 * nat::kFingerprintSize;
 

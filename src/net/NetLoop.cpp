@@ -1,15 +1,14 @@
 #include "duet/net/NetLoop.hpp"
 
+#include "duet/discovery/DefaultName.hpp"
 #include "duet/net/Limits.hpp"
 
-#include <cstdlib>
 #include <iostream>
 
 namespace duet::net {
 namespace {
 
 constexpr std::string_view kDisplayNameSetting = "display_name";
-constexpr std::string_view kFallbackName = "Duet user";
 // With no connection at all, nothing inside ENet needs servicing; our own timers bound the wait.
 constexpr Millis kIdleWait{1000};
 // ENet runs its retransmissions and keep-alive pings only inside enet_host_service.
@@ -86,11 +85,8 @@ std::string NetLoop::resolveDisplayName()
         if (!name.empty()) emit(event::Error{PeerId{}, "invalid display name; using the saved one"});
         name = m_profile->setting(kDisplayNameSetting).value_or("");
     }
-    if (!isUsableName(name)) {
-        const char* user = std::getenv("USER");
-        name = user != nullptr ? user : "";
-    }
-    if (!isUsableName(name)) name = kFallbackName;
+    // The default goes out in every beacon and Hello: the host name, never the account name ($USER).
+    if (!isUsableName(name)) name = discovery::defaultDisplayName();
     m_profile->setSetting(kDisplayNameSetting, name);
     return name;
 }

@@ -148,9 +148,18 @@ void Session::onRecord(std::uint8_t channel, wire::ByteSpan body, SessionActions
     std::optional<wire::Bytes> plaintext = (*opener)->open(body);
     if (!plaintext) return dropBadPacket("record failed to authenticate", out);
     wire::Result<wire::AppMessage> message = wire::decodeApp(*plaintext);
-    if (!message)
-        return dropBadPacket("undecodable message (" + std::string(wire::describe(message.error())) + ")",
-                             out);
+    if (!message) {
+        const std::string_view what = wire::describe(message.error());
+        // Authenticated, so not line noise: the peer's own software sent it. The user hears of it (at most
+        // kMaxBadPackets times before the session closes); a type from a newer version stays quiet.
+        if (message.error() == wire::DecodeError::Oversized)
+            out.events.push_back(event::Error{m_peer, "ignored a message from the peer over Duet's limits "
+                                                      "(such as an offer of more than 100,000 entries)"});
+        else if (message.error() != wire::DecodeError::UnknownType)
+            out.events.push_back(event::Error{
+                m_peer, "ignored a message from the peer that Duet cannot read (" + std::string(what) + ")"});
+        return dropBadPacket("undecodable message (" + std::string(what) + ")", out);
+    }
     if (isTransferMessage(*message)) {
         if (channel != kControlChannel || !m_verified)
             return dropBadPacket("file transfer message before verification or off the control channel", out);

@@ -36,6 +36,10 @@ transfer::IoError ioError(const storage::StorageError& error)
     return {outcome, error.message};
 }
 
+// A small file's bytes go to disk only once verified, on a sync worker (or in commit when there is none):
+// the unnamed partial's creation, the write and the fsync then all happen away from the net thread.
+constexpr std::uint64_t kMaxHeldBytes = 64u << 10;
+
 transfer::IoError sourceError(const std::string& what)
 {
     return {wire::FileOutcome::SourceUnreadable, what + ": " + std::strerror(errno)};
@@ -108,9 +112,13 @@ void PosixSourceFiles::release(const transfer::FileKey& file)
 // ---- Receiver ----
 
 struct StorageReceiveSink::Open {
-    storage::PartialFile data;
+    // None while a small file is held in memory: its sync creates the unnamed partial (writeHeld).
+    std::optional<storage::PartialFile> data;
     std::optional<storage::PartialFile> hashes; // none for a file received in one piece
     wire::OfferEntry entry;
+    wire::Bytes held;             // a small file's one chunk, until writeHeld
+    std::uint64_t syncTicket = 0; // the background sync running for it, or 0
+    bool durable = false;         // a background sync finished and nothing was written since
 };
 
 StorageReceiveSink::StorageReceiveSink(std::shared_ptr<storage::ReceiveRoot> root,
@@ -252,9 +260,15 @@ transfer::IoResult<std::uint64_t> StorageReceiveSink::openPartial(const transfer
     const storage::TransferKey storage = storageKey(file);
     if (transfer::chunkCount(entry.size) <= 1) {
         // One chunk: a crash loses at most that chunk, so no chunk hashes and no named files are needed.
+        // Small ones stay in memory until their sync (once unnamed files are known to work here).
         // Where unnamed files are unsupported, the named partial below does the job.
+        if (m_anonymousWorks && entry.size <= kMaxHeldBytes) {
+            m_open[key(file)] = std::make_shared<Open>(Open{std::nullopt, std::nullopt, entry, {}});
+            return std::uint64_t{0};
+        }
         if (storage::Expected<storage::PartialFile> data = m_root->openAnonymousPartial(storage)) {
-            m_open[key(file)] = std::make_unique<Open>(Open{std::move(*data), std::nullopt, entry});
+            m_anonymousWorks = true;
+            m_open[key(file)] = std::make_shared<Open>(Open{std::move(*data), std::nullopt, entry, {}});
             return std::uint64_t{0};
         }
     }
@@ -283,7 +297,7 @@ transfer::IoResult<std::uint64_t> StorageReceiveSink::openPartial(const transfer
     if (storage::Expected<void> cut = data->truncate(transfer::bytesBeforeChunk(entry.size, good)); !cut)
         return ioError(cut.error());
     if (storage::Expected<void> cut = hashes->truncate(good * kHashBytes); !cut) return ioError(cut.error());
-    m_open[key(file)] = std::make_unique<Open>(Open{std::move(*data), std::move(*hashes), entry});
+    m_open[key(file)] = std::make_shared<Open>(Open{std::move(*data), std::move(*hashes), entry, {}});
     return good;
 }
 
@@ -293,7 +307,16 @@ transfer::IoResult<std::size_t> StorageReceiveSink::readPartial(const transfer::
 {
     const auto found = m_open.find(key(file));
     if (found == m_open.end()) return transfer::IoError{wire::FileOutcome::WriteFailed, "partial not open"};
-    storage::Expected<std::size_t> got = found->second->data.readAt(offset, out);
+    const Open& open = *found->second;
+    if (open.syncTicket != 0)
+        return transfer::IoError{wire::FileOutcome::WriteFailed, "the file is being synced"};
+    if (!open.data) { // held in memory
+        if (offset >= open.held.size()) return std::size_t{0};
+        const std::size_t count = std::min<std::size_t>(out.size(), open.held.size() - offset);
+        std::memcpy(out.data(), open.held.data() + offset, count);
+        return count;
+    }
+    storage::Expected<std::size_t> got = open.data->readAt(offset, out);
     if (!got) return ioError(got.error());
     return *got;
 }
@@ -304,7 +327,16 @@ transfer::IoStatus StorageReceiveSink::writeChunk(const transfer::FileKey& file,
     const auto found = m_open.find(key(file));
     if (found == m_open.end()) return transfer::IoError{wire::FileOutcome::WriteFailed, "partial not open"};
     Open& open = *found->second;
-    if (storage::Expected<void> wrote = open.data.writeAt(index * transfer::kChunkBytes, bytes); !wrote)
+    if (open.syncTicket != 0)
+        return transfer::IoError{wire::FileOutcome::WriteFailed, "the file is being synced"};
+    open.durable = false;
+    if (!open.data) {
+        if (index != 0)
+            return transfer::IoError{wire::FileOutcome::WriteFailed, "a small file has one chunk"};
+        open.held.assign(bytes.begin(), bytes.end());
+        return transfer::Done{};
+    }
+    if (storage::Expected<void> wrote = open.data->writeAt(index * transfer::kChunkBytes, bytes); !wrote)
         return ioError(wrote.error());
     if (!open.hashes) return transfer::Done{};
     // The hash goes in after the data: a crash between the two loses this chunk, never trusts it blindly.
@@ -320,6 +352,8 @@ transfer::IoResult<std::string> StorageReceiveSink::commit(const transfer::FileK
     const auto found = m_open.find(key(file));
     if (found == m_open.end()) return transfer::IoError{wire::FileOutcome::WriteFailed, "partial not open"};
     Open& open = *found->second;
+    if (open.syncTicket != 0)
+        return transfer::IoError{wire::FileOutcome::WriteFailed, "the file is still being synced"};
     transfer::IoResult<std::string> destination = destinationFor(file.offerId, open.entry.path, false);
     if (!destination.ok()) return destination;
     if (m_resumed.erase(key(file)) != 0 && holdsSameFile(destination.value(), open.entry.size, hash)) {
@@ -330,8 +364,14 @@ transfer::IoResult<std::string> StorageReceiveSink::commit(const transfer::FileK
         m_hashes[key(file)] = crypto::toHex(hash);
         return destination.value();
     }
+    if (!open.data) { // no sync ran (the workers were full): write it out here
+        if (storage::Expected<void> wrote = writeHeld(*m_root, open, storageKey(file)); !wrote)
+            return ioError(wrote.error());
+    }
     storage::Expected<std::string> placed =
-        m_root->commit(open.data, destination.value(), open.entry.mtimeMs / 1000);
+        m_root->commit(*open.data, destination.value(), open.entry.mtimeMs / 1000,
+                       open.durable ? storage::ReceiveRoot::Durability::AlreadyDurable
+                                    : storage::ReceiveRoot::Durability::SyncFirst);
     if (!placed) return ioError(placed.error());
     const bool named = open.hashes.has_value();
     m_open.erase(found);
@@ -340,11 +380,67 @@ transfer::IoResult<std::string> StorageReceiveSink::commit(const transfer::FileK
     return *placed;
 }
 
+storage::Expected<void> StorageReceiveSink::writeHeld(storage::ReceiveRoot& root, Open& open,
+                                                      const storage::TransferKey& partialKey)
+{
+    storage::Expected<storage::PartialFile> made = root.openAnonymousPartial(partialKey);
+    if (!made) return made.error();
+    if (storage::Expected<void> wrote = made->writeAt(0, open.held); !wrote) return wrote;
+    open.data = std::move(*made);
+    open.held = {};
+    return {};
+}
+
+bool StorageReceiveSink::startSync(const transfer::FileKey& file)
+{
+    const auto found = m_open.find(key(file));
+    if (found == m_open.end() || found->second->syncTicket != 0) return false;
+    if (!m_syncWorkers) m_syncWorkers = std::make_unique<storage::SyncWorkers>(kSyncThreads, kMaxSyncing);
+    const std::uint64_t ticket = ++m_lastTicket;
+    // The job holds the Open, so its descriptor outlives a close or discard that abandons the sync. It
+    // only reads the descriptor; the net thread leaves the data file alone until the outcome is taken.
+    // A small file held in memory is written here too; the net thread keeps away from `data` until then.
+    std::shared_ptr<Open> open = found->second;
+    const bool queued = m_syncWorkers->submit(ticket, [open, root = m_root, partialKey = storageKey(file)] {
+        if (!open->data) {
+            if (storage::Expected<void> wrote = writeHeld(*root, *open, partialKey); !wrote) return wrote;
+        }
+        return storage::ReceiveRoot::makeDurable(*open->data, open->entry.mtimeMs / 1000, open->entry.path);
+    });
+    if (!queued) return false; // full: commit() syncs on this thread instead
+    found->second->syncTicket = ticket;
+    m_syncs.emplace(ticket, key(file));
+    return true;
+}
+
+std::vector<StorageReceiveSink::Synced> StorageReceiveSink::takeSynced()
+{
+    std::vector<Synced> synced;
+    if (!m_syncWorkers) return synced;
+    for (storage::SyncWorkers::Completion& done : m_syncWorkers->takeCompleted()) {
+        const auto ticket = m_syncs.find(done.ticket);
+        if (ticket == m_syncs.end()) continue;
+        const Key fileKey = ticket->second;
+        m_syncs.erase(ticket);
+        const auto found = m_open.find(fileKey);
+        // Gone, or reopened since (a retry): this outcome belongs to an abandoned partial.
+        if (found == m_open.end() || found->second->syncTicket != done.ticket) continue;
+        found->second->syncTicket = 0;
+        found->second->durable = done.result.ok();
+        const transfer::FileKey reported{fileKey.first, fileKey.second};
+        if (done.result.ok())
+            synced.push_back({reported, transfer::Done{}});
+        else
+            synced.push_back({reported, ioError(done.result.error())});
+    }
+    return synced;
+}
+
 void StorageReceiveSink::closePartial(const transfer::FileKey& file)
 {
     if (const auto found = m_open.find(key(file)); found != m_open.end()) {
         if (found->second->hashes) {
-            (void)found->second->data.sync();
+            (void)found->second->data->sync();
             (void)found->second->hashes->sync();
         }
         m_open.erase(found);

@@ -1,7 +1,9 @@
 #pragma once
 // The disk and hash adapters the transfer state machines need, on top of POSIX and src/storage.
-// Thread: the net thread only (like the TransferManager that calls them). Errors are IoError values.
+// Thread: called from the net thread only (like the TransferManager that calls them); StorageReceiveSink
+// runs fsyncs on its own worker threads (see there). Errors are IoError values.
 #include "duet/storage/ReceiveRoot.hpp"
+#include "duet/storage/SyncWorkers.hpp"
 #include "duet/transfer/Hashing.hpp"
 #include "duet/transfer/ReceiveSink.hpp"
 #include "duet/transfer/SourceFiles.hpp"
@@ -50,9 +52,21 @@ private:
 // 1.duet-part, so a resume (also after a restart) trusts only chunks whose hash still matches.
 // <key> is derived from the peer's fingerprint and the offer and file ids, so it is stable across
 // restarts and distinct between peers. A file of one chunk is received into an unnamed file instead
-// (ReceiveRoot::openAnonymousPartial): nothing to resume, nothing created and deleted per file.
+// (ReceiveRoot::openAnonymousPartial): nothing to resume, nothing created and deleted per file; one of
+// at most 64 KiB is even held in memory until verified (at most 2 x filesRequestedAhead per offer).
+// A verified file's fsync (and mtime) runs on a few worker threads (startSync, at most kMaxSyncing at
+// once); the net thread collects the outcomes with takeSynced() and only then names the file (commit).
+// A partial closed or discarded while its sync runs is abandoned: its descriptor lives until the worker
+// is done with it, its outcome is dropped, and it is never named. The destructor joins the workers.
 class StorageReceiveSink final : public transfer::ReceiveSink {
 public:
+    static constexpr std::size_t kSyncThreads = 8;
+    static constexpr std::size_t kMaxSyncing = 128;
+    struct Synced {
+        transfer::FileKey file;
+        transfer::IoStatus status;
+    };
+
     // `root` may be empty (no usable download folder): every call then fails with a clear message.
     StorageReceiveSink(std::shared_ptr<storage::ReceiveRoot> root, std::filesystem::path rootPath,
                        std::string peerFingerprint);
@@ -76,6 +90,11 @@ public:
     void expectResumed(const transfer::FileKey& file) { m_resumed.insert(key(file)); }
     // Entries held across all offers, to check that finished offers leave nothing behind.
     std::size_t heldEntries() const { return m_open.size() + m_topLevel.size() + m_hashes.size(); }
+    // Outcomes of background syncs since the last call, for TransferManager::onPartialSynced; abandoned
+    // ones are left out.
+    std::vector<Synced> takeSynced();
+    // Background syncs started whose outcome has not been taken yet (abandoned ones included).
+    std::size_t syncsPending() const { return m_syncs.size(); }
 
     transfer::IoResult<std::uint64_t> freeSpace() override;
     transfer::IoResult<std::string> createDirectory(std::uint64_t offerId,
@@ -90,6 +109,7 @@ public:
                                            const transfer::Hash32& hash) override;
     void closePartial(const transfer::FileKey& file) override;
     void discardPartial(const transfer::FileKey& file) override;
+    bool startSync(const transfer::FileKey& file) override;
 
 private:
     struct Open;
@@ -100,6 +120,10 @@ private:
     transfer::IoResult<std::string> destinationFor(std::uint64_t offerId, const std::string& path,
                                                    bool isDirectory);
     transfer::IoError noRoot() const;
+    // Creates the unnamed partial of a small file held in memory and writes it. Runs on a sync worker
+    // (ReceiveRoot::openAnonymousPartial only reads the root's descriptor) or, as a fallback, in commit.
+    static storage::Expected<void> writeHeld(storage::ReceiveRoot& root, Open& open,
+                                             const storage::TransferKey& partialKey);
     // True when `destination` is a regular file (reached without following symlinks) of `size` bytes
     // whose BLAKE2b-256 is `hash`.
     bool holdsSameFile(const std::string& destination, std::uint64_t size,
@@ -108,10 +132,14 @@ private:
     std::shared_ptr<storage::ReceiveRoot> m_root;
     std::filesystem::path m_rootPath;
     std::string m_fingerprint;
-    std::map<Key, std::unique_ptr<Open>> m_open;
+    std::map<Key, std::shared_ptr<Open>> m_open;                             // shared with a running sync job
     std::map<std::pair<std::uint64_t, std::string>, std::string> m_topLevel; // (offer, name) -> reserved
     std::map<Key, std::string> m_hashes;
     std::set<Key> m_resumed;
+    std::map<std::uint64_t, Key> m_syncs; // running or unreported syncs, by ticket
+    bool m_anonymousWorks = false;        // an unnamed partial was created here once
+    std::uint64_t m_lastTicket = 0;
+    std::unique_ptr<storage::SyncWorkers> m_syncWorkers; // last: joined first, before what jobs refer to
 };
 
 } // namespace duet::net

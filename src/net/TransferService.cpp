@@ -327,8 +327,11 @@ void TransferService::emitAllProgress(Peer& peer)
 
 bool TransferService::busy() const
 {
-    for (const auto& [fingerprint, peer] : m_peers)
+    for (const auto& [fingerprint, peer] : m_peers) {
         if (peer->id && peer->manager->canProduce()) return true;
+        // Received files are being synced on the sink's workers, which cannot wake the loop: poll.
+        if (peer->sink->syncsPending() != 0) return true;
+    }
     return false;
 }
 
@@ -337,6 +340,12 @@ void TransferService::pump()
     const MonoTime now = m_clock.now();
     for (auto& [fingerprint, peerPtr] : m_peers) {
         Peer& peer = *peerPtr;
+        // Verified files whose sync finished are named and reported now (IncomingTransfer).
+        if (peer.sink->syncsPending() != 0) {
+            for (StorageReceiveSink::Synced& synced : peer.sink->takeSynced())
+                peer.manager->onPartialSynced(synced.file, synced.status);
+            drain(peer);
+        }
         if (!peer.id || peer.queued == nullptr) continue;
         // Hand ENet a chunk at a time while little is waiting there; the rest waits in the manager's
         // window, so a chat record is never stuck behind megabytes of file data.

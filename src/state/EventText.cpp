@@ -251,7 +251,13 @@ std::string describe(const event::LanPeerFound& e)
 }
 std::string describe(const event::LanPeerLost& e)
 {
-    return Line("LanPeerLost").field("key", e.key).field("name", e.name).field("reason", e.reason).take();
+    return Line("LanPeerLost")
+        .field("key", e.key)
+        .field("name", e.name)
+        .field("address", e.address)
+        .field("fingerprint", e.fingerprintHint)
+        .field("reason", e.reason)
+        .take();
 }
 std::string describe(const event::DiscoveryState& e)
 {

@@ -145,8 +145,28 @@ Expected<PartialFile> ReceiveRoot::openAnonymousPartial(const TransferKey& key)
     return PartialFile(std::move(*area), UniqueFd(fd), key, 0, 0, true);
 }
 
+Expected<void> ReceiveRoot::makeDurable(const PartialFile& partial,
+                                        std::optional<std::int64_t> senderMtimeSeconds,
+                                        std::string_view shownName)
+{
+    if (!partial.isOpen()) {
+        return StorageError{StorageErrorCode::Closed, 0, "the partial file was already committed"};
+    }
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    const timespec times[2] = {
+        {0, UTIME_OMIT},
+        {static_cast<time_t>(clampModificationTime(senderMtimeSeconds.value_or(now), now)), 0}};
+    if (::futimens(partial.m_file.get(), times) != 0) {
+        return errorFromErrno(errno, "cannot set the modification time of " + quotedName(shownName));
+    }
+    if (::fsync(partial.m_file.get()) != 0)
+        return errorFromErrno(errno, "cannot flush the received file " + quotedName(shownName));
+    return {};
+}
+
 Expected<std::string> ReceiveRoot::commit(PartialFile& partial, std::string_view destination,
-                                          std::optional<std::int64_t> senderMtimeSeconds)
+                                          std::optional<std::int64_t> senderMtimeSeconds,
+                                          Durability durability)
 {
     if (!partial.isOpen()) {
         return StorageError{StorageErrorCode::Closed, 0, "the partial file was already committed"};
@@ -157,14 +177,10 @@ Expected<std::string> ReceiveRoot::commit(PartialFile& partial, std::string_view
 
     // Times and data reach the disk before the rename, so after a crash the final name never holds
     // a file shorter than what was verified.
-    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-    const timespec times[2] = {
-        {0, UTIME_OMIT},
-        {static_cast<time_t>(clampModificationTime(senderMtimeSeconds.value_or(now), now)), 0}};
-    if (::futimens(partial.m_file.get(), times) != 0) {
-        return errorFromErrno(errno, "cannot set the modification time of " + quotedName(destination));
+    if (durability == Durability::SyncFirst) {
+        if (auto synced = makeDurable(partial, senderMtimeSeconds, destination); !synced)
+            return synced.error();
     }
-    if (auto synced = partial.sync(); !synced) return synced.error();
 
     const auto components = splitPath(destination);
     UniqueFd openedFolder; // holds the current folder once we are below the root

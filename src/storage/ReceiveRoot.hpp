@@ -3,7 +3,9 @@
 // through *at() calls relative to folder handles opened with O_NOFOLLOW, never through a path string,
 // so no pre-existing or swapped-in symlink can redirect a write outside the folder.
 //
-// Contract: not thread-safe (use one ReceiveRoot from one thread, e.g. the net thread). Errors are
+// Contract: not thread-safe (use one ReceiveRoot from one thread, e.g. the net thread), except that
+// openAnonymousPartial and makeDurable only read the root's descriptor and may run on other threads
+// while the ReceiveRoot lives (the net layer's sync workers do). Errors are
 // returned as values (see StorageError.hpp); nothing received ever overwrites, merges into or deletes
 // a file or folder that was already there, except Duet's own partial area.
 //
@@ -61,8 +63,18 @@ public:
     // anything ("name (n).ext" when taken), fsync the destination folder. Returns the final relative path.
     // On failure the partial stays where it was, open, for a retry, resume or discard.
     // With deferFolderSyncs(true) the last step waits for syncCommittedFolders() (see there).
+    // `durability` AlreadyDurable skips the first step because makeDurable(partial) succeeded and nothing
+    // was written to it since (the caller's promise).
+    enum class Durability : std::uint8_t { SyncFirst, AlreadyDurable };
     Expected<std::string> commit(PartialFile& partial, std::string_view destination,
-                                 std::optional<std::int64_t> senderMtimeSeconds = std::nullopt);
+                                 std::optional<std::int64_t> senderMtimeSeconds = std::nullopt,
+                                 Durability durability = Durability::SyncFirst);
+    // The first step of commit alone: set the clamped mtime and fsync the file. Uses only the partial's
+    // descriptor and no ReceiveRoot state, so it may run on another thread (SyncWorkers) while the owner
+    // keeps away from `partial` until it returns. `shownName` is for messages.
+    static Expected<void> makeDurable(const PartialFile& partial,
+                                      std::optional<std::int64_t> senderMtimeSeconds,
+                                      std::string_view shownName);
 
     // Creates an empty top-level folder named `name`, or "name (n)" if that is taken by anything (file,
     // folder, symlink), and returns the name created. Atomic (mkdir), so two transfers never share one.

@@ -163,6 +163,7 @@ void IncomingTransfer::endStream(const File& file, Partial partial)
     const auto it = m_streams.find(file.entry.fileId);
     if (it == m_streams.end()) return;
     m_streams.erase(it);
+    m_syncing.erase(file.entry.fileId); // the sink abandons a running sync when the partial goes
     if (partial == Partial::Keep)
         m_deps.sink.closePartial(keyOf(file));
     else
@@ -243,6 +244,10 @@ void IncomingTransfer::onFileDone(const wire::FileDone& done)
         m_deps.out.dropped(m_ledger.offerId(), done.fileId, false, "file done for a file that has ended");
         return;
     }
+    if (m_syncing.count(done.fileId) != 0) {
+        m_deps.out.dropped(m_ledger.offerId(), done.fileId, true, "a second file done for the same file");
+        return;
+    }
     if (!it->second.allReceived()) {
         const std::string detail = "the sender finished after " + std::to_string(it->second.nextChunk()) +
                                    " of " + std::to_string(it->second.chunkCount()) +
@@ -261,7 +266,31 @@ void IncomingTransfer::finishFile(File& file, const wire::FileDone& done)
     if (actual != done.hash)
         return failHere(file, FileOutcome::HashMismatch,
                         "the received content does not match the sender's hash", Partial::Discard);
-    const auto committed = m_deps.sink.commit(keyOf(file), actual);
+    if (m_deps.sink.startSync(keyOf(file))) {
+        m_syncing.emplace(file.entry.fileId, actual); // stays Finishing until onPartialSynced
+        return;
+    }
+    commitFile(file, actual);
+}
+
+void IncomingTransfer::onPartialSynced(std::uint64_t fileId, const IoStatus& status)
+{
+    const auto it = m_syncing.find(fileId);
+    if (it == m_syncing.end()) return; // abandoned: cancelled, failed or disconnected meanwhile
+    const Hash32 hash = it->second;
+    m_syncing.erase(it);
+    File* file = m_ledger.find(fileId);
+    if (file == nullptr) return;
+    if (!status.ok())
+        failHere(*file, status.error().outcome, status.error().message, Partial::Keep);
+    else
+        commitFile(*file, hash);
+    refill();
+}
+
+void IncomingTransfer::commitFile(File& file, const Hash32& hash)
+{
+    const auto committed = m_deps.sink.commit(keyOf(file), hash);
     if (!committed.ok()) {
         const bool wrong = committed.error().outcome == FileOutcome::HashMismatch;
         return failHere(file, committed.error().outcome, committed.error().message,
@@ -409,6 +438,7 @@ bool IncomingTransfer::retry(std::uint64_t fileId)
 
 void IncomingTransfer::onDisconnected()
 {
+    m_syncing.clear(); // closing the partials below abandons their syncs
     for (auto& [id, stream] : m_streams) {
         m_deps.sink.closePartial(FileKey{m_ledger.offerId(), id});
         if (File* f = m_ledger.find(id); f != nullptr && !isFinal(f->state))

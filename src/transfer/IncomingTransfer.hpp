@@ -5,6 +5,12 @@
 // TransferConfig::filesRequestedAhead files requested at once (the sender serves them one after another).
 // Every chunk is checked (ReceiveStream) before it touches the sink; a file is committed under its final
 // name only when all its chunks are written and the whole-file hash matches the sender's FileDone.
+// Committing may take two steps: when the sink starts the file's sync in the background (startSync), the
+// file stays Finishing ("verified, committing") until onPartialSynced brings the outcome; only then is
+// it named (sink.commit), reported Verified to the sender and recorded. A file still syncing keeps its
+// partial open and counts among the 2 x filesRequestedAhead open ones, so slow syncs stop new requests.
+// A cancel, failure or lost link while it syncs abandons it: the sink never names it, and a late
+// outcome for it is ignored.
 //
 // What happens to a partial when a file fails:
 //   - HashMismatch: discarded. Some bytes are wrong and nothing says which.
@@ -59,6 +65,11 @@ public:
     void onFileDone(const wire::FileDone& done);
     void onFileResult(const wire::FileResult& result);
     void onControl(const wire::TransferControl& control);
+    // The sink's background sync of a file (ReceiveSink::startSync) finished. Ignored unless the file is
+    // still waiting for it.
+    void onPartialSynced(std::uint64_t fileId, const IoStatus& status);
+    // Files whose sync was started and whose outcome has not come yet.
+    std::size_t syncingFiles() const { return m_syncing.size(); }
 
     void onDisconnected();
     void onReconnected();
@@ -80,6 +91,7 @@ private:
     void endStream(const File& file, Partial partial);
     void failHere(File& file, wire::FileOutcome outcome, std::string detail, Partial partial);
     void finishFile(File& file, const wire::FileDone& done);
+    void commitFile(File& file, const Hash32& hash);
     void sendAccept();
     bool setPause(std::uint64_t fileId, bool paused);
     void requeueDiskFullFailures();
@@ -87,6 +99,7 @@ private:
     OfferLedger m_ledger;
     IncomingDeps m_deps;
     std::map<std::uint64_t, ReceiveStream> m_streams; // requested files, by file id
+    std::map<std::uint64_t, Hash32> m_syncing;        // verified files whose sink sync is running
     std::size_t m_candidate = 0;                      // files before this index are not Pending
     std::uint64_t m_duplicateChunks = 0;
 };

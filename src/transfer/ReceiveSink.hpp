@@ -36,6 +36,16 @@ public:
     // free final name (never overwriting anything) and returns that relative path. The partial is gone
     // afterwards. Errors: WriteFailed, DiskFull, HashMismatch (if the sink re-checks the data).
     virtual IoResult<std::string> commit(const FileKey& file, const Hash32& hash) = 0;
+    // Optional first half of commit for a complete, hash-checked partial: starts making its data durable
+    // away from the calling thread, so several files can be synced at once. True: started, and the caller
+    // must wait for the outcome (TransferManager::onPartialSynced) before commit(); a closePartial or
+    // discardPartial meanwhile abandons it, and the sink then never reports it nor commits it. False (the
+    // default, also when the sink is busy): nothing started; commit() does the whole job itself.
+    virtual bool startSync(const FileKey& file)
+    {
+        (void)file;
+        return false;
+    }
     // Closes the partial and keeps it (and its chunk hashes) for a later resume.
     virtual void closePartial(const FileKey& file) = 0;
     // Deletes the partial and its chunk hashes.

@@ -153,6 +153,11 @@ void TransferManager::onDone(const wire::FileDone& done)
     unknownId(0, done.fileId, "file done");
 }
 
+void TransferManager::onPartialSynced(const FileKey& file, const IoStatus& status)
+{
+    if (IncomingTransfer* transfer = incoming(file.offerId)) transfer->onPartialSynced(file.fileId, status);
+}
+
 void TransferManager::onResult(const wire::FileResult& result)
 {
     const auto it = m_fileOwners.find(result.fileId);

@@ -87,6 +87,11 @@ public:
     void onDisconnected();
     // The link is back (or first up after restore()): offers, replies, pauses and requests are re-sent.
     void onConnected();
+    // ---- The sink ----
+    // The background sync the sink started for `file` (ReceiveSink::startSync) finished; the file is then
+    // named and reported, or fails with the sync's error. Unknown or abandoned files are ignored.
+    void onPartialSynced(const FileKey& file, const IoStatus& status);
+
     // Timeouts (incomplete offers). Call about once a second.
     void tick();
 

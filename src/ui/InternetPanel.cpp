@@ -114,7 +114,9 @@ void drawInternetButton(const state::AppState& state, ViewState& view, Commands&
 void drawInternetWindow(const state::AppState& state, ViewState& view, Commands& out)
 {
     if (!view.internet.open) return;
-    ImGui::SetNextWindowSize(ImVec2(560, 330), ImGuiCond_FirstUseEver);
+    // Tall enough for the whole of a failure reason under both codes; sized in text lines so it scales.
+    const float em = ImGui::GetFontSize();
+    ImGui::SetNextWindowSize(ImVec2(35.f * em, 27.f * em), ImGuiCond_FirstUseEver);
     if (ImGui::Begin("Connect over the internet", &view.internet.open, ImGuiWindowFlags_NoCollapse)) {
         locateWindow(view, "internet.window");
         textWrapped("Both of you open this window, exchange codes, and press Connect within a few seconds of "

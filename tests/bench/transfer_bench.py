@@ -43,13 +43,14 @@ def peak_rss_kib(pid):
     return 0
 
 
-def make_small_tree(root, count):
+def make_small_tree(root, count, file_size=0):
+    """`count` files in 20 folders: `file_size` bytes each, or 1-16 KiB at random when 0."""
     rng = random.Random(4)
     total = 0
     for i in range(count):
         folder = os.path.join(root, "d%02d" % (i % 20))
         os.makedirs(folder, exist_ok=True)
-        size = rng.randint(1024, 16 * 1024)
+        size = file_size or rng.randint(1024, 16 * 1024)
         with open(os.path.join(folder, "f%05d.bin" % i), "wb") as f:
             f.write(os.urandom(size))
         total += size
@@ -94,14 +95,20 @@ def rsync_over_ssh(workdir, tree):
         sshd.wait()
 
 
-def small_files(duet, workdir, count):
+def small_files(duet, workdir, count, file_size=0, trace=None, with_rsync=True):
     tree = os.path.join(workdir, "Small")
-    total = make_small_tree(tree, count)
+    total = make_small_tree(tree, count, file_size)
     sender = receiver = None
     try:
         sender = h.HeadlessPeer(duet, "sender", yes=True, workdir=workdir)
         receiver = h.HeadlessPeer(duet, "receiver", yes=True, workdir=workdir)
         h.connect_verified(sender, receiver)
+        tracer = None
+        if trace:
+            # A measuring aid: attach a profiler to the receiver ({pid}) or the sender ({sender}),
+            # e.g. --trace "exec perf trace -s -p {pid}".
+            tracer = subprocess.Popen(trace.format(pid=receiver.proc.pid, sender=sender.proc.pid), shell=True)
+            time.sleep(1)
         started = time.monotonic()
         sender.send('send "%s"' % tree)
         offer = sender.wait_for("offer_sent", timeout=120)["offer"]
@@ -112,6 +119,9 @@ def small_files(duet, workdir, count):
             except h.TestFailure:
                 pass
         duet_seconds = time.monotonic() - started
+        if tracer is not None:
+            tracer.send_signal(2)
+            tracer.wait(timeout=60)
         if finished is None or finished["state"] != "done":
             print("transfer did not finish: %r" % finished)
             return 1
@@ -119,10 +129,12 @@ def small_files(duet, workdir, count):
         for peer in (sender, receiver):
             if peer is not None:
                 peer.close()
-    rsync_seconds = rsync_over_ssh(workdir, tree)
+    rows = [("duet", duet_seconds)]
+    if with_rsync:
+        rows.append(("rsync -a over ssh", rsync_over_ssh(workdir, tree)))
     print("| tool | files | MiB | seconds | files/s |")
     print("|---|---|---|---|---|")
-    for tool, seconds in (("duet", duet_seconds), ("rsync -a over ssh", rsync_seconds)):
+    for tool, seconds in rows:
         print("| %s | %d | %.1f | %.1f | %.0f |" % (tool, count, total / (1 << 20), seconds, count / seconds))
     return 0
 
@@ -132,12 +144,16 @@ def main():
     parser.add_argument("--duet", required=True)
     parser.add_argument("--size", default="1G")
     parser.add_argument("--small-files", type=int, default=0, help="N small files, Duet vs rsync over ssh")
+    parser.add_argument("--file-size", default="0", help="with --small-files: bytes per file (0: 1-16 KiB)")
+    parser.add_argument("--trace", default=None, help="with --small-files: command run during the transfer; {pid} receiver, {sender} sender")
+    parser.add_argument("--no-rsync", action="store_true", help="with --small-files: Duet only")
     parser.add_argument("--dir", default=None, help="where the sparse source and the received copy go")
     args = parser.parse_args()
     if args.small_files:
         workdir = tempfile.mkdtemp(prefix="duet-bench-", dir=args.dir)
         try:
-            return small_files(os.path.abspath(args.duet), workdir, args.small_files)
+            return small_files(os.path.abspath(args.duet), workdir, args.small_files,
+                               parse_size(args.file_size), args.trace, not args.no_rsync)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
     size = parse_size(args.size)

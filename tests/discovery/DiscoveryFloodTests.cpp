@@ -118,6 +118,9 @@ TEST_CASE("evicting a reported hint reports it Lost as Evicted")
     REQUIRE(changes.size() == 2);
     CHECK(changes[0].kind == ChangeKind::Lost);
     CHECK(changes[0].reason == LostReason::Evicted);
+    REQUIRE(changes[0].hint.endpoints.size() == 1); // where it was last heard, for peer_lost
+    CHECK(changes[0].hint.endpoints[0].sourceAddress ==
+          addr(10, 0, 0, changes[0].hint.key.claimedInstanceId));
     CHECK(changes[1].kind == ChangeKind::Found);
     CHECK(changes[1].hint.key.claimedInstanceId == 5);
     CHECK(table.size() == 4);

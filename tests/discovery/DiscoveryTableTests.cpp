@@ -116,6 +116,11 @@ TEST_CASE("a peer is lost after three missed intervals and one missing endpoint 
     CHECK(changes[0].kind == ChangeKind::Lost);
     CHECK(changes[0].reason == LostReason::Expired);
     CHECK(changes[0].hint.key.claimedInstanceId == 7);
+    // It says where the peer was last heard (for peer_lost's address and port).
+    REQUIRE(changes[0].hint.endpoints.size() == 1);
+    CHECK(changes[0].hint.endpoints[0].sourceAddress == f.lanAddress);
+    CHECK(changes[0].hint.endpoints[0].interfaceName == "eth0");
+    CHECK(changes[0].hint.endpoints[0].claimedEnetPort == 40000);
     CHECK(f.table.size() == 0);
     CHECK_FALSE(f.table.nextExpiry().has_value());
 }
@@ -140,6 +145,8 @@ TEST_CASE("a Leaving beacon removes the peer at once, but only from the address 
     REQUIRE(changes.size() == 1);
     CHECK(changes[0].kind == ChangeKind::Lost);
     CHECK(changes[0].reason == LostReason::Left);
+    REQUIRE(changes[0].hint.endpoints.size() == 1);
+    CHECK(changes[0].hint.endpoints[0].sourceAddress == f.lanAddress);
     CHECK(f.table.size() == 0);
 }
 
@@ -311,6 +318,8 @@ TEST_CASE("removing an interface loses the hints heard only there")
     REQUIRE(lost != changes.end());
     CHECK(lost->hint.key.claimedInstanceId == 7);
     CHECK(lost->reason == LostReason::InterfaceGone);
+    REQUIRE(lost->hint.endpoints.size() == 1);
+    CHECK(lost->hint.endpoints[0].sourceAddress == addr(10, 0, 0, 7));
     const auto kept = f.table.snapshot();
     REQUIRE(kept.size() == 1);
     REQUIRE(kept[0].endpoints.size() == 1);

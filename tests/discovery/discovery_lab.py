@@ -8,11 +8,12 @@ Topology (names are dscnt<pid>-<role>; nothing outside these namespaces is touch
     h3 10.231.1.13 ├ br1 ── rt (router) ── br2
     h5 10.231.1.15 │      10.231.1.1  10.231.2.1
     x  10.231.1.50 ┘  (the attacker: forged, malformed and flood beacons)
+    m  eth0 10.231.1.30 on br1 and eth1 10.231.2.30 on br2 (multi-homed, no route between its two legs)
 
 block_broadcast_to() stops the bridge flooding broadcasts to one host (it then hears only multicast);
 disable_multicast() takes multicast off a host's eth0 (it then sends and hears only broadcast).
 
-Every host has eth0 and lo. Namespaces left behind by a run whose process died are removed at start.
+Every host has eth0 and lo; m also has eth1. Namespaces left behind by a run whose process died are removed at start.
 """
 import json
 import os
@@ -29,6 +30,8 @@ SUBNET1 = "10.231.1"
 SUBNET2 = "10.231.2"
 HOSTS = {"h1": (1, f"{SUBNET1}.11"), "h2": (1, f"{SUBNET1}.12"), "h3": (1, f"{SUBNET1}.13"),
          "h5": (1, f"{SUBNET1}.15"), "x": (1, f"{SUBNET1}.50"), "h4": (2, f"{SUBNET2}.14")}
+# Multi-homed hosts: role -> ((segment, address of eth0), (segment, address of eth1)).
+MULTIHOMED = {"m": ((1, f"{SUBNET1}.30"), (2, f"{SUBNET2}.30"))}
 DISCOVERY_PORT = 55556
 
 
@@ -104,6 +107,15 @@ class Lab:
             ip("-n", host, "link", "set", "eth0", "up")
             gateway = f"{SUBNET1 if segment == 1 else SUBNET2}.1"
             ip("-n", host, "route", "add", "default", "via", gateway)
+        for role, legs in MULTIHOMED.items():
+            host = self._add_ns(role)
+            for index, (segment, address) in enumerate(legs):
+                port = f"p-{role}{index}"
+                ip("-n", rt, "link", "add", port, "type", "veth", "peer", "name", f"eth{index}", "netns", host)
+                ip("-n", rt, "link", "set", port, "master", f"br{segment}")
+                ip("-n", rt, "link", "set", port, "up")
+                ip("-n", host, "addr", "add", f"{address}/24", "dev", f"eth{index}")
+                ip("-n", host, "link", "set", f"eth{index}", "up")
 
     def block_broadcast_to(self, role):
         subprocess.run(["ip", "netns", "exec", self.ns("rt"), "bridge", "link", "set", "dev", f"p-{role}",

@@ -53,9 +53,17 @@ TEST_CASE("headless discovery: peer_found carries the claims, the newest address
 
 TEST_CASE("headless discovery: peer_lost and discovery state lines")
 {
-    const json lost = json::parse(*toJson(Event{event::LanPeerLost{"k", "bob", "left"}}));
+    event::LanPeerLost gone{"k", "bob", "left"};
+    gone.address = "10.0.0.5:47002";
+    gone.port = 47002;
+    gone.fingerprintHint = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH";
+    const json lost = json::parse(*toJson(Event{gone}));
     CHECK(lost["event"] == "peer_lost");
     CHECK(lost["key"] == "k");
+    CHECK(lost["name"] == "bob");
+    CHECK(lost["address"] == "10.0.0.5:47002");
+    CHECK(lost["port"] == 47002);
+    CHECK(lost["fingerprint"] == gone.fingerprintHint);
     CHECK(lost["reason"] == "left");
     const json state =
         json::parse(*toJson(Event{event::DiscoveryState{true, false, {"eth0"}, {"eth0", "wlan0"}}}));

@@ -130,6 +130,8 @@ def check_huge(receiver, peer, lines):
     offers = [e for e in receiver.history if e["event"] == "offer" and e["peer"] == peer]
     h.check([e["entries"][0]["path"] for e in offers] in ([], ["no-room.bin"]),
             "an offer over the caps was shown: %r" % offers[:1])
+    # The offer declaring more entries than the cap does not decode: the user is told it was ignored.
+    receiver.wait_for("error", lambda e: e.get("peer") == peer and "over Duet's limits" in e["reason"], timeout=5)
     for offer in offers:
         ended = receiver.wait_for("offer_finished", lambda e: e["offer"] == offer["offer"], timeout=5)
         print("    no-room offer: %s, %s" % (ended["state"], ended["reason"]))

@@ -2,7 +2,9 @@
 (MASQUERADE and a stateful firewall), and two coturn STUN servers on a shared "wan" bridge.
 
 For each NAT variant the peers exchange connection codes (`code`, then `connect CODE` on both sides at
-once) and must connect directly within 5 s, then chat and move a small file. The symmetric variant
+once) and must connect directly within 5 s, with exactly one side dialling (nat_lab_common.py), then chat
+and move a small file. Besides the same NAT type on both sides, three mixed pairs run (A's type/B's type:
+full-cone/port-restricted, address-restricted/port-restricted, full-cone/address-restricted). The symmetric variant
 (MASQUERADE --random-fully on both sides) must fail with the plain "symmetric" explanation instead.
 The "upnp" and "nat-pmp" variants put Debian's miniupnpd on A's NAT box: one code is enough there
 (nat_mapping_lab.py). The "rebinding" variant re-maps A's NAT mid-session (nat_rebind_lab.py).
@@ -16,6 +18,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,11 +26,14 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from duet_harness import SKIP, HeadlessPeer, TestFailure, check  # noqa: E402
+from duet_harness import SKIP, TestFailure, check  # noqa: E402
+import nat_lab_common  # noqa: E402
 import nat_mapping_lab  # noqa: E402
 import nat_rebind_lab  # noqa: E402
 
-VARIANTS = ["full-cone", "address-restricted", "port-restricted", "symmetric", "upnp", "nat-pmp", "rebinding"]
+CONE_KINDS = ("full-cone", "address-restricted", "port-restricted")
+MIXED_PAIRS = ["full-cone/port-restricted", "address-restricted/port-restricted", "full-cone/address-restricted"]
+VARIANTS = list(CONE_KINDS) + MIXED_PAIRS + ["symmetric", "upnp", "nat-pmp", "rebinding"]
 # The router variants (nat_mapping_lab.py) run miniupnpd on A's NAT box; it refuses to map ports on a
 # reserved external address such as TEST-NET-3, so their "wan" uses a prefix outside the reserved ranges.
 # Nothing is routed anywhere: the wan is a bridge inside a namespace this test creates.
@@ -57,6 +63,16 @@ class Lab:
         self.namespaces = [self.wan, self.nat_a, self.nat_b, self.peer_a, self.peer_b]
         self.workdir = workdir
         self.variant = variant
+        self.file_tag = variant.replace("/", "+")  # for file names
+        # A mixed pair names A's NAT, then B's. The rebinding variant re-maps A's port-restricted NAT; B's
+        # must let A's new port in, or nothing short of new codes could find the new mapping
+        # (nat_rebind_lab.py).
+        if "/" in variant:
+            self.kind_a, self.kind_b = variant.split("/")
+        elif variant == "rebinding":
+            self.kind_a, self.kind_b = "port-restricted", "address-restricted"
+        else:
+            self.kind_a = self.kind_b = variant
         self.stun = []
         self.daemons = []  # more processes inside the lab (miniupnpd), killed with it
 
@@ -82,19 +98,15 @@ class Lab:
         sh("ip", "-n", self.wan, "link", "set", "br0", "up")
         for endpoint in self.stun_servers:
             sh("ip", "-n", self.wan, "addr", "add", endpoint.split(":")[0] + "/24", "dev", "br0")
-        # The rebinding variant re-maps A's port-restricted NAT; B's must let A's new port in, or nothing
-        # short of new codes could find the new mapping (nat_rebind_lab.py).
-        kind_a, kind_b = ("port-restricted", "address-restricted") if self.variant == "rebinding" else (
-            self.variant, self.variant)
-        self._side(self.nat_a, self.peer_a, "up_a", self.wan_prefix + ".10", "10.1.0", kind_a)
-        self._side(self.nat_b, self.peer_b, "up_b", self.wan_prefix + ".20", "10.2.0", kind_b)
+        self._side(self.nat_a, self.peer_a, "up_a", self.wan_prefix + ".10", "10.1.0", self.kind_a)
+        self._side(self.nat_b, self.peer_b, "up_b", self.wan_prefix + ".20", "10.2.0", self.kind_b)
         # One coturn on both addresses: with two listening IPs it serves RFC 5780 (OTHER-ADDRESS, and
         # CHANGE-REQUEST answered from the other IP and/or the alternate port 3479), which is how duet
         # tells the NAT's filtering apart.
         listen = []
         for endpoint in self.stun_servers:
             listen += ["--listening-ip", endpoint.split(":")[0]]
-        log = open(os.path.join(self.workdir, "stun-%s.log" % self.variant), "wb")
+        log = open(os.path.join(self.workdir, "stun-%s.log" % self.file_tag), "wb")
         # An empty configuration file: Debian's /etc/turnserver.conf turns RFC 5780 off (no-rfc5780).
         config = os.path.join(self.workdir, "turnserver.conf")
         open(config, "w").close()
@@ -147,7 +159,7 @@ class Lab:
         """A new run is a new mapping: the address-restricted NATs forget whom the last run sent to (the
         `recent` list is per source address, not per mapping, so it would let the STUN server's second
         address in and make RFC 5780 see a full cone)."""
-        if self.variant in ("address-restricted", "rebinding"):
+        if "address-restricted" in (self.kind_a, self.kind_b):
             for nat in (self.nat_a, self.nat_b):
                 self.ns(nat, "sh", "-c", "[ ! -e /proc/net/xt_recent/sent ] || echo / > /proc/net/xt_recent/sent")
 
@@ -160,36 +172,22 @@ class Lab:
             sh("ip", "netns", "del", name, check_rc=False)
 
 
-def wrapper(workdir, duet, namespace, name, stun_servers, port_mapping=False):
-    """A launcher that runs duet inside `namespace` with the lab's STUN servers (HeadlessPeer runs it)."""
-    path = os.path.join(workdir, "duet-" + name)
-    options = " ".join("--stun " + s for s in stun_servers) + ("" if port_mapping else " --no-port-mapping")
-    with open(path, "w") as f:
-        f.write("#!/bin/sh\nexec ip netns exec %s %s \"$@\" %s\n" % (namespace, duet, options))
-    os.chmod(path, 0o755)
-    return path
-
-
 def one_run(lab, duet, workdir, run):
-    rundir = os.path.join(workdir, "%s-%d" % (lab.variant, run))
+    rundir = os.path.join(workdir, "%s-%d" % (lab.file_tag, run))
     os.makedirs(rundir)
     port = BASE_PORT + run
     lab.forget_destinations()
-    a = HeadlessPeer(wrapper(workdir, duet, lab.peer_a, "a", lab.stun_servers), "alice", port=port, workdir=rundir)
-    b = HeadlessPeer(wrapper(workdir, duet, lab.peer_b, "bob", lab.stun_servers), "bob", port=port, workdir=rundir)
+    a, b = nat_lab_common.start_pair(lab, duet, workdir, rundir, port)
     try:
-        a.send("code")
-        b.send("code")
-        code_a = a.wait_for("code", timeout=10)["code"]
-        code_b = b.wait_for("code", timeout=10)["code"]
-        reach = a.wait_for("reachability", timeout=5)
-        # RFC 5780 probes name the filtering of A's cone NAT; the symmetric one is named by its mapping.
-        expected_type = lab.variant
-        check(reach["nat_type"] == expected_type, "NAT type %r, expected %r" % (reach["nat_type"], expected_type))
-        check(reach["public"].startswith(lab.wan_prefix + ".10:"), "public address %r" % reach["public"])
+        code_a, code_b = nat_lab_common.request_codes(a, b)
+        # RFC 5780 probes name the filtering of a cone NAT; the symmetric one is named by its mapping.
+        for peer, kind, host in ((a, lab.kind_a, ".10:"), (b, lab.kind_b, ".20:")):
+            reach = peer.wait_for("reachability", timeout=5)
+            check(reach["nat_type"] == kind, "%s: NAT type %r, expected %r" % (peer.name, reach["nat_type"], kind))
+            check(reach["public"].startswith(lab.wan_prefix + host), "%s: public address %r" % (peer.name,
+                                                                                                reach["public"]))
         started = time.monotonic()
-        a.send("connect " + code_b)
-        b.send("connect " + code_a)
+        nat_lab_common.paste_codes(a, b, code_a, code_b)
         if lab.variant == "symmetric":
             failed = a.wait_for("nat", lambda e: e["stage"] in ("failed", "connected"), timeout=20)
             check(failed["stage"] == "failed", "symmetric NATs connected?")
@@ -200,6 +198,7 @@ def one_run(lab, duet, workdir, run):
         b.wait_for("nat", lambda e: e["stage"] == "connected", timeout=CONNECT_BUDGET)
         took = time.monotonic() - started
         check(took <= CONNECT_BUDGET, "connected after %.2f s" % took)
+        nat_lab_common.check_single_dialler(a, b)
         connected = a.wait_for("connected", timeout=5)
         check(connected["fingerprint"] == b.fingerprint, "connected to the wrong identity")
         check(connected["address"].startswith(lab.wan_prefix + ".20:"), "not direct through B's NAT: %r" % connected["address"])
@@ -221,12 +220,7 @@ def one_run(lab, duet, workdir, run):
             check(hashlib.sha256(f.read()).digest() == hashlib.sha256(payload).digest(), "file differs")
         return took
     finally:
-        for peer in (a, b):
-            try:
-                peer.quit(timeout=5)
-            except Exception:  # already gone or stuck: close() kills it
-                pass
-            peer.close()
+        nat_lab_common.stop_peers(a, b)
 
 
 def main():
@@ -249,17 +243,18 @@ def main():
                 for run in range(args.runs):
                     try:
                         if variant in MAPPING_VARIANTS:
-                            times.append(nat_mapping_lab.mapping_run(lab, duet, workdir, run, wrapper))
+                            times.append(nat_mapping_lab.mapping_run(lab, duet, workdir, run))
                         elif variant == "rebinding":
-                            times.append(nat_rebind_lab.rebind_run(lab, duet, workdir, run, wrapper))
+                            times.append(nat_rebind_lab.rebind_run(lab, duet, workdir, run))
                         else:
                             times.append(one_run(lab, duet, workdir, run))
                     except TestFailure as e:
                         failures.append("%s run %d: %s" % (variant, run, e))
             results[variant] = times
             ok = len(times)
-            print("%-19s %d/%d ok%s" % (variant, ok, args.runs,
-                                       (", %.2f-%.2f s" % (min(times), max(times))) if times else ""))
+            # Connect time: from pasting the codes to both sides connected (symmetric: to the failure).
+            print("%-36s %d/%d ok%s" % (variant, ok, args.runs, (", median %.2f s, min %.2f s, max %.2f s" % (
+                statistics.median(times), min(times), max(times))) if times else ""), flush=True)
     except subprocess.SubprocessError as e:
         print("SKIP: the lab could not be built: %s" % e)
         sys.exit(SKIP)

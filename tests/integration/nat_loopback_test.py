@@ -16,9 +16,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from code_text import base32_bytes, crockford_text  # noqa: E402
 from duet_harness import SKIP, HeadlessPeer, check, run  # noqa: E402
-
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def free_udp_port():
@@ -27,35 +26,11 @@ def free_udp_port():
         return s.getsockname()[1]
 
 
-def code_bytes(text):
-    bits, value, out = 0, 0, bytearray()
-    for c in text.replace("-", ""):
-        value = (value << 5) | CROCKFORD.index(c)
-        bits += 5
-        if bits >= 8:
-            bits -= 8
-            out.append((value >> bits) & 0xFF)
-    return bytes(out)
-
-
-def code_text(data):
-    bits, value, out = 0, 0, ""
-    for b in data:
-        value = (value << 8) | b
-        bits += 8
-        while bits >= 5:
-            bits -= 5
-            out += CROCKFORD[(value >> bits) & 31]
-    if bits:
-        out += CROCKFORD[(value << (5 - bits)) & 31]
-    return "-".join(out[i:i + 5] for i in range(0, len(out), 5))
-
-
 def forge(code, fingerprint):
     """The same endpoints under another identity, with a valid checksum."""
-    body = bytearray(code_bytes(code)[:-4])
+    body = bytearray(base32_bytes(code)[:-4])
     body[2:22] = fingerprint
-    return code_text(bytes(body) + struct.pack(">I", binascii.crc32(bytes(body))))
+    return crockford_text(bytes(body) + struct.pack(">I", binascii.crc32(bytes(body))))
 
 
 def test(duet, workdir):

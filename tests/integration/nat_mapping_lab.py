@@ -13,6 +13,7 @@ import subprocess
 import time
 
 from duet_harness import HeadlessPeer, TestFailure, check
+from nat_lab_common import nat_events, stop_peers, wrapper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 IDLE_SECONDS = 2.0
@@ -80,7 +81,7 @@ def lease_lines(lab, port):
         return []
 
 
-def mapping_run(lab, duet, workdir, run, wrapper):
+def mapping_run(lab, duet, workdir, run):
     method = lab.variant
     if not lab.daemons:
         start_router(lab, method)
@@ -116,6 +117,9 @@ def mapping_run(lab, duet, workdir, run, wrapper):
         check(took <= ONE_CODE_BUDGET, "one-code connection took %.2f s" % took)
         connected = b.wait_for("connected", timeout=5)
         check(connected["fingerprint"] == a.fingerprint, "B reached the wrong identity")
+        # One code: only B has an attempt, so only B dials.
+        check(any(e["stage"] == "connecting" for e in nat_events(b)), "B never dialled")
+        check(not any(e["stage"] == "connecting" for e in nat_events(a)), "A dialled without a code")
         check(connected["address"] == mapped, "B is not connected through the mapping: %r" % connected["address"])
         incoming = a.wait_for("connected", timeout=5)
         check(incoming["fingerprint"] == b.fingerprint, "A sees the wrong identity")
@@ -135,10 +139,4 @@ def mapping_run(lab, duet, workdir, run, wrapper):
         check(not lease_lines(lab, port), "the mapping outlived the app: %r" % lease_lines(lab, port))
         return took
     finally:
-        for peer in (a, b):
-            if peer.alive():
-                try:
-                    peer.quit(timeout=5)
-                except Exception:  # already gone or stuck: close() kills it
-                    pass
-            peer.close()
+        stop_peers(a, b)

@@ -3,7 +3,9 @@ re-maps A to another public port mid-session (its MASQUERADE moves to ports 4200
 connection tracking is flushed, as when a home router reboots). ENet ignores datagrams from a peer's new
 address, so the old connection dies; both sides must then punch and dial again from the codes they already
 have, without anyone pasting anything, and chat must flow again through A's new mapping. A file that was
-moving when the NAT re-mapped arrives complete (same hash) after the reconnection.
+moving when the NAT re-mapped arrives complete (same hash) after the reconnection, and resumes: the
+receiver's progress events after the reconnection start where they were when the link was lost, give or
+take the data in flight (RESENT_LIMIT), not from zero. The NAT re-maps once a quarter of the file arrived.
 
 A's NAT is port-restricted and B's address-restricted: B's NAT lets A's new port in because B talked to
 A's address before. (With port-restricted NATs on both sides no one can learn A's new port without a new
@@ -14,12 +16,35 @@ import hashlib
 import os
 import time
 
-from duet_harness import HeadlessPeer, check
+from duet_harness import check
+import nat_lab_common
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # 8 s until ENet's silence limit ends the dead connection, then punching and a handshake (< 2 s here).
 RECOVERY_BUDGET = 20.0
 PAYLOAD_MIB = 96
+
+
+# What the receiver may count twice across the reconnection: data in flight or not yet written when the
+# link died. Restarting would count again everything received before (tens of MiB here).
+RESENT_LIMIT = 8 << 20
+REBIND_AT = PAYLOAD_MIB << 18  # a quarter of the payload
+
+
+def resume_figures(receiver, offer):
+    """From the receiver's progress events for `offer`: the bytes it had when it saw the link go down, and
+    the lowest count it reported once connected again (None if it reported none)."""
+    with receiver._cond:
+        history = list(receiver.history)
+    ours = lambda e: e["event"] == "progress" and not e["outgoing"] and e["offer"] == offer  # noqa: E731
+    started = next(i for i, e in enumerate(history) if ours(e))
+    lost = next((i for i in range(started, len(history)) if history[i]["event"] == "disconnected"), None)
+    check(lost is not None, "the receiver never saw the link go down")
+    back = next((i for i in range(lost, len(history)) if history[i]["event"] == "connected"), None)
+    check(back is not None, "the receiver never saw the link come back")
+    before = max(e["bytes"] for e in history[:lost] if ours(e))
+    after = [e["bytes"] for e in history[back:] if ours(e) and e["state"] == "active"]
+    return before, (min(after) if after else None)
 
 
 def rebind(lab):
@@ -28,24 +53,19 @@ def rebind(lab):
     lab.ns(lab.nat_a, "/usr/bin/python3", os.path.join(HERE, "conntrack_flush.py"))
 
 
-def rebind_run(lab, duet, workdir, run, wrapper):
+def rebind_run(lab, duet, workdir, run):
     rundir = os.path.join(workdir, "%s-%d" % (lab.variant, run))
     os.makedirs(rundir)
     port = 40200 + run
     lab.forget_destinations()
     lab.ns(lab.nat_a, "iptables", "-t", "nat", "-R", "POSTROUTING", "1", "-o", "wan0", "-j", "MASQUERADE")
-    a = HeadlessPeer(wrapper(workdir, duet, lab.peer_a, "a", lab.stun_servers), "alice", port=port, workdir=rundir)
-    b = HeadlessPeer(wrapper(workdir, duet, lab.peer_b, "bob", lab.stun_servers), "bob", port=port, workdir=rundir)
+    a, b = nat_lab_common.start_pair(lab, duet, workdir, rundir, port)
     try:
-        a.send("code")
-        b.send("code")
-        code_a = a.wait_for("code", timeout=10)["code"]
-        code_b = b.wait_for("code", timeout=10)["code"]
-        a.send("connect " + code_b)
-        b.send("connect " + code_a)
+        nat_lab_common.exchange_codes(a, b)
         for peer in (a, b):
             peer.wait_for("nat", lambda e: e["stage"] == "connected", timeout=8)
             peer.wait_for("verified", timeout=5)
+        nat_lab_common.check_single_dialler(a, b)
         first = b.wait_for("connected", timeout=5)
         check(first["address"] == "%s.10:%d" % (lab.wan_prefix, port), "A's first mapping is %r" % first["address"])
         a.send("say before the rebinding")
@@ -59,7 +79,9 @@ def rebind_run(lab, duet, workdir, run, wrapper):
         a.send("send " + source)
         b.wait_for("offer", timeout=10)
         b.send("accept")
-        moving = b.wait_for("progress", lambda e: not e["outgoing"] and e["bytes"] > 0, timeout=10)
+        # A quarter of the file first, so that a restart (everything again) and a resume (at most the data
+        # in flight again) are far apart.
+        moving = b.wait_for("progress", lambda e: not e["outgoing"] and e["bytes"] >= REBIND_AT, timeout=30)
 
         rebind(lab)
         started = time.monotonic()
@@ -84,17 +106,14 @@ def rebind_run(lab, duet, workdir, run, wrapper):
         done = b.wait_for("transfer_done", timeout=60)
         with open(done["path"], "rb") as f:
             check(hashlib.sha256(f.read()).digest() == hashlib.sha256(payload).digest(), "file differs")
-        with b._cond:
-            waited = [e for e in b.history if e["event"] == "progress" and e["state"] == "waiting"]
-        print("%s run %d: file at %d of %d bytes when the NAT re-mapped; %s" % (
-            lab.variant, run, moving["bytes"], len(payload),
-            "it waited for the link and resumed" if waited else "it finished before the link was lost"))
+        before, after = resume_figures(b, moving["offer"])
+        check(before < len(payload), "the file was complete before the link was lost: nothing was resumed")
+        check(after is not None, "no progress after the reconnection")
+        resent = max(0, before - after)
+        print("%s run %d: %d of %d bytes received when the link was lost; resumed at %d (%d bytes again)" % (
+            lab.variant, run, before, len(payload), after, resent))
+        check(resent <= RESENT_LIMIT, "the transfer restarted instead of resuming: %d bytes received again "
+              "(at %d when the link was lost, back at %d)" % (resent, before, after))
         return took
     finally:
-        for peer in (a, b):
-            if peer.alive():
-                try:
-                    peer.quit(timeout=5)
-                except Exception:  # already gone or stuck: close() kills it
-                    pass
-            peer.close()
+        nat_lab_common.stop_peers(a, b)

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """CTest: LAN discovery of real `duet --headless` processes in network namespaces.
 
-Topology from tests/discovery/discovery_lab.py: h1, h2, h3 on one bridge, h4 on another (routed) subnet,
-x the attacker. Checks: each of h1..h3 lists the other two within 2 s; h4 is not listed but can be joined
-by IP; a forged beacon carrying h2's name and fingerprint hint from x is listed at x's address, marked as
+Topology from tests/discovery/discovery_lab.py: h1, h2, h3, h5 on one bridge, h4 on another (routed) subnet,
+m on both (multi-homed), x the attacker. Checks: each of h1..h3 lists the other two within 2 s; two instances
+in h5 on different ENet ports, with default options, list each other and h1..h3 (and are listed) within
+2 s; h4 is not listed but can be joined by IP; m restricted to eth0 is listed on that subnet only and
+neither announces to nor lists h4, and unrestricted is listed on both; a forged beacon carrying h2's name and fingerprint hint from x is listed at x's address, marked as
 matching a pinned key, and connecting to it does not yield h2's verified identity; malformed beacons are
 dropped; chat round-trips stay fast under a 1,000 beacons/s flood; a clean quit is noticed at once and a
 kill -9 after about 3.5 intervals. Exits 77 (SKIP) when namespaces cannot be created."""
@@ -46,16 +48,17 @@ def hint_bytes(fingerprint):
 class Duet:
     """One `duet --headless` in a namespace; its JSON lines are collected with arrival times."""
 
-    def __init__(self, lab, role, binary, name, root, extra=()):
-        self.role = role
+    def __init__(self, lab, role, binary, name, root, extra=(), port=ENET_PORT, label=None, address=None):
+        self.role = label or role
         self.name = name
-        self.address = dl.HOSTS[role][1]
+        self.port = port
+        self.address = address or dl.HOSTS[role][1]
         self.lines = []
         self.times = []  # arrival time of each line, ascending: waits scan only lines after their start
         self.lock = threading.Lock()
-        profile = os.path.join(root, role)
+        profile = os.path.join(root, self.role)
         argv = [binary, "--headless", "--yes", "--name", name, "--profile", profile, "--downloads",
-                os.path.join(profile, "dl"), "--port", str(ENET_PORT), *extra]
+                os.path.join(profile, "dl"), "--port", str(port), *extra]
         self.launched = time.monotonic()
         self.process = lab.popen(role, argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL, text=True, bufsize=1)
@@ -112,9 +115,20 @@ class Duet:
         self.process.wait(timeout=5)
 
 
-def found_event(observer, other, timeout, after=0.0):
+def found_event(observer, other, timeout, after=0.0, address=None):
+    at = f"{address or other.address}:{other.port}"
     return observer.wait_for(lambda l: l["event"] == "peer_found" and l["fingerprint"] == other.fingerprint
-                             and l["address"] == f"{other.address}:{ENET_PORT}", timeout, after)
+                             and l["address"] == at, timeout, after)
+
+
+def check_found_within(observer, other, limit, since, address=None):
+    """`observer` lists `other` (at `address`, default its own) within `limit` s of `since`."""
+    line = found_event(observer, other, max(0.0, since + limit + 1.0 - time.monotonic()), since, address)
+    delay = None if line is None else round((line["_t"] - since) * 1000)
+    measured[f"found_{observer.role}_{other.role}_ms"] = delay
+    check(line is not None and delay < limit * 1000,
+          f"{observer.role} lists {other.role} at {address or other.address}:{other.port} within {limit} s ({delay} ms)")
+    return line
 
 
 def attacker(lab, *args):
@@ -148,7 +162,7 @@ def scenario_discovery(hosts, far):
             check(line is not None and delay < 2.0,
                   f"{observer.role} lists {other.role} within 2 s ({measured[f'found_{observer.role}_{other.role}_ms']} ms)")
             if line is not None:
-                check(line["name"] == other.name and line["port"] == ENET_PORT and line["known"] is False,
+                check(line["name"] == other.name and line["port"] == other.port and line["known"] is False,
                       f"{observer.role} sees {other.role}'s name and port, not yet known")
     time.sleep(2.5)
     for observer in hosts:
@@ -156,6 +170,62 @@ def scenario_discovery(hosts, far):
         check(not far.found(observer), f"the host on the other subnet does not list {observer.role}")
     h1 = hosts[0]
     check(connect_verified(h1, far.address) is not None, "h1 joins the other-subnet host by IP")
+
+
+def scenario_same_machine(pair, hosts):
+    """Two instances in one namespace, default options (no loopback flag): found over eth0 like any host."""
+    a, b = pair
+    for observer, other in ((a, b), (b, a)):
+        check_found_within(observer, other, 2.0, max(a.launched, b.launched))
+    for instance in pair:
+        for host in hosts:
+            check_found_within(instance, host, 2.0, instance.launched)
+            check_found_within(host, instance, 2.0, instance.launched)
+    state = a.wait_for(lambda l: l["event"] == "discovery", 0)
+    check(state is not None and state["available"] and "lo" not in state["machine_interfaces"],
+          f"the same-machine instances announce on real interfaces only ({state and state['machine_interfaces']})")
+    for instance in pair:
+        check(not instance.found(instance), f"{instance.role} does not list itself")
+
+
+def scenario_multihomed(lab, binary, root, near, far):
+    """m restricted to eth0 (set once and saved, so it holds from the first beacon), then unrestricted."""
+    eth0, eth1 = (leg[1] for leg in dl.MULTIHOMED["m"])
+    setup = Duet(lab, "m", binary, "multi homed", root, ("--no-discovery",), address=eth0)
+    start = time.monotonic()
+    setup.send("interfaces eth0")
+    # With discovery off the state line reports nothing in force; the restart below shows what was saved.
+    saved = setup.wait_for(lambda l: l["event"] in ("discovery", "error") and l["_t"] >= start, 3, start)
+    check(saved is not None and saved["event"] == "discovery" and saved["available"] is False,
+          f"the interface restriction is accepted with discovery off ({saved})")
+    setup.quit()
+
+    m = Duet(lab, "m", binary, "multi homed", root, address=eth0)
+    state = m.wait_for(lambda l: l["event"] == "discovery", 3)
+    check(state is not None and state["interfaces"] == ["eth0"]
+          and {"eth0", "eth1"} <= set(state["machine_interfaces"]),
+          f"m starts restricted to eth0 and has eth0 and eth1 ({state})")
+    check_found_within(near, m, 2.0, m.launched)
+    check_found_within(m, near, 2.0, m.launched)
+    time.sleep(max(0.0, m.launched + 3.5 - time.monotonic()))  # more than an interval after m's first beacon
+    check(not far.found(m), "restricted to eth0, m is not listed on eth1's subnet (it does not announce there)")
+    check(not m.found(far), "restricted to eth0, m does not list the peer on eth1's subnet")
+    lan = found_event(near, m, 0, m.launched)
+    check(lan is not None and lan["addresses"] == [f"{eth0}:{m.port}"],
+          f"the peer on eth0's subnet sees m only at its eth0 address ({lan and lan['addresses']})")
+
+    start = time.monotonic()
+    m.send("interfaces")
+    state = m.wait_for(lambda l: l["event"] == "discovery" and l["interfaces"] == [], 3, start)
+    check(state is not None, "m is unrestricted again")
+    check_found_within(far, m, 2.5, start, address=eth1)
+    check_found_within(m, far, 2.5, start)
+    key = lan["key"] if lan else None
+    check(not any(l["event"] == "peer_lost" and l["key"] == key for l in near.since(start)),
+          "unrestricting keeps m listed on eth0's subnet")
+    check(found_event(near, m, 0) is not None and found_event(far, m, 0, address=eth1) is not None,
+          "unrestricted, m is listed on both subnets")
+    m.quit()
 
 
 def scenario_spoof(lab, h1, h2, imposter):
@@ -261,6 +331,9 @@ def scenario_departures(h1, h2, h3):
     measured["clean_quit_noticed_ms"] = None if lost is None else round((lost["_t"] - start) * 1000)
     check(lost is not None and lost["reason"] == "left" and lost["_t"] - start < 1.0,
           f"a clean quit is noticed at once ({measured['clean_quit_noticed_ms']} ms)")
+    check(lost is not None and lost["name"] == h3.name and lost["address"] == f"{h3.address}:{h3.port}"
+          and lost["port"] == h3.port and lost["fingerprint"] == h3.fingerprint,
+          f"peer_lost carries name, address, port and fingerprint like peer_found ({lost})")
     key2 = found_event(h1, h2, 0)["key"]
     start = time.monotonic()
     h2.process.send_signal(signal.SIGKILL)
@@ -269,6 +342,9 @@ def scenario_departures(h1, h2, h3):
     measured["kill9_noticed_ms"] = None if lost is None else round((lost["_t"] - start) * 1000)
     check(lost is not None and lost["reason"] == "expired" and 4.0 < lost["_t"] - start < 9.0,
           f"a killed peer expires after about 3.5 intervals ({measured['kill9_noticed_ms']} ms)")
+    check(lost is not None and lost["address"] == f"{h2.address}:{h2.port}" and lost["port"] == h2.port
+          and lost["fingerprint"] == h2.fingerprint and lost["name"] == h2.name,
+          "an expired peer_lost carries where it was last heard")
 
 
 def main():
@@ -285,14 +361,19 @@ def main():
         h1 = Duet(lab, "h1", args.duet, "host one", root)
         h2 = Duet(lab, "h2", args.duet, "host two", root)
         h3 = Duet(lab, "h3", args.duet, "host three", root)
+        # Two instances on one machine: default options, different ENet ports.
+        five_a = Duet(lab, "h5", args.duet, "five a", root, label="h5a")
+        five_b = Duet(lab, "h5", args.duet, "five b", root, port=ENET_PORT + 46, label="h5b")
         # The forger runs its own identity behind the forged beacon, and announces nothing itself.
         imposter = Duet(lab, "x", args.duet, "host two", root, ("--no-discovery",))
         scenario_discovery((h1, h2, h3), far)
+        scenario_same_machine((five_a, five_b), (h1, h2, h3))
+        scenario_multihomed(lab, args.duet, root, h1, far)
         scenario_spoof(lab, h1, h2, imposter)
         scenario_malformed(lab, h1, h2)
         scenario_flood(lab, h1, h2)
         scenario_departures(h1, h2, h3)
-        for duet in (h1, far, imposter):
+        for duet in (h1, far, imposter, five_a, five_b):
             duet.quit()
     print("measured: " + json.dumps(measured))
     print(f"{len(failures)} failure(s)" if failures else "all checks passed")

@@ -1,10 +1,15 @@
 // LAN discovery inside the engine: two real engines on one machine find each other through loopback
 // broadcast on a test-only discovery port, and the engine's wait stays event-driven.
 #include "EngineHarness.hpp"
+#include "duet/discovery/DefaultName.hpp"
 #include "duet/net/DiscoveryGlue.hpp"
+#include "duet/profile/ProfileStore.hpp"
+#include "support/EnvOverride.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
+#include <array>
+#include <cstdlib>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -40,6 +45,22 @@ auto foundFor(const TestPeer& other)
         [fingerprint](const event::LanPeerFound& e) { return e.fingerprintHint == fingerprint; });
 }
 
+// A profile restricted to loopback before its engine first starts: the machine may have other interfaces,
+// and these tests send beacons nowhere but 127.0.0.0/8.
+class LoopbackProfile {
+public:
+    LoopbackProfile() { profile::ProfileStore::open(m_dir.path())->setSetting("discovery_interfaces", "lo"); }
+    const std::filesystem::path& path() const { return m_dir.path(); }
+
+private:
+    TempDir m_dir;
+};
+
+PeerOptions onLoopback(std::string name, std::uint16_t discoveryPort, const LoopbackProfile& profile)
+{
+    return named(std::move(name)).discoveringOn(discoveryPort).inProfile(profile.path());
+}
+
 double processCpuSeconds()
 {
     rusage usage{};
@@ -66,11 +87,16 @@ TEST_CASE("discovery: a fingerprint and its hint convert both ways")
 TEST_CASE("discovery: two engines find each other, connect by the found address, and see one leave")
 {
     const std::uint16_t port = testDiscoveryPort();
-    TestPeer alice(named("alice").discoveringOn(port));
-    TestPeer bob(named("bob").discoveringOn(port));
+    LoopbackProfile aliceProfile, bobProfile;
+    TestPeer alice(onLoopback("alice", port, aliceProfile));
+    TestPeer bob(onLoopback("bob", port, bobProfile));
     REQUIRE(alice.listening());
     REQUIRE(bob.listening());
-    CHECK(alice.waitFor<event::DiscoveryState>([](const auto& e) { return e.available && e.visible; }, 1s));
+    CHECK(alice.waitFor<event::DiscoveryState>(
+        [](const auto& e) {
+            return e.available && e.visible && e.interfaces == std::vector<std::string>{"lo"};
+        },
+        1s));
 
     const auto start = std::chrono::steady_clock::now();
     auto bobSeen = alice.waitFor<event::LanPeerFound>(foundFor(bob), 3s);
@@ -105,16 +131,75 @@ TEST_CASE("discovery: two engines find each other, connect by the found address,
     REQUIRE(lost);
     CHECK(lost->reason == "left");
     CHECK(std::chrono::steady_clock::now() - left < 1500ms);
+    // The same claims as peer_found: where it was last heard, its name, port and fingerprint hint.
+    CHECK(lost->name == "bob");
+    CHECK(lost->address == "127.0.0.1:" + std::to_string(bobSeen->port));
+    CHECK(lost->port == bobSeen->port);
+    CHECK(lost->fingerprintHint == bobFingerprint);
+}
+
+TEST_CASE("discovery: with no name set, neither beacon nor Hello carries the account name")
+{
+    const std::uint16_t port = testDiscoveryPort();
+    const std::string marker = "acct-marker-" + std::to_string(::getpid());
+    const duet::test::EnvOverride user("USER", marker);
+    const duet::test::EnvOverride logname("LOGNAME", marker);
+
+    // A raw listener on the discovery port (SO_REUSEPORT: every socket gets each broadcast).
+    const int listener = ::socket(AF_INET, SOCK_DGRAM, 0);
+    REQUIRE(listener >= 0);
+    const int on = 1;
+    ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    ::setsockopt(listener, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+    const timeval wait{0, 200'000};
+    ::setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    sockaddr_in any{};
+    any.sin_family = AF_INET;
+    any.sin_port = htons(port);
+    any.sin_addr.s_addr = htonl(INADDR_ANY);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&any), sizeof any) == 0);
+
+    LoopbackProfile aliceProfile, unnamedProfile;
+    TestPeer alice(onLoopback("alice", port, aliceProfile));
+    TestPeer unnamed(onLoopback("", port, unnamedProfile));
+    REQUIRE(unnamed.listening());
+    const std::string expected = discovery::defaultDisplayName();
+    REQUIRE(expected.find(marker) == std::string::npos);
+
+    auto seen = alice.waitFor<event::LanPeerFound>(foundFor(unnamed), 3s);
+    REQUIRE(seen);
+    CHECK(seen->name == expected);
+
+    // Every beacon on the wire, from both engines, for a bounded time: none holds the marker.
+    std::size_t beacons = 0;
+    const auto until = std::chrono::steady_clock::now() + 2500ms;
+    while (std::chrono::steady_clock::now() < until && beacons < 200) {
+        std::array<char, 2048> datagram{};
+        const ssize_t size = ::recv(listener, datagram.data(), datagram.size(), 0);
+        if (size <= 0) continue;
+        ++beacons;
+        CHECK(std::string_view(datagram.data(), static_cast<std::size_t>(size)).find(marker) ==
+              std::string_view::npos);
+    }
+    ::close(listener);
+    CHECK(beacons > 0);
+
+    // The Hello: alice learns the name the handshake's first record carried.
+    alice.post(command::Connect{"127.0.0.1", unnamed.port()});
+    auto connected = alice.waitFor<event::PeerConnected>(3s);
+    REQUIRE(connected);
+    CHECK(connected->name == expected);
+    CHECK(connected->name.find(marker) == std::string::npos);
 }
 
 TEST_CASE("discovery: invisibility is announced, persisted, and other peers stay listed")
 {
     const std::uint16_t port = testDiscoveryPort();
-    TempDir bobProfile;
-    TestPeer alice(named("alice").discoveringOn(port));
+    LoopbackProfile aliceProfile, bobProfile;
+    TestPeer alice(onLoopback("alice", port, aliceProfile));
     std::string firstKey;
     {
-        TestPeer bob(named("bob").discoveringOn(port).inProfile(bobProfile.path()));
+        TestPeer bob(onLoopback("bob", port, bobProfile));
         auto seen = alice.waitFor<event::LanPeerFound>(foundFor(bob), 3s);
         REQUIRE(seen);
         firstKey = seen->key;
@@ -127,7 +212,7 @@ TEST_CASE("discovery: invisibility is announced, persisted, and other peers stay
         bob.post(command::ListLanPeers{});
         CHECK(bob.waitFor<event::LanPeerFound>(foundFor(alice), 3s));
     }
-    TestPeer bobAgain(named("bob").discoveringOn(port).inProfile(bobProfile.path()));
+    TestPeer bobAgain(onLoopback("bob", port, bobProfile));
     auto state = bobAgain.waitFor<event::DiscoveryState>(2s);
     REQUIRE(state);
     CHECK_FALSE(state->visible);
@@ -142,10 +227,10 @@ TEST_CASE("discovery: invisibility is announced, persisted, and other peers stay
 
 TEST_CASE("discovery: interface restriction is validated and persisted")
 {
-    TempDir profile;
+    LoopbackProfile profile;
     const std::uint16_t port = testDiscoveryPort();
     {
-        TestPeer peer(named("solo").discoveringOn(port).inProfile(profile.path()));
+        TestPeer peer(onLoopback("solo", port, profile));
         peer.post(command::SetDiscoveryInterfaces{{"bad name"}});
         CHECK(peer.waitFor<event::Error>(1s));
         peer.post(command::SetDiscoveryInterfaces{{"lo", "eth9"}});
@@ -157,7 +242,7 @@ TEST_CASE("discovery: interface restriction is validated and persisted")
         CHECK(std::find(state->machineInterfaces.begin(), state->machineInterfaces.end(), "lo") !=
               state->machineInterfaces.end());
     }
-    TestPeer again(named("solo").discoveringOn(port).inProfile(profile.path()));
+    TestPeer again(onLoopback("solo", port, profile));
     auto state = again.waitFor<event::DiscoveryState>(2s);
     REQUIRE(state);
     CHECK(state->interfaces == std::vector<std::string>{"lo", "eth9"});
@@ -166,8 +251,9 @@ TEST_CASE("discovery: interface restriction is validated and persisted")
 TEST_CASE("discovery: the net thread sleeps when idle and still wakes at once for a command")
 {
     const std::uint16_t port = testDiscoveryPort();
-    TestPeer alice(named("alice").discoveringOn(port));
-    TestPeer bob(named("bob").discoveringOn(port));
+    LoopbackProfile aliceProfile, bobProfile;
+    TestPeer alice(onLoopback("alice", port, aliceProfile));
+    TestPeer bob(onLoopback("bob", port, bobProfile));
     REQUIRE(alice.waitFor<event::LanPeerFound>(foundFor(bob), 3s));
 
     const double cpuBefore = processCpuSeconds();

@@ -34,7 +34,8 @@ struct PeerOptions {
     bool accepting = true;
     std::uint16_t port = 0;
     std::filesystem::path profileDir; // empty: a fresh temporary profile
-    std::uint16_t discoveryPort = 0;  // non-zero: LAN discovery on, loopback only (127.255.255.255)
+    std::uint16_t discoveryPort = 0;  // non-zero: LAN discovery on, loopback (127.255.255.255) included;
+                                      // every interface too unless the profile allows only "lo"
 
     PeerOptions& manualConfirm() { return autoConfirm = false, *this; }
     PeerOptions& notAccepting() { return accepting = false, *this; }

@@ -132,6 +132,8 @@ TEST_CASE("authentic records that do not decode are counted and the 16th closes 
     }
     bob.idle(300ms);
     CHECK(bob.count<event::PeerDisconnected>() == 0);
+    // The user is told (the peer's own software sent these, they are not line noise).
+    CHECK(bob.count<event::Error>() >= 1);
     peer.sendFrame(0, peer.sealRaw(0, {0x20})); // a Hello without its fields
     auto gone = bob.waitFor<event::PeerDisconnected>();
     REQUIRE(gone);

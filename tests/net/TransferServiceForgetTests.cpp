@@ -16,6 +16,7 @@
 #include <deque>
 #include <doctest/doctest.h>
 #include <fstream>
+#include <thread>
 
 using namespace duet;
 using duet::test::TempDir;
@@ -106,6 +107,12 @@ public:
             }
             sender.service.pump();
             receiver.service.pump();
+            // Received files are synced on the sink's worker threads, in real time: wait (bounded) for
+            // them so a turn's files are committed as the fake time passes.
+            for (int wait = 0; wait < 5'000 && receiver.service.busy(); ++wait) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                receiver.service.pump();
+            }
             m_clock.advance(step);
         }
     }

@@ -1,5 +1,7 @@
 #pragma once
 // Helpers for the profile tests: private temp directories, environment overrides, raw sqlite access.
+#include "support/EnvOverride.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -31,31 +33,7 @@ private:
     std::filesystem::path m_path;
 };
 
-// Sets (or unsets, with std::nullopt) an environment variable for the scope.
-class EnvOverride {
-public:
-    EnvOverride(const char* name, std::optional<std::string> value) : m_name(name)
-    {
-        if (const char* old = std::getenv(name)) m_old = old;
-        if (value)
-            ::setenv(name, value->c_str(), 1);
-        else
-            ::unsetenv(name);
-    }
-    ~EnvOverride()
-    {
-        if (m_old)
-            ::setenv(m_name, m_old->c_str(), 1);
-        else
-            ::unsetenv(m_name);
-    }
-    EnvOverride(const EnvOverride&) = delete;
-    EnvOverride& operator=(const EnvOverride&) = delete;
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_old;
-};
+using duet::test::EnvOverride;
 
 // A plain sqlite connection, bypassing ProfileStore, to inspect or forge a database file.
 class RawDb {

@@ -188,6 +188,7 @@ IoResult<std::string> FakeSink::commit(const FileKey& key, const Hash32& hash)
     const auto it = partials.find(key);
     if (it == partials.end()) return IoError{wire::FileOutcome::WriteFailed, "no partial"};
     Partial& p = it->second;
+    if (syncing.count(key) != 0) return IoError{wire::FileOutcome::WriteFailed, "committed while syncing"};
     if (p.data.size() != p.entry.size) return IoError{wire::FileOutcome::WriteFailed, "partial incomplete"};
     if (testHash(p.data) != hash) return IoError{wire::FileOutcome::HashMismatch, "data on disk differs"};
     const std::string name = freeName(p.entry.path);
@@ -199,12 +200,24 @@ IoResult<std::string> FakeSink::commit(const FileKey& key, const Hash32& hash)
 
 void FakeSink::closePartial(const FileKey& key)
 {
+    abandonedSyncs += syncing.erase(key);
     if (const auto it = partials.find(key); it != partials.end()) it->second.open = false;
 }
 
 void FakeSink::discardPartial(const FileKey& key)
 {
+    abandonedSyncs += syncing.erase(key);
     if (partials.erase(key) != 0) ++discards;
+}
+
+bool FakeSink::startSync(const FileKey& key)
+{
+    if (!syncInBackground) return false;
+    const auto it = partials.find(key);
+    if (it == partials.end() || !it->second.open || syncing.count(key) != 0) return false;
+    syncing.insert(key);
+    ++syncsStarted;
+    return true;
 }
 
 std::size_t FakeSink::openCount() const

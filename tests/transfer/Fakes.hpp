@@ -96,8 +96,12 @@ public:
     IoResult<std::string> commit(const FileKey& key, const Hash32& hash) override;
     void closePartial(const FileKey& key) override;
     void discardPartial(const FileKey& key) override;
+    // With syncInBackground: records the file as syncing and returns true; the test completes it through
+    // TransferManager::onPartialSynced. Closing or discarding the partial abandons it.
+    bool startSync(const FileKey& key) override;
 
     // Knobs.
+    bool syncInBackground = false;
     std::uint64_t m_freeSpace = std::uint64_t{1} << 40;
     std::optional<std::uint64_t> diskFullAfterBytes; // writes fail once this many bytes were written
     bool failDirectories = false;
@@ -108,6 +112,9 @@ public:
     std::set<std::string> directories;
     std::map<FileKey, Partial, FakeKeyLess> partials;
     std::uint64_t bytesWritten = 0;
+    std::set<FileKey, FakeKeyLess> syncing; // started, not finished, not abandoned
+    std::size_t syncsStarted = 0;
+    std::size_t abandonedSyncs = 0;
     std::size_t commits = 0;
     std::size_t discards = 0;
     std::size_t maxOpen = 0;
