@@ -136,6 +136,7 @@ void GuiFrameLoop::rememberPicture(const event::TransferFileDone& done)
     std::optional<ui::RememberedPicture> picture =
         ui::pictureForFinishedFile(m_state.transfers(), peer->fingerprint, done.offer, done.fileId);
     if (!picture) return;
+    m_hooks.note("picture remembered " + ui::pictureKey(*picture));
     m_settings.rememberPicture(*picture);
     m_view.rememberedPictures.add(std::move(*picture));
 }

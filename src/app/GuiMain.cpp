@@ -122,6 +122,7 @@ int runGui(const Options& options)
         state.addRememberedPeer(known->fingerprint, known->displayName, known->lastAddress);
     if (!settings.error().empty())
         state.apply(event::Error{PeerId{}, settings.error()}, SystemClock().wallMillis());
+    hooks.note("pictures at start " + std::to_string(profileAtStart.pictures.pictures.size()));
     ui::ViewState view;
     view.theme = profileAtStart.theme;
     view.rememberedPictures = std::move(profileAtStart.pictures);
