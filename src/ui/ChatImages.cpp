@@ -73,14 +73,16 @@ void updateChatImages(const state::AppState& state, ViewState& view)
     ChatImagesView& images = view.images;
     const std::uint64_t revision = state.transfers().revision();
     const std::uint64_t remembered = view.rememberedPictures.revision;
+    // Earlier connections of the same identity resolve to the same conversation entry.
+    const state::Peer* conversation = state.findPeer(view.selectedPeer);
+    const std::string& fingerprint = conversation ? conversation->fingerprint : images.fingerprint;
     if (images.peer == view.selectedPeer && images.transfersRevision == revision &&
-        images.rememberedRevision == remembered)
+        images.rememberedRevision == remembered && images.fingerprint == fingerprint)
         return;
     images.peer = view.selectedPeer;
     images.transfersRevision = revision;
     images.rememberedRevision = remembered;
-    // Earlier connections of the same identity resolve to the same conversation entry.
-    const state::Peer* conversation = state.findPeer(view.selectedPeer);
+    images.fingerprint = conversation ? conversation->fingerprint : std::string();
     images.images = conversation
                         ? collectChatImages(state.transfers(),
                                             [&](PeerId peer) { return state.findPeer(peer) == conversation; })

@@ -59,6 +59,9 @@ struct ChatImagesView {
     PeerId peer;
     std::uint64_t transfersRevision = std::numeric_limits<std::uint64_t>::max();
     std::uint64_t rememberedRevision = std::numeric_limits<std::uint64_t>::max();
+    // The conversation's identity when the list was built: a peer selected while still connecting has
+    // none yet, and its remembered pictures join once the handshake names it.
+    std::string fingerprint;
     std::vector<ChatImage> images;
     // The picture shown in the preview window (empty path: none).
     ChatImage preview;

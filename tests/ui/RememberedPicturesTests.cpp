@@ -151,3 +151,25 @@ TEST_CASE("remembered pictures at start: the newest ones whose file exists, the 
     CHECK(none.remembered.pictures.empty());
     CHECK(none.forgotten.empty());
 }
+
+TEST_CASE("remembered pictures: a conversation selected while still connecting shows them once it is named")
+{
+    HeadlessUi ui;
+    ReadyImages images;
+    ui.view.images.source = &images;
+    ui.view.rememberedPictures.add(picture(42, kFingerprint, "/dl/cat.png", ui.nowMs - 60'000));
+    // Selected before the handshake: the connection has no identity yet, so no picture is its own.
+    ui.state.apply(event::PeerConnecting{kPeer, "127.0.0.1:5000", true}, ui.nowMs);
+    ui.view.selectedPeer = kPeer;
+    ui.frame();
+    ui.frame();
+    CHECK(ui.view.images.images.empty());
+    // The handshake names it; nothing else changed (no transfer, no new picture), and the picture joins.
+    ui.state.apply(event::PeerConnected{kPeer, "Bob", "127.0.0.1:5000", kFingerprint, "1", Trust::Verified},
+                   ui.nowMs);
+    ui.frame();
+    ui.frame();
+    REQUIRE(ui.view.images.images.size() == 1);
+    CHECK(ui.has("image.42.1"));
+    ui.view.images.source = nullptr;
+}
