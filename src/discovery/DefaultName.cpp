@@ -29,16 +29,6 @@ std::string_view trimmed(std::string_view text)
     return text.substr(first, last - first + 1);
 }
 
-// Never split a character: a beacon whose name is not UTF-8 is refused by every receiver.
-std::string_view cutAtCharacterBoundary(std::string_view text, std::size_t maxBytes)
-{
-    if (text.size() <= maxBytes) return text;
-    std::size_t cut = maxBytes;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0u) == 0x80u)
-        --cut;
-    return text.substr(0, cut);
-}
-
 } // namespace
 
 std::string displayNameFromHostName(std::string_view hostName)
@@ -47,6 +37,15 @@ std::string displayNameFromHostName(std::string_view hostName)
     if (name.empty() || !wire::isValidUtf8(name) || hasControlCharacter(name))
         return std::string(kFallbackDisplayName);
     return std::string(name);
+}
+
+std::string_view cutAtCharacterBoundary(std::string_view text, std::size_t maxBytes)
+{
+    if (text.size() <= maxBytes) return text;
+    std::size_t cut = maxBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0u) == 0x80u)
+        --cut;
+    return text.substr(0, cut);
 }
 
 std::string defaultDisplayName()

@@ -1,5 +1,7 @@
 #include "duet/discovery/DiscoveryService.hpp"
 
+#include "duet/discovery/DefaultName.hpp"
+
 #include <algorithm>
 #include <random>
 #include <sys/random.h>
@@ -19,17 +21,6 @@ std::uint64_t randomInstanceId()
             id = (std::uint64_t{device()} << 32) | device();
     }
     return id;
-}
-
-// The wire encoder cuts names by bytes, which could split a character and make every receiver refuse the
-// beacon as bad UTF-8; cut before the continuation bytes of the last whole character instead.
-std::string truncateToCharacterBoundary(const std::string& name, std::size_t maxBytes)
-{
-    if (name.size() <= maxBytes) return name;
-    std::size_t cut = maxBytes;
-    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0u) == 0x80u)
-        --cut;
-    return name.substr(0, cut);
 }
 
 } // namespace
@@ -54,8 +45,8 @@ DiscoveryService::DiscoveryService(DiscoveryConfig config, std::unique_ptr<Disco
 bool DiscoveryService::setIdentity(const std::string& displayName, std::uint16_t enetPort,
                                    const FingerprintHint& fingerprint)
 {
-    DiscoveryIdentity identity{truncateToCharacterBoundary(displayName, wire::kMaxDisplayName), enetPort,
-                               fingerprint};
+    DiscoveryIdentity identity{std::string(cutAtCharacterBoundary(displayName, wire::kMaxDisplayName)),
+                               enetPort, fingerprint};
     // Refuse what every receiver would refuse, using the receivers' own decoder.
     wire::Beacon probe{wire::BeaconKind::Announce, m_instanceId, identity.enetPort, identity.fingerprintHint,
                        identity.displayName};
