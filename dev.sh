@@ -9,7 +9,7 @@ cd "$(dirname "$(readlink -f "$0")")"
 build_packages=(
     build-essential cmake ninja-build pkg-config python3-glad
     libglfw3-dev libimgui-dev libenet-dev libstb-dev doctest-dev libsodium-dev libsqlite3-dev
-    libfontconfig-dev nlohmann-json3-dev libcli11-dev libminiupnpc-dev libnatpmp-dev
+    libfontconfig-dev nlohmann-json3-dev libcli11-dev libminiupnpc-dev libnatpmp-dev libxxhash-dev
     fonts-dejavu-core fonts-wqy-microhei libgl1-mesa-dri libglx-mesa0
 )
 test_packages=(

@@ -107,6 +107,7 @@ private:
     // NetLoopTransfers.cpp: file transfers (TransferService) wired to sessions and ENet channel 2.
     void sendTransferMessage(PeerId peer, const wire::AppMessage& message) override;
     void sendChunkFrame(PeerId peer, const wire::Bytes& frame, std::uint64_t* queued) override;
+    bool chunksTravelSealed(PeerId peer) override;
     void closeForAbuse(PeerId peer, const std::string& reason) override;
     void emitEvent(Event event) override;
     void handle(const command::SendFiles& command);

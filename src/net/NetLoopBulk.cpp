@@ -50,16 +50,23 @@ void NetLoop::onBulkDatagram(Connection& connection, wire::ByteSpan datagram)
             connection, {wire::CloseReason::ProtocolError, "bulk transport abuse", "bulk transport abuse"},
             Millis{1000});
     }
-    // Completed Chunk frames take exactly the path of channel 2, so verification, resume and the
+    // Completed chunk frames reach the transfer layer as chunks of channel 2 do, so resume and the
     // abuse strikes of the transfer layer are unchanged.
     for (const wire::Bytes& frame : frames) {
         if (connection.closing) return;
-        // The stream carries Chunk frames only (§11.2); anything else is a broken or hostile peer.
+        // The stream carries chunk frames only (§11.2); anything else is a broken or hostile peer.
         const wire::Result<wire::FrameView> decoded = wire::decodeFrame(frame);
-        if (!decoded || decoded->type != wire::FrameType::Chunk)
+        const bool chunk = decoded && (decoded->type == wire::FrameType::Chunk ||
+                                       decoded->type == wire::FrameType::StreamChunk);
+        if (!chunk)
             return closeConnection(
                 connection, {wire::CloseReason::ProtocolError, "bulk stream abuse", "bulk transport abuse"},
                 Millis{1000});
+        if (decoded->type == wire::FrameType::StreamChunk) {
+            // Already opened with the datagrams that carried it: no second cipher pass.
+            if (m_transfers) m_transfers->onStreamChunk(connection.id, decoded->body);
+            continue;
+        }
         withSession(connection, [&frame](Session& session, SessionActions& out) {
             session.onPacket(kDataChannel, frame, out);
         });

@@ -80,6 +80,12 @@ void NetLoop::sendChunkFrame(PeerId peer, const wire::Bytes& frame, std::uint64_
     connection->bytesOut += frame.size();
 }
 
+bool NetLoop::chunksTravelSealed(PeerId peer)
+{
+    const Connection* connection = find(peer);
+    return connection != nullptr && connection->bulk != nullptr;
+}
+
 void NetLoop::closeForAbuse(PeerId peer, const std::string& reason)
 {
     Connection* connection = find(peer);

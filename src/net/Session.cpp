@@ -108,6 +108,9 @@ void Session::onPacket(std::uint8_t channel, wire::ByteSpan packet, SessionActio
     case wire::FrameType::BulkAck:
         // The net loop hands kBulkChannel packets to the connection's BulkLink; never to the session.
         return dropBadPacket("bulk datagram outside the bulk channel", out);
+    case wire::FrameType::StreamChunk:
+        // Clear file data is safe only inside the sealed bulk stream, which the net loop unpacks itself.
+        return dropBadPacket("clear file data outside the bulk stream", out);
     }
     dropBadPacket("unknown frame type", out);
 }

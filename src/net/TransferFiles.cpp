@@ -2,6 +2,7 @@
 
 #include "duet/crypto/Hashing.hpp"
 #include "duet/storage/FolderOps.hpp"
+#include "duet/storage/PartialChecksum.hpp"
 #include "duet/storage/PathValidator.hpp"
 #include "duet/transfer/ChunkMath.hpp"
 
@@ -16,8 +17,10 @@ namespace duet::net {
 namespace {
 
 constexpr std::uint32_t kDataIndex = 0;
-constexpr std::uint32_t kHashIndex = 1;
-constexpr std::size_t kHashBytes = 32;
+// Per-chunk checksums (storage::partialChecksum). Index 1 held BLAKE2b hashes in earlier builds; it is
+// never read, so such partials resume from their first chunk, and goes with its transfer's folder.
+constexpr std::uint32_t kHashIndex = 2;
+constexpr std::size_t kHashBytes = storage::kPartialChecksumBytes;
 
 class SodiumHasher final : public transfer::Hasher {
 public:
@@ -259,7 +262,7 @@ transfer::IoResult<std::uint64_t> StorageReceiveSink::openPartial(const transfer
     if (!m_root) return noRoot();
     const storage::TransferKey storage = storageKey(file);
     if (transfer::chunkCount(entry.size) <= 1) {
-        // One chunk: a crash loses at most that chunk, so no chunk hashes and no named files are needed.
+        // One chunk: a crash loses at most that chunk, so no chunk checksums and no named files are needed.
         // Small ones stay in memory until their sync (once unnamed files are known to work here).
         // Where unnamed files are unsupported, the named partial below does the job.
         if (m_anonymousWorks && entry.size <= kMaxHeldBytes) {
@@ -291,7 +294,7 @@ transfer::IoResult<std::uint64_t> StorageReceiveSink::openPartial(const transfer
         storage::Expected<std::size_t> gotHash =
             hashes->readAt(good * kHashBytes, std::span(expected, kHashBytes));
         if (!gotHash || *gotHash != kHashBytes) break;
-        const crypto::Hash32 actual = crypto::blake2b256({wire::ByteSpan(buffer.data(), length)});
+        const storage::PartialChecksum actual = storage::partialChecksum(std::span(buffer.data(), length));
         if (std::memcmp(actual.data(), expected, kHashBytes) != 0) break;
     }
     if (storage::Expected<void> cut = data->truncate(transfer::bytesBeforeChunk(entry.size, good)); !cut)
@@ -339,8 +342,9 @@ transfer::IoStatus StorageReceiveSink::writeChunk(const transfer::FileKey& file,
     if (storage::Expected<void> wrote = open.data->writeAt(index * transfer::kChunkBytes, bytes); !wrote)
         return ioError(wrote.error());
     if (!open.hashes) return transfer::Done{};
-    // The hash goes in after the data: a crash between the two loses this chunk, never trusts it blindly.
-    const crypto::Hash32 digest = crypto::blake2b256({bytes});
+    // The checksum goes in after the data: a crash between the two loses this chunk, never trusts it
+    // blindly.
+    const storage::PartialChecksum digest = storage::partialChecksum(bytes);
     if (storage::Expected<void> wrote = open.hashes->writeAt(index * kHashBytes, digest); !wrote)
         return ioError(wrote.error());
     return transfer::Done{};
@@ -375,7 +379,7 @@ transfer::IoResult<std::string> StorageReceiveSink::commit(const transfer::FileK
     if (!placed) return ioError(placed.error());
     const bool named = open.hashes.has_value();
     m_open.erase(found);
-    if (named) (void)m_root->discardTransfer(storageKey(file)); // the chunk hashes are no longer needed
+    if (named) (void)m_root->discardTransfer(storageKey(file)); // the chunk checksums are no longer needed
     m_hashes[key(file)] = crypto::toHex(hash);
     return *placed;
 }

@@ -197,6 +197,16 @@ void TransferService::onChunk(PeerId id, wire::ByteSpan chunkBody)
     drain(*peer);
 }
 
+void TransferService::onStreamChunk(PeerId id, wire::ByteSpan streamChunkBody)
+{
+    Peer* peer = find(id);
+    if (peer == nullptr || !peer->opener) return;
+    wire::Result<wire::StreamChunkView> chunk = wire::decodeStreamChunkBody(streamChunkBody);
+    if (!chunk) return strike(*peer, "undecodable chunk");
+    peer->manager->onChunk(chunk->fileId, chunk->chunkIndex, chunk->data);
+    drain(*peer);
+}
+
 void TransferService::strike(Peer& peer, const std::string& reason)
 {
     m_link.emitEvent(event::Error{peer.id, "file transfer: " + transfer::displaySafe(reason)});
@@ -208,6 +218,9 @@ void TransferService::sendChunk(Peer& peer, std::uint64_t fileId, std::uint64_t 
                                 const wire::Bytes& plaintext)
 {
     if (!peer.sealer || !peer.id) return;
+    // Sealing again inside the sealed stream would only spend a second cipher pass on every byte.
+    if (m_link.chunksTravelSealed(peer.id))
+        return m_link.sendChunkFrame(peer.id, wire::encodeStreamChunk(fileId, index, plaintext), peer.queued);
     auto prefix = peer.prefixes.find(fileId);
     if (prefix == peer.prefixes.end()) {
         crypto::NoncePrefix fresh{};

@@ -30,9 +30,13 @@ public:
     virtual ~TransferLink() = default;
     // A control message on channel 0 of the peer's secure session.
     virtual void sendTransferMessage(PeerId peer, const wire::AppMessage& message) = 0;
-    // A Chunk frame on channel 2. `queued` is raised by the frame's size now and lowered when ENet
-    // frees the packet (acknowledged or dropped); it must outlive the ENet host.
+    // A Chunk frame (or a StreamChunk frame where chunksTravelSealed) to the peer. `queued` is raised by
+    // the frame's size now and lowered once the peer has it (or the packet is dropped); it must outlive
+    // the ENet host.
     virtual void sendChunkFrame(PeerId peer, const wire::Bytes& frame, std::uint64_t* queued) = 0;
+    // True when the peer's chunk frames travel in the sealed bulk stream (PROTOCOL.md §11.2), which
+    // already keeps them secret, authentic and in order: they then go as StreamChunk, unsealed.
+    virtual bool chunksTravelSealed(PeerId peer) = 0;
     // The peer broke the transfer protocol badly enough to hang up.
     virtual void closeForAbuse(PeerId peer, const std::string& reason) = 0;
     virtual void emitEvent(Event event) = 0;
@@ -68,6 +72,8 @@ public:
     // A decoded transfer message from channel 0, and a Chunk frame body from channel 2, of a verified peer.
     void onMessage(PeerId peer, const wire::AppMessage& message);
     void onChunk(PeerId peer, wire::ByteSpan chunkBody);
+    // A StreamChunk frame body that came out of the peer's sealed bulk stream (never from elsewhere).
+    void onStreamChunk(PeerId peer, wire::ByteSpan streamChunkBody);
 
     void handle(const command::SendFiles& command);
     void handle(const command::AcceptOffer& command);

@@ -270,6 +270,25 @@ Result<ChunkView> decodeChunkBody(ByteSpan body)
     return v;
 }
 
+Bytes encodeStreamChunk(std::uint64_t fileId, std::uint64_t chunkIndex, ByteSpan plaintext)
+{
+    ByteWriter w;
+    w.u64(fileId);
+    w.u64(chunkIndex);
+    const Bytes header = w.take();
+    return encodeFrame(FrameType::StreamChunk, {header, plaintext});
+}
+
+Result<StreamChunkView> decodeStreamChunkBody(ByteSpan body)
+{
+    ByteReader r(body);
+    StreamChunkView v;
+    if (!r.u64(v.fileId) || !r.u64(v.chunkIndex)) return DecodeError::Truncated;
+    if (r.remaining() > kChunkSize) return DecodeError::Oversized;
+    v.data = r.rest();
+    return v;
+}
+
 const char* outcomeCode(FileOutcome outcome)
 {
     switch (outcome) {

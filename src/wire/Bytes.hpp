@@ -46,6 +46,7 @@ public:
         u32(static_cast<std::uint32_t>(bytes.size()));
         raw(bytes);
     }
+    void reserve(std::size_t bytes) { m_out.reserve(bytes); }
     Bytes take() { return std::move(m_out); }
     std::size_t size() const { return m_out.size(); }
 

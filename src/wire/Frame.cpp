@@ -37,6 +37,7 @@ bool isKnownFrameType(std::uint8_t type)
     case FrameType::Chunk:
     case FrameType::BulkData:
     case FrameType::BulkAck:
+    case FrameType::StreamChunk:
         return true;
     }
     return false;
@@ -49,13 +50,23 @@ bool isHandshakeFrame(FrameType type)
 
 Bytes encodeFrame(FrameType type, ByteSpan body)
 {
+    return encodeFrame(type, {body});
+}
+
+Bytes encodeFrame(FrameType type, std::initializer_list<ByteSpan> bodyParts)
+{
+    std::size_t length = 0;
+    for (ByteSpan part : bodyParts)
+        length += part.size();
     ByteWriter w;
+    w.reserve(kFrameHeaderSize + length);
     w.u8(kMagic0);
     w.u8(kMagic1);
     w.u8(kProtocolVersion);
     w.u8(static_cast<std::uint8_t>(type));
-    w.u32(static_cast<std::uint32_t>(body.size()));
-    w.raw(body);
+    w.u32(static_cast<std::uint32_t>(length));
+    for (ByteSpan part : bodyParts)
+        w.raw(part);
     return w.take();
 }
 

@@ -5,6 +5,8 @@
 #include "duet/wire/Bytes.hpp"
 #include "duet/wire/Result.hpp"
 
+#include <initializer_list>
+
 namespace duet::wire {
 
 inline constexpr std::uint8_t kMagic0 = 'D';
@@ -26,6 +28,7 @@ enum class FrameType : std::uint8_t {
     Chunk = 0x11,    // file data, see Chunk.hpp
     BulkData = 0x12, // bulk datagram transport, see Bulk.hpp (PROTOCOL.md §11)
     BulkAck = 0x13,
+    StreamChunk = 0x14, // file data inside the sealed bulk stream only, see Chunk.hpp
 };
 
 bool isKnownFrameType(std::uint8_t type);
@@ -37,6 +40,8 @@ struct FrameView {
 };
 
 Bytes encodeFrame(FrameType type, ByteSpan body);
+// The same with the body given in pieces, copied once into one allocation.
+Bytes encodeFrame(FrameType type, std::initializer_list<ByteSpan> bodyParts);
 // Refuses bad magic, another version, unknown types, a length above kMaxFrameBody, and any mismatch
 // between the declared length and the packet size (truncated or trailing bytes).
 Result<FrameView> decodeFrame(ByteSpan packet);

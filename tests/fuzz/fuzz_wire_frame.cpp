@@ -50,6 +50,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             // The sealed inside has its own target (fuzz_bulk); here only the envelope's bounds.
             (void)decodeBulkEnvelope(frame->body);
             break;
+        case FrameType::StreamChunk: {
+            const auto chunk = decodeStreamChunkBody(frame->body);
+            if (chunk.ok() && encodeStreamChunk(chunk->fileId, chunk->chunkIndex, chunk->data) !=
+                                  Bytes(packet.begin(), packet.end()))
+                std::abort();
+            break;
+        }
         }
     }
     // The same bytes as the plaintext of a record.

@@ -47,7 +47,8 @@ void expectResult(HostileSender& s, std::uint64_t fileId, wire::FileOutcome want
             {"file", hex64(fileId)},
             {"outcome", result ? wire::outcomeCode(result->outcome) : "none"},
             {"detail", result ? result->detail : ""}});
-    s.expect(result && result->outcome == wanted, "file " + hex64(fileId) + " ended " + wire::outcomeCode(wanted));
+    s.expect(result && result->outcome == wanted,
+             "file " + hex64(fileId) + " ended " + wire::outcomeCode(wanted));
 }
 
 wire::Bytes slice(const wire::Bytes& content, std::size_t index)
@@ -161,8 +162,8 @@ void duplicateChunks(HostileSender& s, const Ids& ids)
     expectResult(s, ids.file(3), wire::FileOutcome::ProtocolViolation);
 }
 
-// Transfer messages for files and offers that do not exist, then an honest file on the same connection
-// to show the session still works.
+// Transfer messages for files and offers that do not exist, forged clear chunks on the ENet channels,
+// then an honest file on the same connection to show the session still works.
 void unknownTransfers(HostileSender& s, const Ids& ids)
 {
     const std::uint64_t ghost = ids.file(0xdead);
@@ -179,6 +180,11 @@ void unknownTransfers(HostileSender& s, const Ids& ids)
     const wire::Bytes content = patternBytes(1000, 10);
     if (!offerAccepted(s, ids.offer(1), {fileEntry(ids.file(1), "after-unknown.bin", content.size())}))
         return;
+    // Forged clear chunks outside the sealed bulk stream: were one taken, the honest chunk below would
+    // be a duplicate and the file would not verify.
+    for (std::uint8_t channel = 0; channel < 4; ++channel)
+        s.sendClearChunk(channel, ids.file(1), 0, patternBytes(1000, 99));
+    s.pump(100ms);
     s.sendChunk(ids.file(1), 0, content);
     s.pump(100ms);
     fileDone(s, ids.file(1), content);

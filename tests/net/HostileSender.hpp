@@ -23,6 +23,13 @@ public:
     void send(const wire::AppMessage& message) { m_peer.sendApp(0, message); }
     // One Chunk frame on the data channel, sealed under our real file key (so it authenticates).
     void sendChunk(std::uint64_t fileId, std::uint64_t index, const wire::Bytes& plaintext);
+    // The same chunk in clear (StreamChunk), straight on an ENet channel: valid only inside the sealed
+    // bulk stream, so a receiver must never take it from here.
+    void sendClearChunk(std::uint8_t channel, std::uint64_t fileId, std::uint64_t index,
+                        const wire::Bytes& plaintext)
+    {
+        m_peer.sendFrame(channel, wire::encodeStreamChunk(fileId, index, plaintext));
+    }
     // Services the connection for `duration`, collecting what the receiver sends.
     void pump(std::chrono::milliseconds duration);
     bool connected() { return m_peer.client().connected(); }

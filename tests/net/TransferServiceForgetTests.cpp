@@ -1,7 +1,8 @@
 // Two TransferServices joined by an in-memory link (no ENet, a fake clock): finished offers leave the
 // engine's memory and the resume table, by themselves after a while or at once on ForgetTransfers, so a
 // long session holds only what is still moving. Also the receive sink after a restart: a file already in
-// place under its final name is not added again as "name (1)".
+// place under its final name is not added again as "name (1)". Chunks inside the sealed bulk stream go
+// unsealed (StreamChunk).
 #include "EngineHarness.hpp"
 #include "duet/crypto/Crypto.hpp"
 #include "duet/crypto/Handshake.hpp"
@@ -11,6 +12,7 @@
 #include "duet/net/TransferService.hpp"
 #include "duet/profile/ProfileStore.hpp"
 #include "duet/storage/ReceiveRoot.hpp"
+#include "duet/wire/Chunk.hpp"
 #include "duet/wire/Frame.hpp"
 
 #include <deque>
@@ -35,8 +37,10 @@ public:
     {
         wire::Result<wire::FrameView> view = wire::decodeFrame(frame);
         REQUIRE(view);
+        chunkTypes.push_back(view->type);
         chunks.emplace_back(view->body.begin(), view->body.end());
     }
+    bool chunksTravelSealed(PeerId) override { return inSealedStream; }
     void closeForAbuse(PeerId, const std::string& reason) override { abuse.push_back(reason); }
     void emitEvent(Event event) override { events.push_back(std::move(event)); }
 
@@ -51,6 +55,9 @@ public:
 
     std::deque<wire::AppMessage> messages;
     std::deque<wire::Bytes> chunks;
+    std::deque<wire::FrameType> chunkTypes;
+    std::vector<wire::FrameType> sentTypes; // every chunk frame type ever delivered
+    bool inSealedStream = false;
     std::vector<std::string> abuse;
     std::vector<Event> events;
 };
@@ -131,8 +138,14 @@ private:
             to.onMessage(kOtherSide, message);
         } else if (!from.chunks.empty()) {
             const wire::Bytes chunk = std::move(from.chunks.front());
+            const wire::FrameType type = from.chunkTypes.front();
             from.chunks.pop_front();
-            to.onChunk(kOtherSide, chunk);
+            from.chunkTypes.pop_front();
+            from.sentTypes.push_back(type);
+            if (type == wire::FrameType::StreamChunk)
+                to.onStreamChunk(kOtherSide, chunk);
+            else
+                to.onChunk(kOtherSide, chunk);
         }
     }
 };
@@ -213,6 +226,61 @@ TEST_CASE("ForgetTransfers drops finished offers at once and keeps unfinished on
     CHECK(pair.receiver.link.finishedOffers() == 2);
     CHECK(pair.sender.link.abuse.empty());
     CHECK(pair.receiver.link.abuse.empty());
+}
+
+TEST_CASE("chunks in the sealed bulk stream go unsealed as StreamChunk and arrive identical")
+{
+    for (const bool stream : {false, true}) {
+        CAPTURE(stream);
+        Pair pair(Millis{3000});
+        pair.sender.link.inSealedStream = stream;
+        pair.receiver.link.inSealedStream = stream;
+        TempDir sources;
+        // Three chunks and a bit, so several frames and a short last one.
+        wire::Bytes content(3 * wire::kChunkSize + 1234);
+        crypto::SeededRandom(11).fill(content);
+        const auto source = sources.path() / "data.bin";
+        std::ofstream(source, std::ios::binary)
+            .write(reinterpret_cast<const char*>(content.data()),
+                   static_cast<std::streamsize>(content.size()));
+        pair.sender.service.handle(command::SendFiles{kOtherSide, {source.string()}});
+        pair.run(20);
+        REQUIRE(pair.receiver.link.finishedOffers() == 1);
+        std::ifstream got(pair.receiver.downloads.path() / "data.bin", std::ios::binary);
+        const wire::Bytes received((std::istreambuf_iterator<char>(got)), std::istreambuf_iterator<char>());
+        CHECK(received == content);
+        REQUIRE(pair.sender.link.sentTypes.size() == 4);
+        for (const wire::FrameType type : pair.sender.link.sentTypes)
+            CHECK(type == (stream ? wire::FrameType::StreamChunk : wire::FrameType::Chunk));
+        CHECK(pair.sender.link.abuse.empty());
+        CHECK(pair.receiver.link.abuse.empty());
+    }
+}
+
+TEST_CASE("a clear chunk that does not decode or belongs to no file is reported and struck")
+{
+    Pair pair(Millis{3000});
+    const auto errors = [&pair] {
+        std::size_t count = 0;
+        for (const Event& e : pair.receiver.link.events)
+            count += std::holds_alternative<event::Error>(e) ? 1 : 0;
+        return count;
+    };
+    pair.receiver.service.onStreamChunk(kOtherSide, wire::Bytes{1, 2, 3}); // shorter than its header
+    CHECK(errors() == 1);
+    wire::Bytes oversized(wire::kStreamChunkHeaderSize + wire::kChunkSize + 1);
+    pair.receiver.service.onStreamChunk(kOtherSide, oversized);
+    CHECK(errors() == 2);
+    // Well formed, but no offer has this file: the transfer layer's own checks apply, as on channel 2.
+    const wire::Bytes frame = wire::encodeStreamChunk(77, 0, wire::Bytes(100, 9));
+    const wire::Result<wire::FrameView> view = wire::decodeFrame(frame);
+    REQUIRE(view);
+    const std::size_t before = errors();
+    for (int i = 0; i < 20; ++i)
+        pair.receiver.service.onStreamChunk(kOtherSide, view->body);
+    CHECK(errors() > before);
+    CHECK(!pair.receiver.link.abuse.empty()); // the strikes add up to hanging up, as for sealed chunks
+    CHECK(std::filesystem::is_empty(pair.receiver.downloads.path()));
 }
 
 namespace {

@@ -200,3 +200,25 @@ TEST_CASE("chunk frames round-trip and refuse bad sizes")
           DecodeError::Oversized);
     CHECK(decodeChunkBody(Bytes(kChunkHeaderSize + kChunkTagSize, 0)).ok()); // empty plaintext, tag only
 }
+
+TEST_CASE("clear stream chunk frames round-trip and refuse bad sizes")
+{
+    Bytes data(kChunkSize);
+    for (std::size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<std::uint8_t>(i * 7);
+    const Bytes packet = encodeStreamChunk(0x1122334455667788ull, 41, data);
+    CHECK(packet.size() == kFrameHeaderSize + kStreamChunkHeaderSize + kChunkSize);
+    const auto frame = decodeFrame(packet);
+    REQUIRE(frame.ok());
+    REQUIRE(frame->type == FrameType::StreamChunk);
+    const auto chunk = decodeStreamChunkBody(frame->body);
+    REQUIRE(chunk.ok());
+    CHECK(chunk->fileId == 0x1122334455667788ull);
+    CHECK(chunk->chunkIndex == 41);
+    CHECK(Bytes(chunk->data.begin(), chunk->data.end()) == data);
+
+    CHECK(decodeStreamChunkBody(Bytes(kStreamChunkHeaderSize - 1, 0)).error() == DecodeError::Truncated);
+    CHECK(decodeStreamChunkBody(Bytes(kStreamChunkHeaderSize + kChunkSize + 1, 0)).error() ==
+          DecodeError::Oversized);
+    CHECK(decodeStreamChunkBody(Bytes(kStreamChunkHeaderSize, 0))->data.empty());
+}
