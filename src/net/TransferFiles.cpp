@@ -22,15 +22,6 @@ constexpr std::uint32_t kDataIndex = 0;
 constexpr std::uint32_t kHashIndex = 2;
 constexpr std::size_t kHashBytes = storage::kPartialChecksumBytes;
 
-class SodiumHasher final : public transfer::Hasher {
-public:
-    void update(wire::ByteSpan bytes) override { m_hasher.update(bytes); }
-    transfer::Hash32 finish() override { return m_hasher.finish(); }
-
-private:
-    crypto::Hasher m_hasher;
-};
-
 transfer::IoError ioError(const storage::StorageError& error)
 {
     const wire::FileOutcome outcome = error.code == storage::StorageErrorCode::NoSpace
@@ -55,11 +46,6 @@ std::int64_t mtimeMs(const struct stat& st)
 }
 
 } // namespace
-
-std::unique_ptr<transfer::Hasher> SodiumHashFactory::create() const
-{
-    return std::make_unique<SodiumHasher>();
-}
 
 // ---- Sender ----
 

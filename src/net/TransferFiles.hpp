@@ -1,10 +1,9 @@
 #pragma once
-// The disk and hash adapters the transfer state machines need, on top of POSIX and src/storage.
+// The disk adapters the transfer state machines need, on top of POSIX and src/storage.
 // Thread: called from the net thread only (like the TransferManager that calls them); StorageReceiveSink
 // runs fsyncs on its own worker threads (see there). Errors are IoError values.
 #include "duet/storage/ReceiveRoot.hpp"
 #include "duet/storage/SyncWorkers.hpp"
-#include "duet/transfer/Hashing.hpp"
 #include "duet/transfer/ReceiveSink.hpp"
 #include "duet/transfer/SourceFiles.hpp"
 
@@ -15,12 +14,6 @@
 #include <set>
 
 namespace duet::net {
-
-// Unkeyed BLAKE2b-256 (libsodium).
-class SodiumHashFactory final : public transfer::HashFactory {
-public:
-    std::unique_ptr<transfer::Hasher> create() const override;
-};
 
 // The sender's files, by (offer, file) id, read with pread through a cached descriptor per file.
 class PosixSourceFiles final : public transfer::SourceFiles {

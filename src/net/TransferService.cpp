@@ -127,8 +127,7 @@ TransferService::Peer& TransferService::peerFor(const std::string& fingerprint)
     Peer& peer = *slot;
     peer.fingerprint = fingerprint;
     peer.sink = std::make_unique<StorageReceiveSink>(m_root, m_config.downloadDir, fingerprint);
-    static const SodiumHashFactory hashes;
-    transfer::ManagerDeps deps{peer.source, *peer.sink, hashes, m_clock, validate, [this] {
+    transfer::ManagerDeps deps{peer.source, *peer.sink, m_hashes, m_clock, validate, [this] {
                                    std::uint64_t id = 0;
                                    while (id == 0)
                                        m_random.fill(

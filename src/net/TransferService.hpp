@@ -9,6 +9,7 @@
 #include "duet/core/Clock.hpp"
 #include "duet/core/EngineApi.hpp"
 #include "duet/crypto/Crypto.hpp"
+#include "duet/net/OffloadedHasher.hpp"
 #include "duet/net/ResumeRecordStore.hpp"
 #include "duet/profile/ProfileStore.hpp"
 #include "duet/wire/Messages.hpp"
@@ -115,6 +116,7 @@ private:
     crypto::Random& m_random;
     profile::ProfileStore& m_profile;
     ResumeRecordStore m_records;
+    OffloadedHashFactory m_hashes;                // before m_peers: their managers hold it
     std::shared_ptr<storage::ReceiveRoot> m_root; // shared with the sinks; empty when unusable
     bool m_autoAcceptVerified = false;
     std::map<std::string, std::unique_ptr<Peer>> m_peers; // by fingerprint

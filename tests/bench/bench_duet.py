@@ -157,4 +157,9 @@ def run_duet(place, duet, source, size, cap_s, workdir):
         for peer in (sender, receiver):
             if peer is not None:
                 peer.close()
+        if os.environ.get("DUET_BULK_TRACE") == "1":
+            # The trace lines are the point of such a run: keep the processes' stderr.
+            for name in os.listdir(directory):
+                if name.startswith("stderr-"):
+                    shutil.copy(os.path.join(directory, name), os.path.join(os.path.dirname(workdir), name))
         shutil.rmtree(directory, ignore_errors=True)
