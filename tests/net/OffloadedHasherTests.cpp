@@ -46,7 +46,7 @@ TEST_CASE("the offloaded hash equals BLAKE2b-256 for small, boundary and large f
     }
 }
 
-TEST_CASE("interleaved files keep their own hashes; unfinished hashers and an early factory end are safe")
+TEST_CASE("interleaved files keep their own hashes, and unfinished hashers and an early factory end are safe")
 {
     const std::vector<std::uint8_t> a = pattern(9u << 20, 1);
     const std::vector<std::uint8_t> b = pattern(7u << 20, 2);
