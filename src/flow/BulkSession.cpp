@@ -30,8 +30,8 @@ std::uint64_t typeTag(wire::FrameType type)
 } // namespace
 
 BulkSession::BulkSession(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
-                         std::uint32_t seed)
-    : m_seal(bulkKey(sendFileKey)), m_open(bulkKey(receiveFileKey)),
+                         std::uint32_t seed, crypto::PacketAead aead)
+    : m_seal(bulkKey(sendFileKey), aead), m_open(bulkKey(receiveFileKey), aead),
       m_sender(now, BulkSenderConfig{8u << 20, seed})
 {
 }

@@ -4,7 +4,7 @@
 // bulk channel; frames from the peer go in, messages come out in stream order.
 // Keys: the bulk keys are derived from this side's and the peer's file subkeys (one per direction).
 // Not thread-safe; pure apart from libsodium. Errors are results, never exceptions on peer data.
-#include "duet/crypto/Records.hpp"
+#include "duet/crypto/PacketCipher.hpp"
 #include "duet/flow/BulkReceiver.hpp"
 #include "duet/flow/BulkSender.hpp"
 
@@ -18,8 +18,9 @@ public:
         Abuse,   // authentic but breaking the rules (window, message length, acks of unsent packets)
     };
 
+    // `aead` must be one both sides chose (Hello capabilities, PROTOCOL.md §11.3).
     BulkSession(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
-                std::uint32_t seed);
+                std::uint32_t seed, crypto::PacketAead aead = crypto::PacketAead::XChaCha20Poly1305);
 
     bool canQueue(std::size_t size) const { return m_sender.canQueue(size); }
     bool queue(wire::ByteSpan message) { return m_sender.queue(message); }
@@ -34,10 +35,11 @@ public:
     bool idle() const { return m_sender.idle(); }
     const BulkSender& sender() const { return m_sender; }
     const BulkReceiver& receiver() const { return m_receiver; }
+    crypto::PacketAead aead() const { return m_seal.aead(); }
 
 private:
-    crypto::ChunkCipher m_seal;
-    crypto::ChunkCipher m_open;
+    crypto::PacketCipher m_seal;
+    crypto::PacketCipher m_open;
     BulkSender m_sender;
     BulkReceiver m_receiver;
     std::uint64_t m_ackSequence = 0;

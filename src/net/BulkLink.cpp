@@ -9,12 +9,17 @@
 namespace duet::net {
 
 BulkLink::BulkLink(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
-                   std::uint32_t seed)
-    : m_session(std::make_unique<flow::BulkSession>(sendFileKey, receiveFileKey, now, seed))
+                   std::uint32_t seed, crypto::PacketAead aead)
+    : m_session(std::make_unique<flow::BulkSession>(sendFileKey, receiveFileKey, now, seed, aead))
 {
 }
 
 BulkLink::~BulkLink() = default;
+
+crypto::PacketAead BulkLink::aead() const
+{
+    return m_session->aead();
+}
 
 bool BulkLink::queue(wire::Bytes frame, std::uint64_t* queued)
 {
@@ -117,14 +122,15 @@ std::optional<std::string> BulkLink::traceLine(MonoTime now)
     std::snprintf(
         line, sizeof line,
         "bulk: acked %.1f MB/s pace %.1f bw %.1f MB/s cwnd %llu inflight %llu buffered %llu "
-        "extra %llu minrtt %.3f srtt %.3f ms mode %d sent %llu lost %llu pto %llu",
+        "extra %llu minrtt %.3f srtt %.3f ms mode %d sent %llu lost %llu pto %llu aead %s",
         acked / elapsed / 1e6, s.pacingRate / 1e6, s.bottleneckBandwidth / 1e6,
         static_cast<unsigned long long>(s.cwnd), static_cast<unsigned long long>(s.bytesInFlight),
         static_cast<unsigned long long>(s.bufferedBytes), static_cast<unsigned long long>(s.extraAcked),
         std::chrono::duration<double, std::milli>(s.minRtt).count(),
         std::chrono::duration<double, std::milli>(s.smoothedRtt).count(), s.mode,
         static_cast<unsigned long long>(s.packetsSent), static_cast<unsigned long long>(s.packetsLost),
-        static_cast<unsigned long long>(s.probeTimeouts));
+        static_cast<unsigned long long>(s.probeTimeouts),
+        aead() == crypto::PacketAead::Aes256Gcm ? "aes256gcm" : "xchacha20");
     return std::string(line);
 }
 

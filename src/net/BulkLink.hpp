@@ -7,6 +7,7 @@
 // Thread: the net thread only. Errors: peer data never throws; see Verdict.
 #include "duet/core/Clock.hpp"
 #include "duet/crypto/Crypto.hpp"
+#include "duet/crypto/PacketCipher.hpp"
 #include "duet/wire/Bytes.hpp"
 
 #include <deque>
@@ -50,8 +51,10 @@ public:
     };
 
     // Keys are the session's file keys of each direction (SessionKeys::send.file / receive.file).
+    // `aead` is the one both sides chose (Session::sharedCapabilities, PROTOCOL.md §11.3).
     BulkLink(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
-             std::uint32_t seed);
+             std::uint32_t seed, crypto::PacketAead aead = crypto::PacketAead::XChaCha20Poly1305);
+    crypto::PacketAead aead() const;
     ~BulkLink();
     BulkLink(const BulkLink&) = delete;
     BulkLink& operator=(const BulkLink&) = delete;

@@ -1,14 +1,26 @@
 #include "duet/net/NetLoop.hpp"
 
+#include "duet/crypto/PacketCipher.hpp"
 #include "duet/discovery/DefaultName.hpp"
 #include "duet/net/Limits.hpp"
 
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 namespace duet::net {
 namespace {
 
 constexpr std::string_view kDisplayNameSetting = "display_name";
+
+// What this build and CPU offer in the Hello. DUET_BULK_AES=0 keeps the bulk stream on XChaCha20 (for
+// comparisons).
+std::uint32_t localCapabilities()
+{
+    const char* aes = std::getenv("DUET_BULK_AES");
+    const bool aesWanted = aes == nullptr || std::strcmp(aes, "0") != 0;
+    return aesWanted && crypto::aesGcmAvailable() ? wire::kCapabilityBulkAesGcm : 0;
+}
 // With no connection at all, nothing inside ENet needs servicing; our own timers bound the wait.
 constexpr Millis kIdleWait{1000};
 // ENet runs its retransmissions and keep-alive pings only inside enet_host_service.
@@ -69,6 +81,7 @@ bool NetLoop::startUp()
     if (!m_host) return failStartup(StartupFailure::CannotListen, bindError);
     m_waker.setTarget(m_host->port());
     m_context.emplace(SessionContext{m_identity, m_random, *m_profile, m_clock, name, m_config.autoConfirm});
+    m_context->capabilities = localCapabilities();
     m_lastStats = m_clock.now();
     emit(event::Listening{m_host->port(), m_identity.fingerprint()});
     emit(event::HostingChanged{m_accepting});

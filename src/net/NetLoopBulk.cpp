@@ -35,7 +35,12 @@ void NetLoop::startBulk(Connection& connection)
     const crypto::SessionKeys& keys = connection.session->keys();
     std::uint32_t seed = 0;
     m_random.fill(std::span(reinterpret_cast<std::uint8_t*>(&seed), sizeof seed));
-    connection.bulk = std::make_unique<BulkLink>(keys.send.file, keys.receive.file, m_clock.now(), seed);
+    const crypto::PacketAead aead =
+        (connection.session->sharedCapabilities() & wire::kCapabilityBulkAesGcm) != 0
+            ? crypto::PacketAead::Aes256Gcm
+            : crypto::PacketAead::XChaCha20Poly1305;
+    connection.bulk =
+        std::make_unique<BulkLink>(keys.send.file, keys.receive.file, m_clock.now(), seed, aead);
 }
 
 void NetLoop::onBulkDatagram(Connection& connection, wire::ByteSpan datagram)

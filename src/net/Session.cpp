@@ -137,7 +137,7 @@ void Session::onHandshakeComplete(SessionActions& out)
     // The responder completes first; it must not send a record the initiator could receive before its
     // own handshake is done, so only the initiator speaks now (PROTOCOL.md §4 step 3).
     if (m_role == Role::Initiator) {
-        sendRecord(kControlChannel, wire::Hello{m_context.displayName, 0}, out);
+        sendRecord(kControlChannel, wire::Hello{m_context.displayName, m_context.capabilities}, out);
         m_helloSent = true;
     }
 }
@@ -218,6 +218,7 @@ void Session::onHello(const wire::Hello& hello, SessionActions& out)
     if (m_helloReceived) return fail(wire::CloseReason::ProtocolError, "second Hello", out);
     m_helloReceived = true;
     m_peerName = hello.displayName;
+    m_peerCapabilities = hello.capabilities;
     profile::ProfileStore& store = m_context.profile;
     const std::optional<profile::KnownPeer> known = store.peerByFingerprint(m_peerFingerprint);
     const bool pinned = known && known->verified;
@@ -234,7 +235,7 @@ void Session::onHello(const wire::Hello& hello, SessionActions& out)
     store.recordSeen(m_peerFingerprint, m_handshake.peerIdentity(), m_peerName, m_address,
                      m_context.clock.wallMillis());
     if (!m_helloSent) {
-        sendRecord(kControlChannel, wire::Hello{m_context.displayName, 0}, out);
+        sendRecord(kControlChannel, wire::Hello{m_context.displayName, m_context.capabilities}, out);
         m_helloSent = true;
     }
     out.events.push_back(event::PeerConnected{m_peer, m_peerName, m_address, m_peerFingerprint,

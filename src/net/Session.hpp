@@ -52,7 +52,8 @@ struct SessionContext {
     const Clock& clock;
     std::string displayName;
     bool autoConfirm = false;
-    ChatService* chat = nullptr; // durable chat (ChatService.hpp); required
+    ChatService* chat = nullptr;    // durable chat (ChatService.hpp); required
+    std::uint32_t capabilities = 0; // wire::kCapability* bits this side announces in its Hello
 };
 
 class Session {
@@ -79,6 +80,8 @@ public:
     // Known once the handshake completed (fingerprint) and the Hello arrived (name).
     const std::string& peerFingerprint() const { return m_peerFingerprint; }
     const std::string& peerName() const { return m_peerName; }
+    // The capabilities both Hellos announced (0 before the peer's Hello).
+    std::uint32_t sharedCapabilities() const { return m_context.capabilities & m_peerCapabilities; }
     // Seals a chat-channel message (Chat, ChatAck) for a verified session; used by ChatService.
     void sendChatRecord(const wire::AppMessage& message, SessionActions& out);
     bool verified() const { return m_verified; }
@@ -114,6 +117,7 @@ private:
 
     std::string m_peerFingerprint;
     std::string m_peerName;
+    std::uint32_t m_peerCapabilities = 0;
     bool m_helloSent = false;
     bool m_helloReceived = false;
     bool m_weConfirmed = false;

@@ -83,8 +83,10 @@ enum class AppType : std::uint8_t {
 
 struct Hello {
     std::string displayName;
-    std::uint32_t capabilities = 0;
+    std::uint32_t capabilities = 0; // kCapability* bits; unknown bits are ignored
 };
+// This side can seal bulk datagrams with AES-256-GCM in hardware; used when both sides set it.
+inline constexpr std::uint32_t kCapabilityBulkAesGcm = 1u << 0;
 // The sender's user compared the verification code and accepted it.
 struct PeerConfirmed {};
 struct Chat {

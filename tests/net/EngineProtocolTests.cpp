@@ -1,6 +1,7 @@
 // Checklist D4 and G2 inside an authenticated session: a scripted peer with a real identity breaks the
 // session rules an honest Duet never breaks.
 #include "ScriptedPeer.hpp"
+#include "duet/crypto/PacketCipher.hpp"
 
 #include <doctest/doctest.h>
 
@@ -50,7 +51,10 @@ TEST_CASE("the responder says Hello only after the initiator's first record")
     peer.sendApp(0, wire::Hello{"scripted", 0});
     auto hello = peer.receiveApp();
     REQUIRE(hello);
-    CHECK(std::holds_alternative<wire::Hello>(*hello));
+    REQUIRE(std::holds_alternative<wire::Hello>(*hello));
+    // The engine offers AES-256-GCM for the bulk stream exactly where this CPU can do it (§11.3).
+    CHECK(std::get<wire::Hello>(*hello).capabilities ==
+          (crypto::aesGcmAvailable() ? wire::kCapabilityBulkAesGcm : 0u));
 }
 
 TEST_CASE("chat before confirmation is a protocol error")
