@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <fcntl.h>
 #include <limits>
 #include <unistd.h>
 
@@ -94,6 +95,16 @@ Expected<void> PartialFile::sync()
     if (::fsync(m_file.get()) != 0) {
         return errorFromErrno(errno, "cannot flush partial file " + partialFileName(m_fileIndex));
     }
+    return {};
+}
+
+Expected<void> PartialFile::startWriteback(std::uint64_t offset, std::uint64_t length)
+{
+    if (!m_file) return closedError();
+    if (::sync_file_range(m_file.get(), static_cast<off_t>(offset), static_cast<off_t>(length),
+                          SYNC_FILE_RANGE_WRITE) != 0)
+        return errorFromErrno(errno,
+                              "cannot start writing back partial file " + partialFileName(m_fileIndex));
     return {};
 }
 

@@ -37,6 +37,9 @@ public:
     Expected<void> truncate(std::uint64_t size);
     // fsync of the data written so far.
     Expected<void> sync();
+    // Starts writing [offset, offset + length) back to disk without waiting for it (sync_file_range),
+    // so a later sync() finds little left to do. A hint: durability still comes only from sync().
+    Expected<void> startWriteback(std::uint64_t offset, std::uint64_t length);
 
 private:
     friend class ReceiveRoot;

@@ -94,6 +94,8 @@ def chat_latencies(sender, receiver, says, active_from, active_until):
             missing += 1
             continue
         one_way.append((arrivals[index] - said_at) * 1000.0)
+        if os.environ.get("DUET_BENCH_CHAT_LOG") == "1":  # when each message went and how long it took
+            print("    chat %d at %.2f s: %.1f ms" % (index, said_at - says[0], one_way[-1]))
         if index < len(sent_ids) and sent_ids[index] in delivered:
             acknowledged.append((delivered[sent_ids[index]] - said_at) * 1000.0)
     return one_way, acknowledged, missing

@@ -94,6 +94,13 @@ TEST_CASE("readAt and truncate work on the partial")
     CHECK(*partial->readAt(100, buffer) == 0);
     CHECK(partial->sync().ok());
     CHECK(fs::file_size(temp / ".duet-partial/bb/1.duet-part") == 5);
+    // Early writeback is only a hint: it changes nothing a reader sees.
+    REQUIRE(partial->writeAt(5, bytesOf("abcde")).ok());
+    CHECK(partial->startWriteback(0, 10).ok());
+    CHECK(partial->startWriteback(8, 1u << 20).ok()); // past the end is fine
+    CHECK(*partial->readAt(0, buffer) == 4);
+    CHECK(buffer[0] == '0');
+    CHECK(fs::file_size(temp / ".duet-partial/bb/1.duet-part") == 10);
 }
 
 TEST_CASE("C5 writes that would pass the largest file size are refused without touching the file")
