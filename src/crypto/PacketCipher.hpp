@@ -19,13 +19,13 @@ bool aesGcmAvailable();
 
 class PacketCipher {
 public:
-    // `prefix` feeds only the XChaCha20 nonce; `type` separates sequence spaces under one key.
     PacketCipher(const Key32& key, PacketAead aead);
     ~PacketCipher(); // wipes the keys
     PacketCipher(const PacketCipher&) = delete;
     PacketCipher& operator=(const PacketCipher&) = delete;
 
     PacketAead aead() const { return m_aead; }
+    // `type` separates sequence spaces under one key; `prefix` feeds only the XChaCha20 nonce.
     Bytes seal(std::uint64_t type, const NoncePrefix& prefix, std::uint64_t sequence, ByteSpan plaintext);
     std::optional<Bytes> open(std::uint64_t type, const NoncePrefix& prefix, std::uint64_t sequence,
                               ByteSpan ciphertext);

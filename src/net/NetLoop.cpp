@@ -21,6 +21,7 @@ std::uint32_t localCapabilities()
     const bool aesWanted = aes == nullptr || std::strcmp(aes, "0") != 0;
     return aesWanted && crypto::aesGcmAvailable() ? wire::kCapabilityBulkAesGcm : 0;
 }
+
 // With no connection at all, nothing inside ENet needs servicing; our own timers bound the wait.
 constexpr Millis kIdleWait{1000};
 // ENet runs its retransmissions and keep-alive pings only inside enet_host_service.

@@ -137,7 +137,7 @@ void Session::onHandshakeComplete(SessionActions& out)
     // The responder completes first; it must not send a record the initiator could receive before its
     // own handshake is done, so only the initiator speaks now (PROTOCOL.md §4 step 3).
     if (m_role == Role::Initiator) {
-        sendRecord(kControlChannel, wire::Hello{m_context.displayName, m_context.capabilities}, out);
+        sendRecord(kControlChannel, ownHello(), out);
         m_helloSent = true;
     }
 }
@@ -235,7 +235,7 @@ void Session::onHello(const wire::Hello& hello, SessionActions& out)
     store.recordSeen(m_peerFingerprint, m_handshake.peerIdentity(), m_peerName, m_address,
                      m_context.clock.wallMillis());
     if (!m_helloSent) {
-        sendRecord(kControlChannel, wire::Hello{m_context.displayName, m_context.capabilities}, out);
+        sendRecord(kControlChannel, ownHello(), out);
         m_helloSent = true;
     }
     out.events.push_back(event::PeerConnected{m_peer, m_peerName, m_address, m_peerFingerprint,

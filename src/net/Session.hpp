@@ -95,6 +95,7 @@ private:
     void onControlMessage(const wire::AppMessage& message, SessionActions& out);
     void onChatMessage(const wire::AppMessage& message, SessionActions& out);
     void onHello(const wire::Hello& hello, SessionActions& out);
+    wire::Hello ownHello() const { return {m_context.displayName, m_context.capabilities}; }
     void onPeerConfirmed(SessionActions& out);
     void acceptChat(const wire::Chat& chat, SessionActions& out);
     void confirmLocally(bool pinKey, SessionActions& out);
