@@ -1,5 +1,6 @@
 #include "GuiMain.hpp"
 
+#include "GuiDriverWarmup.hpp"
 #include "GuiFonts.hpp"
 #include "GuiFrameLoop.hpp"
 #include "GuiHooks.hpp"
@@ -19,6 +20,7 @@
 #include <cstdio>
 #include <exception>
 #include <future>
+#include <optional>
 
 namespace duet::app {
 namespace {
@@ -82,6 +84,7 @@ ProfileAtStart readProfile(const Options& options)
 int runGui(const Options& options)
 {
     const auto launched = std::chrono::steady_clock::now();
+    std::optional<GlDriverWarmup> warmup(std::in_place);
     GuiHooks hooks = GuiHooks::fromEnvironment();
     // Fonts bake and the profile is read on workers while the window and its GL context open (most of
     // the launch time is the GL driver loading); the title gets the saved name once it is known.
@@ -99,6 +102,7 @@ int runGui(const Options& options)
     hooks.note("window ms=" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::steady_clock::now() - launched)
                                                  .count()));
+    warmup.reset();
     ProfileAtStart profileAtStart = reading.get();
     GuiSettings& settings = *profileAtStart.settings;
     const std::string& displayName = profileAtStart.displayName;

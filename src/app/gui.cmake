@@ -22,6 +22,7 @@ target_sources(duet PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/GuiMain.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiFrameLoop.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiWindow.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/GuiDriverWarmup.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiIcon.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiFonts.cpp
     ${CMAKE_CURRENT_LIST_DIR}/GuiGlyphs.cpp
@@ -35,6 +36,14 @@ target_sources(duet PRIVATE
     ${CMAKE_CURRENT_BINARY_DIR}/GuiShaders.cpp
     ${CMAKE_CURRENT_BINARY_DIR}/GuiIconData.cpp)
 target_include_directories(duet PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+# Where Mesa keeps its DRI drivers on this system (GuiDriverWarmup; LIBGL_DRIVERS_PATH overrides it).
+if(CMAKE_LIBRARY_ARCHITECTURE)
+    set(duet_dri_dir /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/dri)
+else()
+    set(duet_dri_dir /usr/lib/dri)
+endif()
+set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/GuiDriverWarmup.cpp PROPERTIES
+                            COMPILE_DEFINITIONS DUET_DRI_DRIVER_DIR="${duet_dri_dir}")
 target_link_libraries(duet PRIVATE
     duet::ui duet::state duet::net duet::profile duet::discovery duet::core
     duet::glfw duet::glad duet::imgui duet::fontconfig duet::stb)
