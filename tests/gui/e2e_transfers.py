@@ -8,6 +8,7 @@ bounded."""
 import hashlib
 import math
 import os
+import re
 import struct
 import sys
 import time
@@ -162,6 +163,26 @@ def run(args):
         results["picture preview"] = "opened with the preview shader"
         bob.click("image.preview.close")
         wait_for("Bob: the preview closes", lambda: "image.preview" not in bob.widgets())
+
+        # Bob's app restarts: the conversation with Alice still shows the picture (remembered in his profile).
+        bob = session.restart(bob)
+        bob.find_window()
+
+        def picture_back():
+            # Bob's app may be redialling Alice meanwhile, which turns the remembered row into a live one:
+            # select whichever row is there until the thumbnail shows.
+            if thumbnail_key(bob):
+                return True
+            rows = sorted(k for k in bob.widgets() if re.fullmatch(r"peer\.\d+", k))
+            if rows:
+                bob.click(rows[-1])
+            return False
+
+        wait_for("Bob: the thumbnail after the restart", picture_back, 30, interval=1.0)
+        bob.wait_log(r"^gui image ready 480x300 .*sunset\.png", timeout=20)
+        time.sleep(0.3)
+        bob.screenshot(session.path("images-after-restart.png"))
+        results["picture after restart"] = "thumbnail back in the stored conversation"
 
         session.publish(SHOTS)
         return results
