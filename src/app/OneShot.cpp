@@ -33,18 +33,12 @@ int exitCodeFor(const BatchResult& result)
         return std::find(result.failureOutcomes.begin(), result.failureOutcomes.end(), outcome) !=
                result.failureOutcomes.end();
     };
-    switch (result.finalState) {
-    case TransferState::Rejected:
-        return kExitRejected;
-    case TransferState::Cancelled:
-        return kExitCancelled;
-    default:
-        break;
-    }
-    // The most specific failure wins: a bad hash says more than a cancel that followed it.
+    if (result.finalState == TransferState::Rejected) return kExitRejected;
+    // The most specific failure wins: a bad hash or a full disk says more than the cancel that followed.
     if (any("hash_mismatch")) return kExitVerifyFailed;
     if (any("disk_full") || any("write_failed") || any("source_unreadable") || any("source_changed"))
         return kExitFileIo;
+    if (result.finalState == TransferState::Cancelled) return kExitCancelled;
     if (any("protocol_violation")) return kExitTransferFailed;
     if (any("cancelled")) return kExitCancelled;
     if (!result.failureOutcomes.empty()) return kExitTransferFailed;

@@ -46,7 +46,7 @@ public:
         while (!m_exitCode) {
             const Clock::time_point now = Clock::now();
             if (m_runtime.stopRequested()) onStop(now);
-            if (m_cancelDeadline && now >= *m_cancelDeadline) m_exitCode = kExitCancelled;
+            if (m_cancelDeadline && now >= *m_cancelDeadline) m_exitCode = exitCodeFor(cancelledBatch());
             if (m_exitCode) break;
             for (const Event& event : m_runtime.wait(now + std::chrono::seconds(1)))
                 std::visit([this](const auto& e) { on(e); }, event);
@@ -66,6 +66,13 @@ private:
         m_runtime.say("duet receive: cancelling");
         m_runtime.engine().post(command::ControlTransfer{m_batchPeer, *m_batch, 0, TransferAction::Cancel});
         m_cancelDeadline = now + kCancelGrace;
+    }
+
+    BatchResult cancelledBatch() const
+    {
+        BatchResult result = m_result;
+        result.finalState = TransferState::Cancelled;
+        return result;
     }
 
     void adopt(PeerId peer, TransferId offer)
@@ -173,6 +180,13 @@ private:
         if (!m_batch || e.offer != *m_batch) return;
         m_result.failureOutcomes.push_back(e.outcome);
         m_runtime.say("duet receive: failed: file " + std::to_string(e.fileId) + ": " + e.reason);
+        // The engine holds such an offer open for the user to repair and resume; a one-shot run has no
+        // one to do that, so it ends the batch (exit code 7; its partial data goes with the offer).
+        if ((e.outcome == "disk_full" || e.outcome == "write_failed") && !m_cancelDeadline) {
+            m_runtime.engine().post(
+                command::ControlTransfer{m_batchPeer, *m_batch, 0, TransferAction::Cancel});
+            m_cancelDeadline = Clock::now() + kCancelGrace;
+        }
     }
     void on(const event::OfferFinished& e)
     {

@@ -143,6 +143,7 @@ bool IncomingTransfer::startFile(File& file)
     auto [it, inserted] = m_streams.try_emplace(file.entry.fileId, key, file.entry.size, opened.value(),
                                                 m_deps.hashes.create());
     if (!inserted) return false;
+    if (m_streamedOnThisLink.count(file.entry.fileId) != 0) it->second.tolerateStaleChunks();
     if (auto error = it->second.seedHash(m_deps.sink)) {
         // The verified prefix cannot be read back, so it cannot be hashed: start the file afresh.
         failHere(file, error->outcome, error->message, Partial::Discard);
@@ -163,6 +164,7 @@ void IncomingTransfer::endStream(const File& file, Partial partial)
     const auto it = m_streams.find(file.entry.fileId);
     if (it == m_streams.end()) return;
     m_streams.erase(it);
+    m_streamedOnThisLink.insert(file.entry.fileId);
     m_syncing.erase(file.entry.fileId); // the sink abandons a running sync when the partial goes
     if (partial == Partial::Keep)
         m_deps.sink.closePartial(keyOf(file));
@@ -176,15 +178,16 @@ void IncomingTransfer::failHere(File& file, FileOutcome outcome, std::string det
         endStream(file, partial);
     else if (partial == Partial::Discard)
         m_deps.sink.discardPartial(keyOf(file));
-    m_deps.out.send(wire::FileResult{file.entry.fileId, outcome, clampReason(detail)});
-    m_ledger.failFile(file, outcome, std::move(detail), true);
-    if (outcome == FileOutcome::DiskFull && !m_ledger.paused().byLocal) {
-        // The next files would fail the same way; wait until the user has made room and resumes.
+    if (isRepairable(outcome) && !m_ledger.paused().byLocal) {
+        // The next files would fail the same way; wait until the user has made room or fixed the folder
+        // and resumes. The pause goes first, so the sender holds the offer open when the result arrives.
         PauseFlags flags = m_ledger.paused();
         flags.byLocal = true;
         m_ledger.setOfferPause(flags);
         m_deps.out.send(wire::TransferControl{m_ledger.offerId(), 0, TransferAction::Pause});
     }
+    m_deps.out.send(wire::FileResult{file.entry.fileId, outcome, clampReason(detail)});
+    m_ledger.failFile(file, outcome, std::move(detail), true);
 }
 
 void IncomingTransfer::onChunk(std::uint64_t fileId, std::uint64_t chunkIndex, wire::ByteSpan plaintext)
@@ -216,6 +219,11 @@ void IncomingTransfer::onChunk(std::uint64_t fileId, std::uint64_t chunkIndex, w
         ++m_duplicateChunks;
         m_deps.out.dropped(m_ledger.offerId(), fileId, false,
                            "duplicate chunk " + std::to_string(chunkIndex));
+        return;
+    case ReceiveStream::Verdict::Stale:
+        m_deps.out.dropped(m_ledger.offerId(), fileId, false,
+                           "chunk " + std::to_string(chunkIndex) +
+                               " from before the file was asked for again");
         return;
     case ReceiveStream::Verdict::Violation:
         m_deps.out.dropped(m_ledger.offerId(), fileId, true, result.detail);
@@ -386,16 +394,16 @@ bool IncomingTransfer::pause(std::uint64_t fileId)
 bool IncomingTransfer::resume(std::uint64_t fileId)
 {
     if (!setPause(fileId, false)) return false;
-    if (fileId == 0) requeueDiskFullFailures();
+    if (fileId == 0) requeueRepairableFailures();
     m_candidate = 0;
     refill();
     return true;
 }
 
-void IncomingTransfer::requeueDiskFullFailures()
+void IncomingTransfer::requeueRepairableFailures()
 {
     for (File& f : m_ledger.files())
-        if (f.state == FileState::Failed && f.outcome == FileOutcome::DiskFull && f.decidedLocally)
+        if (f.state == FileState::Failed && isRepairable(f.outcome) && f.decidedLocally)
             m_ledger.setFileState(f, FileState::Pending);
 }
 
@@ -445,6 +453,7 @@ void IncomingTransfer::onDisconnected()
             m_ledger.setFileState(*f, FileState::Pending);
     }
     m_streams.clear();
+    m_streamedOnThisLink.clear(); // nothing sent before the drop can still arrive
     m_candidate = 0;
     m_ledger.clearPeerPauses();
 }

@@ -19,8 +19,9 @@
 //     sender sent for those positions; a resume re-requests only the rest and the whole-file hash still
 //     judges every byte before anything is committed.
 //   - SourceChanged, Cancelled: discarded; the offered content no longer exists or is not wanted.
-// A DiskFull failure also pauses the offer here so later files do not fail one by one; resuming the
-// offer retries the files that failed for lack of space.
+// A DiskFull or WriteFailed failure (isRepairable) also pauses the offer here so later files do not fail
+// one by one, and the offer stays open (OfferLedger::waitingForRepair); resuming the offer retries those
+// files from their kept partials.
 // Cost to know: starting a resumed file re-reads its verified prefix through the sink, synchronously,
 // to seed the whole-file hash (BLAKE2b is sequential), so the engine should not drive this from a
 // thread that must stay responsive while a multi-gigabyte partial is read back.
@@ -31,6 +32,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 namespace duet::transfer {
 
@@ -94,12 +96,13 @@ private:
     void commitFile(File& file, const Hash32& hash);
     void sendAccept();
     bool setPause(std::uint64_t fileId, bool paused);
-    void requeueDiskFullFailures();
+    void requeueRepairableFailures();
 
     OfferLedger m_ledger;
     IncomingDeps m_deps;
     std::map<std::uint64_t, ReceiveStream> m_streams; // requested files, by file id
     std::map<std::uint64_t, Hash32> m_syncing;        // verified files whose sink sync is running
+    std::set<std::uint64_t> m_streamedOnThisLink;     // files whose stream ended since the link came up
     std::size_t m_candidate = 0;                      // files before this index are not Pending
     std::uint64_t m_duplicateChunks = 0;
 };

@@ -176,8 +176,19 @@ bool OfferLedger::finishIfComplete()
         if (!isFinal(m_files[m_firstUnfinished].state)) break;
     }
     if (m_firstUnfinished < m_files.size()) return false;
+    if (waitingForRepair()) return false;
     setOfferState(OfferState::Finished);
     return true;
+}
+
+bool OfferLedger::waitingForRepair() const
+{
+    const bool incoming = m_direction == Direction::Incoming;
+    if (!(incoming ? m_paused.byLocal : m_paused.byPeer)) return false;
+    // Only the receiver decides these outcomes, so the sender trusts the pause that came before them.
+    return std::any_of(m_files.begin(), m_files.end(), [incoming](const File& f) {
+        return f.state == FileState::Failed && isRepairable(f.outcome) && f.decidedLocally == incoming;
+    });
 }
 
 void OfferLedger::clearPeerPauses()

@@ -64,8 +64,12 @@ public:
     // already there (a resumed prefix), so they do not count as speed.
     void setDone(File& file, std::uint64_t bytes, bool moved = true);
     // Active -> Finished once every accepted entry is final. True when it moved. Amortised O(1) per call
-    // over an offer, provided files only leave a final state through setFileState.
+    // over an offer, provided files only leave a final state through setFileState. An offer the receiver
+    // paused after it could not write a file (waitingForRepair) stays open for its resume.
     bool finishIfComplete();
+    // The receiver failed a file for lack of space or permission and paused the offer: its user may make
+    // room or fix the folder and resume, which requests those files again from their verified chunks.
+    bool waitingForRepair() const;
     // Files finishIfComplete has looked at in total over the ledger's life (its cost), for tests.
     std::uint64_t finishScanSteps() const { return m_finishScanSteps; }
     // Forgets the peer's pauses (the link dropped; the peer announces them again).

@@ -47,6 +47,7 @@ ReceiveStream::Result ReceiveStream::accept(ReceiveSink& sink, std::uint64_t ind
             return {Verdict::Violation, false, FileOutcome::ProtocolViolation, "too many duplicate chunks"};
         return {Verdict::Duplicate, false, FileOutcome::Verified, {}};
     }
+    if (index > m_next && m_tolerateStale) return {Verdict::Stale, false, FileOutcome::Verified, {}};
     if (index > m_next)
         return {Verdict::Violation, false, FileOutcome::ProtocolViolation,
                 "chunk " + std::to_string(index) + " arrived while chunk " + std::to_string(m_next) +
@@ -61,6 +62,7 @@ ReceiveStream::Result ReceiveStream::accept(ReceiveSink& sink, std::uint64_t ind
     if (!written.ok()) return {Verdict::SinkFailed, false, written.error().outcome, written.error().message};
     m_hasher->update(bytes);
     ++m_next;
+    m_tolerateStale = false; // the new stream has begun: from here on, order is strict again
     const bool ackNow = m_next - m_lastAcked >= kAckEveryChunks || m_next == m_count;
     if (ackNow) m_lastAcked = m_next;
     return {Verdict::Written, ackNow, FileOutcome::Verified, {}};

@@ -2,7 +2,8 @@
 // Receiver side: one requested file, from its verified chunk count to the end. Judges every chunk before
 // it touches the sink: chunks must come in order with the exact length their index implies; an index
 // below the next one is a duplicate of something already written and is dropped (never rewritten); an
-// index above it, beyond the file's chunk count or with a wrong length is a protocol violation. Written
+// index above it, beyond the file's chunk count or with a wrong length is a protocol violation (except on
+// a stream asked for again, see tolerateStaleChunks). Written
 // bytes feed the whole-file hash, seeded from the verified prefix after a resume. Single thread.
 #include "duet/transfer/Hashing.hpp"
 #include "duet/transfer/ReceiveSink.hpp"
@@ -21,6 +22,7 @@ public:
     enum class Verdict {
         Written,    // stored; see ackNow
         Duplicate,  // already written; dropped
+        Stale,      // from the stream this one replaced (tolerateStaleChunks); dropped
         Violation,  // the sender broke the protocol; nothing was written
         SinkFailed, // the sink refused the write (outcome DiskFull or WriteFailed)
     };
@@ -38,6 +40,10 @@ public:
     // Reads the verified prefix back from the sink into the whole-file hash. Call once, before accept().
     std::optional<IoError> seedHash(ReceiveSink& sink);
     Result accept(ReceiveSink& sink, std::uint64_t index, wire::ByteSpan bytes);
+    // For a file asked for again on the same link (after a repaired write failure, say): chunks the sender
+    // had already sent from the old position arrive before the new ones, in order. Until the next expected
+    // chunk arrives, a chunk above it is such a leftover and dropped, not a violation.
+    void tolerateStaleChunks() { m_tolerateStale = true; }
 
     std::uint64_t fromChunk() const { return m_fromChunk; }
     std::uint64_t nextChunk() const { return m_next; }
@@ -56,6 +62,7 @@ private:
     std::uint64_t m_next;
     std::uint64_t m_lastAcked;
     std::uint64_t m_duplicates = 0;
+    bool m_tolerateStale = false;
     std::unique_ptr<Hasher> m_hasher;
 };
 

@@ -2,6 +2,11 @@
 
 namespace duet::transfer {
 
+bool isRepairable(wire::FileOutcome outcome)
+{
+    return outcome == wire::FileOutcome::DiskFull || outcome == wire::FileOutcome::WriteFailed;
+}
+
 bool isFinal(OfferState state)
 {
     switch (state) {

@@ -77,6 +77,8 @@ struct PauseFlags {
 };
 
 bool isFinal(OfferState state);
+// A receiver's storage failure (disk full, folder not writable) that its user can repair and resume.
+bool isRepairable(wire::FileOutcome outcome);
 bool isFinal(FileState state);
 
 std::string_view describe(Direction direction);

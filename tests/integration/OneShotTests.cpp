@@ -43,6 +43,9 @@ TEST_CASE("oneshot: every ending has its own exit code")
     // The most telling failure wins over a cancel that followed it.
     CHECK(oneshot::exitCodeFor({TransferState::Done, 3, 1, {"cancelled", "hash_mismatch"}}) ==
           kExitVerifyFailed);
+    // A receiver that could not write ends its batch with a cancel: the cause is what the code says.
+    CHECK(oneshot::exitCodeFor({TransferState::Cancelled, 3, 1, {"write_failed"}}) == kExitFileIo);
+    CHECK(oneshot::exitCodeFor({TransferState::Cancelled, 3, 1, {"disk_full", "cancelled"}}) == kExitFileIo);
     const int codes[] = {kExitRejected,     kExitVerifyFailed, kExitUnreachable,    kExitCancelled,
                          kExitFileIo,       kExitPeerRefused,  kExitTransferFailed, kExitUsage,
                          kExitCannotListen, kExitInternal,     kExitProfileUnusable};

@@ -191,6 +191,7 @@ IoResult<std::string> FakeSink::commit(const FileKey& key, const Hash32& hash)
     if (syncing.count(key) != 0) return IoError{wire::FileOutcome::WriteFailed, "committed while syncing"};
     if (p.data.size() != p.entry.size) return IoError{wire::FileOutcome::WriteFailed, "partial incomplete"};
     if (testHash(p.data) != hash) return IoError{wire::FileOutcome::HashMismatch, "data on disk differs"};
+    if (refuseCommit) return IoError{wire::FileOutcome::WriteFailed, *refuseCommit};
     const std::string name = freeName(p.entry.path);
     committed[name] = std::move(p.data);
     partials.erase(it);

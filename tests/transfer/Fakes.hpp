@@ -106,6 +106,7 @@ public:
     std::optional<std::uint64_t> diskFullAfterBytes; // writes fail once this many bytes were written
     bool failDirectories = false;
     std::optional<std::uint64_t> claimVerified; // openPartial lies and reports this many chunks
+    std::optional<std::string> refuseCommit;    // commit fails with WriteFailed and this reason
 
     // Observations.
     std::map<std::string, wire::Bytes> committed; // final path -> content
