@@ -24,6 +24,7 @@ constexpr mode_t kPartialFolderMode = 0700;          // only this user may see w
 constexpr mode_t kCreatedFolderMode = 0777;          // reduced by the umask, like any program's mkdir
 constexpr mode_t kPartialFileMode = 0666;            // reduced by the umask; never the sender's mode
 constexpr std::size_t kMaxUnsyncedFolders = 64;
+constexpr std::size_t kMaxOpenFolders = 64; // destination folders kept open between commits
 
 std::string quotedName(std::string_view name)
 {
@@ -183,24 +184,12 @@ Expected<std::string> ReceiveRoot::commit(PartialFile& partial, std::string_view
     }
 
     const auto components = splitPath(destination);
-    UniqueFd openedFolder; // holds the current folder once we are below the root
+    UniqueFd openedFolder; // holds the destination folder when it was opened for this commit
     int folder = m_root.get();
     std::string finalPath;
-    for (std::size_t i = 0; i + 1 < components.size(); ++i) {
-        const std::string name(components[i]);
-        bool created = false;
-        auto next = ensureFolderAt(folder, name, kCreatedFolderMode, created, finalPath + name);
-        if (!next) return next.error();
-        if (created) {
-            if (auto synced = syncDescriptor(folder, finalPath.empty() ? "download folder" : finalPath);
-                !synced) {
-                return synced.error();
-            }
-        }
-        openedFolder = std::move(*next);
-        folder = openedFolder.get();
-        finalPath += name + "/";
-    }
+    bool cached = false;
+    if (auto opened = openDestinationFolder(components, openedFolder, folder, finalPath, cached); !opened)
+        return opened.error();
 
     const std::string leaf(components.back());
     const std::string partialName = partialFileName(partial.fileIndex());
@@ -210,6 +199,15 @@ Expected<std::string> ReceiveRoot::commit(PartialFile& partial, std::string_view
                                             : moveNoReplace(partial.m_transferFolder.get(),
                                                             partialName.c_str(), folder, candidate.c_str());
         if (err == EEXIST) continue;
+        if (err == ENOENT && cached) {
+            // The kept folder was deleted since: walk the path again (creating it anew) and retry.
+            m_openFolders.erase(std::string(finalPath, 0, finalPath.size() - 1));
+            if (auto opened = openDestinationFolder(components, openedFolder, folder, finalPath, cached);
+                !opened)
+                return opened.error();
+            --attempt;
+            continue;
+        }
         if (err != 0)
             return errorFromErrno(err,
                                   "cannot move the received file to " + quotedName(finalPath + candidate));
@@ -224,7 +222,7 @@ Expected<std::string> ReceiveRoot::commit(PartialFile& partial, std::string_view
             if (!known || m_unsyncedFolders.count(id) == 0) {
                 // Bounded so a tree of many folders never runs out of descriptors.
                 if (m_unsyncedFolders.size() >= kMaxUnsyncedFolders) (void)syncCommittedFolders();
-                UniqueFd kept = openedFolder ? std::move(openedFolder) : UniqueFd(::dup(folder));
+                UniqueFd kept = openedFolder ? UniqueFd(::dup(openedFolder.get())) : UniqueFd(::dup(folder));
                 if (known && kept)
                     m_unsyncedFolders.emplace(id, UnsyncedFolder{std::move(kept), finalPath});
                 else
@@ -239,8 +237,54 @@ Expected<std::string> ReceiveRoot::commit(PartialFile& partial, std::string_view
                         "every alternative name for " + quotedName(destination) + " is taken"};
 }
 
+Expected<void> ReceiveRoot::openDestinationFolder(const std::vector<std::string_view>& components,
+                                                  UniqueFd& opened, int& folder, std::string& finalPath,
+                                                  bool& cached)
+{
+    opened.reset();
+    folder = m_root.get();
+    finalPath.clear();
+    cached = false;
+    if (components.size() < 2) return {};
+    std::string key;
+    for (std::size_t i = 0; i + 1 < components.size(); ++i)
+        key += (i == 0 ? "" : "/") + std::string(components[i]);
+    // Many small files land in a few folders: walking each path again (a mkdirat and an openat per
+    // component, per file) was most of the net thread's time. Only kept while folder syncs are deferred.
+    if (m_deferFolderSyncs) {
+        if (const auto it = m_openFolders.find(key); it != m_openFolders.end()) {
+            folder = it->second.get();
+            finalPath = key + "/";
+            cached = true;
+            return {};
+        }
+    }
+    for (std::size_t i = 0; i + 1 < components.size(); ++i) {
+        const std::string name(components[i]);
+        bool created = false;
+        auto next = ensureFolderAt(folder, name, kCreatedFolderMode, created, finalPath + name);
+        if (!next) return next.error();
+        if (created) {
+            if (auto synced = syncDescriptor(folder, finalPath.empty() ? "download folder" : finalPath);
+                !synced) {
+                return synced.error();
+            }
+        }
+        opened = std::move(*next);
+        folder = opened.get();
+        finalPath += name + "/";
+    }
+    if (m_deferFolderSyncs) {
+        if (m_openFolders.size() >= kMaxOpenFolders) m_openFolders.clear();
+        if (UniqueFd kept(::dup(folder)); kept) m_openFolders.emplace(key, std::move(kept));
+    }
+    return {};
+}
+
 Expected<void> ReceiveRoot::syncCommittedFolders()
 {
+    // Nothing committed since the last call: the burst is over, so the kept folders are let go.
+    if (m_unsyncedFolders.empty()) m_openFolders.clear();
     Expected<void> result;
     for (const auto& [id, folder] : m_unsyncedFolders) {
         auto synced = syncDescriptor(folder.fd.get(), folder.path.empty() ? "download folder" : folder.path);

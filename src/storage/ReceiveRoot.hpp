@@ -110,6 +110,11 @@ private:
     ReceiveRoot(UniqueFd root, std::filesystem::path displayPath);
     Expected<UniqueFd> openPartialArea(bool create) const;
     Expected<UniqueFd> openTransferFolder(const TransferKey& key, bool create) const;
+    // The folder a commit links into (every component but the last), created as needed: `folder` is the
+    // descriptor to use, owned by `opened` or by the cache (`cached`), and `finalPath` its relative path
+    // with a trailing "/" ("" for the root).
+    Expected<void> openDestinationFolder(const std::vector<std::string_view>& components, UniqueFd& opened,
+                                         int& folder, std::string& finalPath, bool& cached);
 
     UniqueFd m_root;
     std::filesystem::path m_displayPath;
@@ -120,6 +125,9 @@ private:
     using FolderId = std::pair<std::uint64_t, std::uint64_t>; // st_dev, st_ino
     bool m_deferFolderSyncs = false;
     std::map<FolderId, UnsyncedFolder> m_unsyncedFolders;
+    // With deferred folder syncs: destination folders by relative path, kept open between commits (a
+    // deleted one is walked again; a renamed one keeps receiving, like any open folder would).
+    std::map<std::string, UniqueFd> m_openFolders;
 };
 
 } // namespace duet::storage

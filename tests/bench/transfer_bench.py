@@ -95,6 +95,30 @@ def rsync_over_ssh(workdir, tree):
         sshd.wait()
 
 
+def oneshot_seconds(duet, workdir, tree):
+    """Seconds from starting `duet send --yes` until it exits 0, against a waiting `duet receive --yes`
+    (like rsync's row, the clock includes dialling and the handshake)."""
+    port = free_port()
+    downloads = os.path.join(workdir, "oneshot-copy")
+    os.makedirs(downloads)
+    receiver = subprocess.Popen([duet, "receive", "--yes", "--no-discovery", "--port", str(port), "--profile",
+                                 os.path.join(workdir, "oneshot-receiver"), "--downloads", downloads],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        started = time.monotonic()
+        subprocess.run([duet, "send", "--yes", "--no-discovery", "--profile", os.path.join(workdir, "oneshot-sender"),
+                        "127.0.0.1:%d" % port, tree], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True, timeout=900)
+        seconds = time.monotonic() - started
+        receiver.wait(timeout=60)
+        return seconds
+    finally:
+        if receiver.poll() is None:
+            receiver.kill()
+            receiver.wait()
+
+
 def small_files(duet, workdir, count, file_size=0, trace=None, with_rsync=True):
     tree = os.path.join(workdir, "Small")
     total = make_small_tree(tree, count, file_size)
@@ -129,7 +153,7 @@ def small_files(duet, workdir, count, file_size=0, trace=None, with_rsync=True):
         for peer in (sender, receiver):
             if peer is not None:
                 peer.close()
-    rows = [("duet", duet_seconds)]
+    rows = [("duet --headless (connected)", duet_seconds), ("duet send / receive", oneshot_seconds(duet, workdir, tree))]
     if with_rsync:
         rows.append(("rsync -a over ssh", rsync_over_ssh(workdir, tree)))
     print("| tool | files | MiB | seconds | files/s |")

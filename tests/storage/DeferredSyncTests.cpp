@@ -73,3 +73,56 @@ TEST_CASE("without deferral nothing is held: every commit syncs its folder itsel
         (void)receive(*root, "Tree/f" + std::to_string(i), i);
     CHECK(root->unsyncedFolderCount() == 0);
 }
+
+TEST_CASE("deferred folder syncs: a kept destination folder deleted meanwhile is made again")
+{
+    TempFolder temp;
+    auto root = ReceiveRoot::open(temp.path());
+    REQUIRE(root.ok());
+    root->deferFolderSyncs(true);
+    CHECK(receive(*root, "Tree/d/a", 1) == "Tree/d/a");
+    CHECK(root->syncCommittedFolders().ok());
+    fs::remove_all(temp.path() / "Tree");
+    CHECK(receive(*root, "Tree/d/b", 2) == "Tree/d/b");
+    CHECK(fs::is_regular_file(temp.path() / "Tree/d/b"));
+    CHECK(root->syncCommittedFolders().ok());
+}
+
+TEST_CASE("deferred folder syncs: a kept folder swapped for a symlink is never written through")
+{
+    TempFolder temp;
+    const fs::path outside = temp.path() / "outside";
+    fs::create_directories(outside / "d");
+    const fs::path downloads = temp.path() / "downloads";
+    fs::create_directories(downloads);
+    auto root = ReceiveRoot::open(downloads);
+    REQUIRE(root.ok());
+    root->deferFolderSyncs(true);
+    CHECK(receive(*root, "Tree/d/a", 1) == "Tree/d/a");
+    // Someone moves the folder away and plants a symlink to a folder outside under its name.
+    fs::rename(downloads / "Tree", downloads / "Moved");
+    fs::create_directory_symlink(outside, downloads / "Tree");
+    const std::string second = "Tree/d/b";
+    auto partial = root->openPartial(TransferKey::fromHex("d2").value(), 0);
+    REQUIRE(partial.ok());
+    REQUIRE(partial->writeAt(0, std::vector<std::uint8_t>{1, 2, 3}).ok());
+    (void)root->commit(*partial, second);
+    CHECK_FALSE(fs::exists(outside / "d" / "b"));
+    CHECK(fs::is_empty(outside / "d"));
+    CHECK(root->syncCommittedFolders().ok());
+}
+
+TEST_CASE("deferred folder syncs: kept folders are let go once a save interval passes without commits")
+{
+    TempFolder temp;
+    auto root = ReceiveRoot::open(temp.path());
+    REQUIRE(root.ok());
+    root->deferFolderSyncs(true);
+    CHECK(receive(*root, "Tree/d/a", 1) == "Tree/d/a");
+    CHECK(root->syncCommittedFolders().ok());
+    CHECK(root->syncCommittedFolders().ok()); // idle: the kept folder is closed
+    fs::remove_all(temp.path() / "Tree");
+    fs::create_directories(temp.path() / "Tree/d");
+    CHECK(receive(*root, "Tree/d/b", 2) == "Tree/d/b");
+    CHECK(fs::is_regular_file(temp.path() / "Tree/d/b"));
+}
