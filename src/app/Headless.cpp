@@ -40,7 +40,10 @@ std::optional<std::string> toJson(const Event& event)
         [](const auto& e) -> std::optional<json> {
             using T = std::decay_t<decltype(e)>;
             if constexpr (std::is_same_v<T, event::Listening>) {
-                return json{{"event", "listening"}, {"port", e.port}, {"fingerprint", e.fingerprint}};
+                return json{{"event", "listening"},
+                            {"port", e.port},
+                            {"fingerprint", e.fingerprint},
+                            {"addresses", e.addresses}};
             } else if constexpr (std::is_same_v<T, event::HostingChanged>) {
                 return json{{"event", "hosting"}, {"accepting", e.accepting}};
             } else if constexpr (std::is_same_v<T, event::PeerConnecting>) {

@@ -197,6 +197,9 @@ namespace event {
 struct Listening {
     std::uint16_t port = 0;
     std::string fingerprint; // our own identity
+    // This computer's IPv4 addresses other machines may dial (loopback left out), as the engine found
+    // them at start.
+    std::vector<std::string> addresses;
 };
 struct HostingChanged {
     bool accepting = false;

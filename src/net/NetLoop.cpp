@@ -2,6 +2,7 @@
 
 #include "duet/crypto/PacketCipher.hpp"
 #include "duet/discovery/DefaultName.hpp"
+#include "duet/discovery/NetInterfaces.hpp"
 #include "duet/net/Limits.hpp"
 
 #include <cstdlib>
@@ -84,7 +85,10 @@ bool NetLoop::startUp()
     m_context.emplace(SessionContext{m_identity, m_random, *m_profile, m_clock, name, m_config.autoConfirm});
     m_context->capabilities = localCapabilities();
     m_lastStats = m_clock.now();
-    emit(event::Listening{m_host->port(), m_identity.fingerprint()});
+    std::vector<std::string> addresses;
+    for (const discovery::NetInterface& netInterface : discovery::listIpv4Interfaces(false))
+        addresses.push_back(netInterface.address.toString());
+    emit(event::Listening{m_host->port(), m_identity.fingerprint(), std::move(addresses)});
     emit(event::HostingChanged{m_accepting});
     startDiscovery();
     startTransfers();

@@ -139,6 +139,9 @@ void AppState::on(const event::Listening& e, std::int64_t nowMs)
 {
     m_listeningPort = e.port;
     m_ownFingerprint = sanitizeLine(e.fingerprint);
+    m_listeningAddresses.clear();
+    for (const std::string& address : e.addresses)
+        m_listeningAddresses.push_back(sanitizeLine(address));
     addLog(nowMs, LogLevel::Info, "Listening on UDP port " + std::to_string(e.port));
 }
 

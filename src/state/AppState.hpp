@@ -152,6 +152,8 @@ public:
     const std::string& lastError() const { return m_lastError; }
 
     std::uint16_t listeningPort() const { return m_listeningPort; } // 0 until the engine listens
+    // This computer's IPv4 addresses (Listening event), for "others can join at".
+    const std::vector<std::string>& listeningAddresses() const { return m_listeningAddresses; }
     const std::string& ownFingerprint() const { return m_ownFingerprint; }
     bool hosting() const { return m_hosting; }
     const std::string& displayName() const { return m_displayName; }
@@ -231,6 +233,7 @@ private:
     std::uint64_t m_errorCount = 0;
     std::string m_lastError;
     std::uint16_t m_listeningPort = 0;
+    std::vector<std::string> m_listeningAddresses;
     std::string m_ownFingerprint;
     bool m_hosting = false;
     std::string m_displayName;

@@ -54,7 +54,14 @@ private:
 
 std::string describe(const event::Listening& e)
 {
-    return Line("Listening").field("port", e.port).field("fingerprint", e.fingerprint).take();
+    std::string addresses;
+    for (const std::string& address : e.addresses)
+        addresses += (addresses.empty() ? "" : ",") + address;
+    return Line("Listening")
+        .field("port", e.port)
+        .field("fingerprint", e.fingerprint)
+        .field("addresses", addresses)
+        .take();
 }
 std::string describe(const event::HostingChanged& e)
 {

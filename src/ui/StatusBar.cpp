@@ -2,6 +2,7 @@
 
 #include "duet/ui/Settings.hpp"
 #include "duet/ui/Theme.hpp"
+#include "duet/ui/TransfersPanel.hpp"
 #include "duet/ui/Widgets.hpp"
 #include "imgui.h"
 
@@ -48,11 +49,30 @@ void drawOwnFingerprint(const std::string& fingerprint, ViewState& view)
 
 } // namespace
 
+std::string addressSummary(const std::vector<std::string>& addresses)
+{
+    if (addresses.empty()) return {};
+    std::string shown = addresses.front();
+    if (addresses.size() > 1) shown += " +" + std::to_string(addresses.size() - 1);
+    return shown;
+}
+
 void drawStatusBar(const state::AppState& state, ViewState& view)
 {
     const Palette& colors = palette(view.theme);
     ImGui::Separator();
     ImGui::AlignTextToFramePadding();
+    if (const std::string shown = addressSummary(state.listeningAddresses()); !shown.empty()) {
+        textColored(colors.muted, shown + ",");
+        locate(view, "status.addresses");
+        if (ImGui::IsItemHovered()) {
+            std::string all = "Others on your network join at:";
+            for (const std::string& address : state.listeningAddresses())
+                all += "\n" + address + ":" + std::to_string(state.listeningPort());
+            ImGui::SetTooltip("%s", all.c_str());
+        }
+        ImGui::SameLine();
+    }
     if (state.listeningPort() == 0) {
         textColored(state.errorCount() > 0 ? colors.danger : colors.muted,
                     state.errorCount() > 0 ? "Not listening" : "Starting...");
@@ -71,10 +91,15 @@ void drawStatusBar(const state::AppState& state, ViewState& view)
         char link[96];
         std::snprintf(link, sizeof link, "%u ms, %.1f %% loss", static_cast<unsigned>(peer->link->rttMs),
                       peer->link->lossRatio * 100.0);
+        std::string shown = link;
+        // Throughput only while something moves: idle links would show "0 B/s" twice.
+        if (peer->link->bytesInPerSec != 0 || peer->link->bytesOutPerSec != 0)
+            shown += ", in " + formatSpeed(peer->link->bytesInPerSec) + ", out " +
+                     formatSpeed(peer->link->bytesOutPerSec);
         ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
         textColored(colors.muted, "Link:");
         ImGui::SameLine();
-        text(link);
+        text(shown);
         locate(view, "status.link");
     }
 

@@ -72,8 +72,11 @@ TEST_CASE("command lines")
 
 TEST_CASE("events become one JSON object per line with the documented fields")
 {
-    CHECK(parsed(event::Listening{4000, "AAAA-BBBB"}) ==
-          json{{"event", "listening"}, {"port", 4000}, {"fingerprint", "AAAA-BBBB"}});
+    CHECK(parsed(event::Listening{4000, "AAAA-BBBB", {"192.168.1.10", "10.8.0.3"}}) ==
+          json{{"event", "listening"},
+               {"port", 4000},
+               {"fingerprint", "AAAA-BBBB"},
+               {"addresses", {"192.168.1.10", "10.8.0.3"}}});
     CHECK(parsed(event::PeerConnected{PeerId{7}, "bob", "1.2.3.4:5", "FP", "123 456", Trust::Verified}) ==
           json{{"event", "connected"},
                {"peer", 7},

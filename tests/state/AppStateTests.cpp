@@ -32,9 +32,12 @@ TEST_CASE("state: a fresh state knows nothing and is not listening")
 TEST_CASE("state: Listening and HostingChanged set own port, fingerprint and hosting flag")
 {
     AppState state;
-    state.apply(event::Listening{47001, "7KQ2-M9XD"}, kNow);
+    state.apply(event::Listening{47001, "7KQ2-M9XD", {"192.168.1.10", "10.0.0.\x1b[2J5"}}, kNow);
     state.apply(event::HostingChanged{true}, kNow);
     CHECK(state.listeningPort() == 47001);
+    REQUIRE(state.listeningAddresses().size() == 2);
+    CHECK(state.listeningAddresses()[0] == "192.168.1.10");
+    CHECK(state.listeningAddresses()[1].find('\x1b') == std::string::npos); // shown as text, never raw
     CHECK(state.ownFingerprint() == "7KQ2-M9XD");
     CHECK(state.hosting());
     state.apply(event::HostingChanged{false}, kNow);

@@ -17,7 +17,8 @@ TEST_CASE("event text: chat received is one line with the text quoted and escape
 
 TEST_CASE("event text: every event kind has a name and its fields")
 {
-    CHECK(describeEvent(event::Listening{47001, "FP"}) == "event Listening port=47001 fingerprint=\"FP\"");
+    CHECK(describeEvent(event::Listening{47001, "FP", {"10.0.0.2", "192.168.1.20"}}) ==
+          "event Listening port=47001 fingerprint=\"FP\" addresses=\"10.0.0.2,192.168.1.20\"");
     CHECK(describeEvent(event::HostingChanged{true}) == "event HostingChanged accepting=true");
     CHECK(describeEvent(event::PeerConnecting{PeerId{1}, "1.2.3.4:5", false}) ==
           "event PeerConnecting peer=1 address=\"1.2.3.4:5\" outgoing=false");

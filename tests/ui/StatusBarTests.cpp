@@ -1,6 +1,7 @@
 // The status bar at narrow widths and large scales: the link statistics and "You: <fingerprint>" never
 // overlap, and the fingerprint never runs past the window.
 #include "HeadlessUi.hpp"
+#include "duet/ui/StatusBar.hpp"
 
 #include <doctest/doctest.h>
 
@@ -14,7 +15,7 @@ const std::string kFingerprint = "9f3a 51c2 0be7 44d1 a8c3 7e90 12ab f00d";
 
 void fill(HeadlessUi& ui)
 {
-    ui.state.apply(event::Listening{55555, kFingerprint}, ui.nowMs);
+    ui.state.apply(event::Listening{55555, kFingerprint, {"192.168.1.10", "10.8.0.3"}}, ui.nowMs);
     ui.state.apply(event::PeerConnecting{kPeer, "192.168.1.20:55555", true}, ui.nowMs);
     ui.state.apply(event::PeerConnected{kPeer, "Bob", "192.168.1.20:55555", "fp", "123456", Trust::Verified},
                    ui.nowMs);
@@ -37,6 +38,12 @@ TEST_CASE("status bar: link statistics and the fingerprint never overlap, from 1
             fill(ui);
             const auto link = ui.locator.find("status.link");
             REQUIRE(link.has_value());
+            const auto addresses = ui.locator.find("status.addresses");
+            REQUIRE(addresses.has_value());
+            const auto port = ui.locator.find("status.port");
+            REQUIRE(port.has_value());
+            CHECK(port->minX >= addresses->maxX);
+            CHECK(link->minX >= port->maxX);
             if (const auto fingerprint = ui.locator.find("status.fingerprint")) {
                 CHECK(fingerprint->minX >= link->maxX); // "You:" sits left of it, also clear of the link
                 CHECK(fingerprint->maxX <= width);
@@ -44,4 +51,19 @@ TEST_CASE("status bar: link statistics and the fingerprint never overlap, from 1
             if (width == 1100.f && scale == 1.f) CHECK(ui.has("status.fingerprint")); // room for all of it
         }
     }
+}
+
+TEST_CASE("status bar: this computer's addresses and the link's throughput while data moves")
+{
+    CHECK(ui::addressSummary({}).empty());
+    CHECK(ui::addressSummary({"192.168.1.10"}) == "192.168.1.10");
+    CHECK(ui::addressSummary({"192.168.1.10", "10.8.0.3", "172.17.0.1"}) == "192.168.1.10 +2");
+    HeadlessUi ui(1100.f, 600.f);
+    fill(ui);
+    CHECK(ui.has("status.addresses"));
+    CHECK(ui.has("status.link"));
+    // An idle link shows no throughput; the widget is there either way.
+    ui.state.apply(event::LinkStats{kPeer, 3, 0.0, 0, 0}, ui.nowMs);
+    ui.frame();
+    CHECK(ui.has("status.link"));
 }
