@@ -139,7 +139,9 @@ int runGui(const Options& options)
     }
 
     net::EngineConfig config;
-    config.port = options.port;
+    // The port saved in Settings ("used the next time Duet starts"), unless --port says otherwise.
+    if (options.portGiven) view.transfers.settings.port = options.port;
+    config.port = view.transfers.settings.port;
     config.displayName = displayName;
     config.profileDir = options.profileDir;
     config.downloadDir = view.transfers.settings.downloadDir; // saved in Settings, else --downloads/XDG

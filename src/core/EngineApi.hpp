@@ -199,7 +199,7 @@ struct Listening {
     std::string fingerprint; // our own identity
     // This computer's IPv4 addresses other machines may dial (loopback left out), as the engine found
     // them at start.
-    std::vector<std::string> addresses;
+    std::vector<std::string> addresses{};
 };
 struct HostingChanged {
     bool accepting = false;

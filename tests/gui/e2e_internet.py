@@ -212,10 +212,20 @@ def scenario(session, stun):
     alice.type(server)
     time.sleep(0.3)
     alice.screenshot(session.path("settings-stun.png"))
+    # The port field: "used the next time Duet starts" (when no --port says otherwise).
+    saved_port, _ = free_udp_port_pair()
+    alice.click("settings.port")
+    alice.key("ctrl+a")
+    alice.type(str(saved_port))
+    time.sleep(0.3)
     alice.click("settings.save")
     wait_for("the STUN setting in the profile", lambda: saved_setting(alice, "stun_servers") == server, 10)
+    wait_for("the port in the profile", lambda: saved_setting(alice, "gui.port") == str(saved_port), 10)
     results["STUN servers saved"] = server
 
+    alice = session.restart(alice, saved_port=saved_port)
+    alice.wait_log(rf"^event Listening port={saved_port} ", timeout=20)
+    results["saved port"] = f"listening on {saved_port} after a restart without --port"
     alice = session.restart(alice)
     alice.show()
     if any(line.startswith("event HostingChanged accepting=true") for line in alice.log_lines()):

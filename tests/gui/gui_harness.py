@@ -83,8 +83,9 @@ def start_xvfb(attempts=3):
 
 
 class Instance:
-    def __init__(self, name, port, duet, workdir, env, run=1, extra_args=()):
-        """run > 1 starts the same app again on the same profile, with fresh log files."""
+    def __init__(self, name, port, duet, workdir, env, run=1, extra_args=(), port_argument=True):
+        """run > 1 starts the same app again on the same profile, with fresh log files. Without
+        port_argument there is no --port: the app uses the port saved in its profile, expected to be `port`."""
         self.extra_args = list(extra_args)
         self.name = name
         self.port = port
@@ -101,8 +102,9 @@ class Instance:
                    DUET_SCREENSHOT_DIR=self.shot_dir)
         self.launched = time.monotonic()
         self.process = subprocess.Popen(
-            [duet, "--port", str(port), "--name", name, "--profile", os.path.join(self.dir, "profile"),
-             "--downloads", os.path.join(self.dir, "downloads"), "--no-discovery", *self.extra_args],
+            [duet, *(["--port", str(port)] if port_argument else []), "--name", name, "--profile",
+             os.path.join(self.dir, "profile"), "--downloads", os.path.join(self.dir, "downloads"),
+             "--no-discovery", *self.extra_args],
             env=env, stdout=self.stderr, stderr=self.stderr)
         self.window = None
 
@@ -275,11 +277,12 @@ class GuiSession:
         self.instances.append(inst)
         return inst
 
-    def restart(self, inst):
-        """Stops inst (SIGTERM, as a window close) and starts the same app on the same profile."""
+    def restart(self, inst, saved_port=None):
+        """Stops inst (SIGTERM, as a window close) and starts the same app on the same profile; with
+        saved_port, without --port (the app should listen on the port saved in its settings)."""
         inst.stop()
-        again = Instance(inst.name, inst.port, self.args.duet, self.workdir, self.env, inst.run + 1,
-                         inst.extra_args)
+        again = Instance(inst.name, saved_port or inst.port, self.args.duet, self.workdir, self.env, inst.run + 1,
+                         inst.extra_args, port_argument=saved_port is None)
         self.instances.append(again)
         return again
 
