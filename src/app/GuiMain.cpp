@@ -85,6 +85,7 @@ int runGui(const Options& options)
 {
     const auto launched = std::chrono::steady_clock::now();
     std::optional<GlDriverWarmup> warmup(std::in_place);
+    GuiWindow::closeOnSignals();
     GuiHooks hooks = GuiHooks::fromEnvironment();
     // Fonts bake and the profile is read on workers while the window and its GL context open (most of
     // the launch time is the GL driver loading); the title gets the saved name once it is known.

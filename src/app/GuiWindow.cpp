@@ -5,6 +5,8 @@
 #include <glad/gl.h>
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
@@ -14,6 +16,10 @@ namespace duet::app {
 namespace {
 
 std::string g_lastGlfwError;
+// Set from a signal handler (a lock-free store is async-signal-safe); the frame loop sees it on its next
+// wake-up, at most kIdleWaitSeconds later, and ends like a window close.
+std::atomic<bool> g_closeSignalled{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
 
 void onGlfwError(int code, const char* description)
 {
@@ -105,7 +111,17 @@ void GuiWindow::setTitle(const std::string& title)
 
 bool GuiWindow::shouldClose() const
 {
-    return glfwWindowShouldClose(m_window);
+    return glfwWindowShouldClose(m_window) || g_closeSignalled.load();
+}
+
+void GuiWindow::closeOnSignals()
+{
+    struct sigaction action {};
+    action.sa_handler = [](int) { g_closeSignalled.store(true); };
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
 }
 
 bool GuiWindow::iconified() const

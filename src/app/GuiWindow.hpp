@@ -18,7 +18,11 @@ public:
 
     GLFWwindow* handle() const { return m_window; }
     void setTitle(const std::string& title);
+    // True after a window close, or after SIGTERM/SIGINT once closeOnSignals() is installed.
     bool shouldClose() const;
+    // SIGTERM (a session logout, `kill`) and SIGINT end the app like a window close: the window's size
+    // and position are saved and the engine closes its connections politely.
+    static void closeOnSignals();
     bool iconified() const;
     bool focused() const;
     // The monitor's scale for this window (1 = 100 %); DUET_GUI_SCALE overrides it (tests, odd setups).

@@ -2,7 +2,8 @@
 """End-to-end test of stored history in the window across a restart, against a headless peer.
 
 Alice (GUI) joins Bob (`duet --headless`), both confirm the code, and they chat, one message in Cyrillic
-and German. Bob reads Alice's message (her window marks it read). Alice's app is ended; Bob writes while
+and German. Bob reads Alice's message (her window marks it read). Alice's app is ended at a window size of
+its own, which the next start restores; Bob writes while
 she is away (queued in his outbox) and quits too. Alice starts again on the same profile: with nobody to
 connect to, Bob is listed from her profile, and clicking him shows the stored conversation with its day
 separator and read marks (screenshot history-restart.png). Bob starts again: Alice's app redials him by
@@ -12,6 +13,7 @@ Every wait is bounded. Exit status 0 = pass.
 
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -23,6 +25,15 @@ import duet_harness  # noqa: E402
 
 UNICODE_TEXT = "Привет, Алиса! Grüße aus Köln"
 AWAY_TEXT = "Written while you were away"
+SAVED_SIZE = (880, 600)
+
+
+def window_size(inst):
+    """The window's size as X reports it (no window manager under Xvfb: what the app asked for)."""
+    out = subprocess.run(["xdotool", "getwindowgeometry", "--shell", inst.window], capture_output=True,
+                         text=True, check=True, timeout=20).stdout
+    fields = dict(line.split("=", 1) for line in out.split() if "=" in line)
+    return int(fields["WIDTH"]), int(fields["HEIGHT"])
 
 
 def start_bob(args, session, port, profile):
@@ -93,7 +104,10 @@ def scenario(args, session, bobs):
     alice.wait_log(r"^event ChatStateChanged .* state=3", timeout=20)
     results["before restart"] = "chatted, read mark seen"
 
-    # Alice's app ends; Bob writes while she is away (queued), then quits as well.
+    # Alice's app ends (at a size of her own, which the next start must restore); Bob writes while she is
+    # away (queued), then quits as well.
+    alice.xdo("windowsize", "--sync", alice.window, str(SAVED_SIZE[0]), str(SAVED_SIZE[1]))
+    time.sleep(0.5)
     alice.stop()
     bob.wait_for("disconnected", timeout=20)
     bob.send("say " + AWAY_TEXT)
@@ -103,6 +117,12 @@ def scenario(args, session, bobs):
 
     # Alice again, same profile, nobody to connect to: Bob is listed from the profile.
     alice = session.restart(alice)
+    alice.find_window()
+    alice.wait_log(r"^gui first-frame ms=")
+    size = window_size(alice)
+    if size != SAVED_SIZE:
+        raise TestFailure(f"the window came back at {size}, not at the {SAVED_SIZE} it closed with")
+    results["window size remembered"] = "%dx%d" % size
     alice.show()
     rows = wait_for("Alice: a remembered conversation row", lambda: remembered_rows(alice), 20)
     if len(rows) != 1:
