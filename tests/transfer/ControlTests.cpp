@@ -14,14 +14,6 @@ std::uint64_t receivedBytes(Link& link, std::uint64_t offerId, std::uint64_t fil
     return fileProgress(*link.b.manager, offerId, fileId).progress.doneBytes;
 }
 
-// The sender's window at its minimum (4 chunks), so tests can act in the middle of a file.
-TransferConfig smallWindow()
-{
-    TransferConfig config;
-    config.windowBytes = kMinWindowBytes;
-    return config;
-}
-
 } // namespace
 
 TEST_CASE("control: the receiver pauses a file - only the receiver can resume it")

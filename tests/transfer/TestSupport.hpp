@@ -24,6 +24,14 @@ inline std::uint64_t arrivedOffer(const Peer& peer)
     return arrived.empty() ? 0 : arrived.back().offerId;
 }
 
+// The sender's window at its minimum (4 chunks), so tests can act in the middle of a file.
+inline TransferConfig smallWindow()
+{
+    TransferConfig config;
+    config.windowBytes = kMinWindowBytes;
+    return config;
+}
+
 // Pumps until an offer has arrived at b, then accepts it (all, or `some`).
 inline void deliverAndAccept(Link& link, const std::vector<std::uint64_t>* some = nullptr)
 {
