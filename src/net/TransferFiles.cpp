@@ -391,6 +391,15 @@ storage::Expected<void> StorageReceiveSink::writeHeld(storage::ReceiveRoot& root
     return {};
 }
 
+struct StorageReceiveSink::SyncGroup {
+    struct Member {
+        std::uint64_t ticket = 0;
+        std::shared_ptr<Open> open;     // keeps the descriptor alive, like a single sync's capture
+        storage::Expected<void> result; // written by the job, read by the net thread once it is taken
+    };
+    std::vector<Member> members;
+};
+
 bool StorageReceiveSink::startSync(const transfer::FileKey& file)
 {
     const auto found = m_open.find(key(file));
@@ -401,16 +410,65 @@ bool StorageReceiveSink::startSync(const transfer::FileKey& file)
     // only reads the descriptor; the net thread leaves the data file alone until the outcome is taken.
     // A small file held in memory is written here too; the net thread keeps away from `data` until then.
     std::shared_ptr<Open> open = found->second;
-    const bool queued = m_syncWorkers->submit(ticket, [open, root = m_root, partialKey = storageKey(file)] {
-        if (!open->data) {
-            if (storage::Expected<void> wrote = writeHeld(*root, *open, partialKey); !wrote) return wrote;
-        }
-        return storage::ReceiveRoot::makeDurable(*open->data, open->entry.mtimeMs / 1000, open->entry.path);
-    });
+    const bool grouped = open->entry.size <= kGroupCommitMaxBytes;
+    const bool queued =
+        m_syncWorkers->submit(ticket, [open, grouped, root = m_root, partialKey = storageKey(file)] {
+            if (!open->data) {
+                if (storage::Expected<void> wrote = writeHeld(*root, *open, partialKey); !wrote) return wrote;
+            }
+            const std::int64_t mtime = open->entry.mtimeMs / 1000;
+            // A grouped file's data reaches the disk with its group's flush (submitFlush).
+            return grouped ? storage::ReceiveRoot::setReceivedTime(*open->data, mtime, open->entry.path)
+                           : storage::ReceiveRoot::makeDurable(*open->data, mtime, open->entry.path);
+        });
     if (!queued) return false; // full: commit() syncs on this thread instead
     found->second->syncTicket = ticket;
     m_syncs.emplace(ticket, key(file));
+    if (grouped) m_grouped.insert(ticket);
     return true;
+}
+
+void StorageReceiveSink::submitFlush()
+{
+    // One flush at a time: the files written while one runs are what the next covers, so a group grows
+    // with the disk's latency instead of waiting for a timer.
+    if (m_flushTicket != 0 || m_flushWaiting.empty()) return;
+    auto group = std::make_shared<SyncGroup>();
+    for (const std::uint64_t ticket : m_flushWaiting) {
+        const auto sync = m_syncs.find(ticket);
+        if (sync == m_syncs.end()) continue;
+        const auto open = m_open.find(sync->second);
+        if (open == m_open.end() || open->second->syncTicket != ticket) {
+            m_syncs.erase(sync); // abandoned while it waited: nobody expects its outcome
+            continue;
+        }
+        group->members.push_back({ticket, open->second, {}});
+    }
+    m_flushWaiting.clear();
+    if (group->members.empty()) return;
+    const std::uint64_t ticket = ++m_lastTicket;
+    if (!m_syncWorkers->submit(ticket, [group, root = m_root] { return flushGroup(*root, *group); })) {
+        for (const SyncGroup::Member& member : group->members) // full: tried again when a job is taken
+            m_flushWaiting.push_back(member.ticket);
+        return;
+    }
+    ++m_groupFlushes;
+    m_flushTicket = ticket;
+    m_flushing = std::move(group);
+}
+
+storage::Expected<void> StorageReceiveSink::flushGroup(storage::ReceiveRoot& root, SyncGroup& group)
+{
+    if (group.members.size() > 1 && root.flushFileSystem()) return {};
+    // syncfs reports a write error of any file on that disk, possibly another program's: find out which
+    // of ours, if any, by syncing them one by one (and one alone needs no more than its own fsync).
+    for (SyncGroup::Member& member : group.members) {
+        if (storage::Expected<void> flushed = member.open->data->sync(); !flushed)
+            member.result =
+                storage::errorFromErrno(flushed.error().systemError,
+                                        "cannot flush the received file \"" + member.open->entry.path + '"');
+    }
+    return {};
 }
 
 std::vector<StorageReceiveSink::Synced> StorageReceiveSink::takeSynced()
@@ -418,22 +476,40 @@ std::vector<StorageReceiveSink::Synced> StorageReceiveSink::takeSynced()
     std::vector<Synced> synced;
     if (!m_syncWorkers) return synced;
     for (storage::SyncWorkers::Completion& done : m_syncWorkers->takeCompleted()) {
-        const auto ticket = m_syncs.find(done.ticket);
-        if (ticket == m_syncs.end()) continue;
-        const Key fileKey = ticket->second;
-        m_syncs.erase(ticket);
-        const auto found = m_open.find(fileKey);
-        // Gone, or reopened since (a retry): this outcome belongs to an abandoned partial.
-        if (found == m_open.end() || found->second->syncTicket != done.ticket) continue;
-        found->second->syncTicket = 0;
-        found->second->durable = done.result.ok();
-        const transfer::FileKey reported{fileKey.first, fileKey.second};
-        if (done.result.ok())
-            synced.push_back({reported, transfer::Done{}});
-        else
-            synced.push_back({reported, ioError(done.result.error())});
+        if (done.ticket == m_flushTicket) {
+            m_flushTicket = 0;
+            const std::shared_ptr<SyncGroup> group = std::move(m_flushing);
+            for (const SyncGroup::Member& member : group->members)
+                reportSynced(member.ticket, done.result ? member.result : done.result, synced);
+            continue;
+        }
+        if (m_grouped.erase(done.ticket) != 0 && done.result) {
+            m_flushWaiting.push_back(done.ticket); // written, not yet on disk
+            continue;
+        }
+        reportSynced(done.ticket, done.result, synced);
     }
+    submitFlush();
     return synced;
+}
+
+void StorageReceiveSink::reportSynced(std::uint64_t ticket, const storage::Expected<void>& result,
+                                      std::vector<Synced>& out)
+{
+    const auto found = m_syncs.find(ticket);
+    if (found == m_syncs.end()) return;
+    const Key fileKey = found->second;
+    m_syncs.erase(found);
+    const auto open = m_open.find(fileKey);
+    // Gone, or reopened since (a retry): this outcome belongs to an abandoned partial.
+    if (open == m_open.end() || open->second->syncTicket != ticket) return;
+    open->second->syncTicket = 0;
+    open->second->durable = result.ok();
+    const transfer::FileKey reported{fileKey.first, fileKey.second};
+    if (result.ok())
+        out.push_back({reported, transfer::Done{}});
+    else
+        out.push_back({reported, ioError(result.error())});
 }
 
 void StorageReceiveSink::closePartial(const transfer::FileKey& file)

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <vector>
 
 namespace duet::net {
 
@@ -49,12 +50,16 @@ private:
 // at most 64 KiB is even held in memory until verified (at most 2 x filesRequestedAhead per offer).
 // A verified file's fsync (and mtime) runs on a few worker threads (startSync, at most kMaxSyncing at
 // once); the net thread collects the outcomes with takeSynced() and only then names the file (commit).
-// A partial closed or discarded while its sync runs is abandoned: its descriptor lives until the worker
-// is done with it, its outcome is dropped, and it is never named. The destructor joins the workers.
+// Small files are synced as a group (a group commit): each is written and timed on a worker as above,
+// then one job flushes the file system once (syncfs) for all written so far, and those written while
+// it runs form the next group: a folder of thousands of small files costs a few hundred journal commits
+// instead of one fsync each.
 class StorageReceiveSink final : public transfer::ReceiveSink {
 public:
     static constexpr std::size_t kSyncThreads = 8;
     static constexpr std::size_t kMaxSyncing = 128;
+    // Files up to this size join a group commit; larger ones, written back as they arrive, fsync alone.
+    static constexpr std::uint64_t kGroupCommitMaxBytes = 1u << 20;
     struct Synced {
         transfer::FileKey file;
         transfer::IoStatus status;
@@ -88,6 +93,8 @@ public:
     std::vector<Synced> takeSynced();
     // Background syncs started whose outcome has not been taken yet (abandoned ones included).
     std::size_t syncsPending() const { return m_syncs.size(); }
+    // Group flushes started so far (each covers one or more small files), for tests and diagnostics.
+    std::uint64_t groupFlushes() const { return m_groupFlushes; }
 
     transfer::IoResult<std::uint64_t> freeSpace() override;
     transfer::IoResult<std::string> createDirectory(std::uint64_t offerId,
@@ -106,6 +113,7 @@ public:
 
 private:
     struct Open;
+    struct SyncGroup;
     using Key = std::pair<std::uint64_t, std::uint64_t>;
     static Key key(const transfer::FileKey& f) { return {f.offerId, f.fileId}; }
     storage::TransferKey storageKey(const transfer::FileKey& file) const;
@@ -115,6 +123,11 @@ private:
     transfer::IoError noRoot() const;
     // Creates the unnamed partial of a small file held in memory and writes it. Runs on a sync worker
     // (ReceiveRoot::openAnonymousPartial only reads the root's descriptor) or, as a fallback, in commit.
+    // Hands the written files waiting for a group commit to a worker, unless a flush runs already.
+    void submitFlush();
+    // The outcome of one file's sync: marks it durable (or not) and queues its report.
+    void reportSynced(std::uint64_t ticket, const storage::Expected<void>& result, std::vector<Synced>& out);
+    static storage::Expected<void> flushGroup(storage::ReceiveRoot& root, SyncGroup& group);
     static storage::Expected<void> writeHeld(storage::ReceiveRoot& root, Open& open,
                                              const storage::TransferKey& partialKey);
     // True when `destination` is a regular file (reached without following symlinks) of `size` bytes
@@ -129,8 +142,13 @@ private:
     std::map<std::pair<std::uint64_t, std::string>, std::string> m_topLevel; // (offer, name) -> reserved
     std::map<Key, std::string> m_hashes;
     std::set<Key> m_resumed;
-    std::map<std::uint64_t, Key> m_syncs; // running or unreported syncs, by ticket
-    bool m_anonymousWorks = false;        // an unnamed partial was created here once
+    std::map<std::uint64_t, Key> m_syncs;      // running or unreported syncs, by ticket
+    std::set<std::uint64_t> m_grouped;         // syncs whose first job only writes: a flush follows
+    std::vector<std::uint64_t> m_flushWaiting; // written grouped files, for the next flush
+    std::uint64_t m_flushTicket = 0;           // the worker job flushing a group, or 0
+    std::shared_ptr<SyncGroup> m_flushing;     // that job's group
+    std::uint64_t m_groupFlushes = 0;
+    bool m_anonymousWorks = false; // an unnamed partial was created here once
     std::uint64_t m_lastTicket = 0;
     std::unique_ptr<storage::SyncWorkers> m_syncWorkers; // last: joined first, before what jobs refer to
 };

@@ -146,9 +146,9 @@ Expected<PartialFile> ReceiveRoot::openAnonymousPartial(const TransferKey& key)
     return PartialFile(std::move(*area), UniqueFd(fd), key, 0, 0, true);
 }
 
-Expected<void> ReceiveRoot::makeDurable(const PartialFile& partial,
-                                        std::optional<std::int64_t> senderMtimeSeconds,
-                                        std::string_view shownName)
+Expected<void> ReceiveRoot::setReceivedTime(const PartialFile& partial,
+                                            std::optional<std::int64_t> senderMtimeSeconds,
+                                            std::string_view shownName)
 {
     if (!partial.isOpen()) {
         return StorageError{StorageErrorCode::Closed, 0, "the partial file was already committed"};
@@ -160,8 +160,22 @@ Expected<void> ReceiveRoot::makeDurable(const PartialFile& partial,
     if (::futimens(partial.m_file.get(), times) != 0) {
         return errorFromErrno(errno, "cannot set the modification time of " + quotedName(shownName));
     }
+    return {};
+}
+
+Expected<void> ReceiveRoot::makeDurable(const PartialFile& partial,
+                                        std::optional<std::int64_t> senderMtimeSeconds,
+                                        std::string_view shownName)
+{
+    if (auto timed = setReceivedTime(partial, senderMtimeSeconds, shownName); !timed) return timed;
     if (::fsync(partial.m_file.get()) != 0)
         return errorFromErrno(errno, "cannot flush the received file " + quotedName(shownName));
+    return {};
+}
+
+Expected<void> ReceiveRoot::flushFileSystem() const
+{
+    if (::syncfs(m_root.get()) != 0) return errorFromErrno(errno, "cannot flush the download folder's disk");
     return {};
 }
 

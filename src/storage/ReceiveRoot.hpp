@@ -75,6 +75,16 @@ public:
     static Expected<void> makeDurable(const PartialFile& partial,
                                       std::optional<std::int64_t> senderMtimeSeconds,
                                       std::string_view shownName);
+    // makeDurable without the fsync, for a group commit: set the clamped mtime, then flushFileSystem()
+    // once for the whole group. Same threading rules as makeDurable.
+    static Expected<void> setReceivedTime(const PartialFile& partial,
+                                          std::optional<std::int64_t> senderMtimeSeconds,
+                                          std::string_view shownName);
+    // syncfs on the download folder's file system: every file written there so far (all of a group's
+    // partials, but also other programs' data) reaches the disk in one journal commit. Only reads the
+    // root's descriptor, so any thread may call it. An error may come from another program's file; the
+    // caller then falls back to fsyncing its own files one by one.
+    Expected<void> flushFileSystem() const;
 
     // Creates an empty top-level folder named `name`, or "name (n)" if that is taken by anything (file,
     // folder, symlink), and returns the name created. Atomic (mkdir), so two transfers never share one.

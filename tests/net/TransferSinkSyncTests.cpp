@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <thread>
 
 using namespace duet;
@@ -160,4 +161,81 @@ TEST_CASE("sink background sync: destroying the sink with syncs in flight joins 
     }
     rig.sink.reset();
     CHECK(rig.namesInDownloads().empty());
+}
+
+TEST_CASE("sink group commit: many small files share a few flushes, each is reported once and named")
+{
+    SinkRig rig;
+    constexpr std::uint64_t kFiles = 300;
+    std::vector<wire::OfferEntry> entries;
+    std::vector<net::StorageReceiveSink::Synced> synced;
+    for (std::uint64_t id = 1; id <= kFiles; ++id) {
+        entries.push_back({id, wire::EntryKind::File, 1000 + id, 0, "Many/f" + std::to_string(id) + ".txt"});
+        rig.receive({8, id}, entries.back(), bytesOf(entries.back().size, static_cast<std::uint8_t>(id)));
+        // At most kMaxSyncing at once, as the transfer layer asks: a full sink says so, and frees slots
+        // as outcomes are taken.
+        for (int tries = 0; !rig.sink->startSync({8, id}) && tries < 10000; ++tries) {
+            for (auto& s : rig.sink->takeSynced())
+                synced.push_back(std::move(s));
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+        }
+    }
+    for (auto& s : rig.settle())
+        synced.push_back(std::move(s));
+    REQUIRE(synced.size() == kFiles);
+    std::set<std::uint64_t> reported;
+    for (const auto& s : synced) {
+        CHECK(s.status.ok());
+        CHECK(reported.insert(s.file.fileId).second);
+        const wire::OfferEntry& entry = entries[s.file.fileId - 1];
+        const auto placed = rig.sink->commit(
+            s.file, crypto::blake2b256({bytesOf(entry.size, static_cast<std::uint8_t>(entry.fileId))}));
+        REQUIRE_MESSAGE(placed.ok(), placed.error().message);
+    }
+    // Files written while a flush runs wait for the next one: far fewer flushes than files.
+    CHECK(rig.sink->groupFlushes() >= 1);
+    CHECK(rig.sink->groupFlushes() < kFiles);
+    const wire::Bytes last = bytesOf(1000 + kFiles, static_cast<std::uint8_t>(kFiles));
+    CHECK(contentOf(rig.downloads / ("Many/f" + std::to_string(kFiles) + ".txt")) ==
+          std::string(last.begin(), last.end()));
+}
+
+TEST_CASE("sink group commit: files cancelled while their group waits are dropped, the others still land")
+{
+    SinkRig rig;
+    constexpr std::uint64_t kFiles = 120;
+    const wire::Bytes small = bytesOf(3000, 9);
+    for (std::uint64_t id = 1; id <= kFiles; ++id) {
+        const wire::OfferEntry entry{id, wire::EntryKind::File, small.size(), 0, "g" + std::to_string(id)};
+        rig.receive({9, id}, entry, small);
+        REQUIRE(rig.sink->startSync({9, id}));
+    }
+    // Every third file not reported yet is cancelled while outcomes come in: written, waiting for a
+    // flush, or inside one. A cancelled file is never reported or named, and nothing stays pending.
+    std::set<std::uint64_t> reported;
+    std::set<std::uint64_t> cancelled;
+    std::uint64_t nextCancel = 3;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while ((rig.sink->syncsPending() != 0 || nextCancel <= kFiles) &&
+           std::chrono::steady_clock::now() < deadline) {
+        for (; nextCancel <= kFiles; nextCancel += 3) {
+            if (reported.count(nextCancel) != 0) continue;
+            rig.sink->discardPartial({9, nextCancel});
+            cancelled.insert(nextCancel);
+            nextCancel += 3;
+            break;
+        }
+        for (auto& s : rig.sink->takeSynced()) {
+            CHECK(s.status.ok());
+            CHECK(cancelled.count(s.file.fileId) == 0);
+            CHECK(reported.insert(s.file.fileId).second);
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    CHECK(rig.sink->syncsPending() == 0);
+    CHECK(!cancelled.empty());
+    CHECK(reported.size() + cancelled.size() == kFiles);
+    for (std::uint64_t id : reported)
+        REQUIRE(rig.sink->commit({9, id}, crypto::blake2b256({small})).ok());
+    CHECK(rig.namesInDownloads().size() == reported.size());
 }
