@@ -46,20 +46,6 @@ bool GuiDrop::hasDropped()
     return !droppedPaths().empty();
 }
 
-std::string titleWithUnread(const std::string& baseTitle, std::size_t unseen)
-{
-    if (unseen == 0) return baseTitle;
-    return "(" + std::to_string(unseen) + ") " + baseTitle;
-}
-
-std::size_t unseenCount(const state::AppState& state)
-{
-    std::size_t count = state.transfers().awaitingDecisionCount();
-    for (const state::Peer& peer : state.peers())
-        count += peer.unread;
-    return count;
-}
-
 void openFolderInBackground(const std::string& folder)
 {
     std::thread([folder] {

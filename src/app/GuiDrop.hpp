@@ -1,10 +1,8 @@
 #pragma once
-// Desktop glue around the frame loop that is not drawing: files dropped on the window, the unread count
-// in the title with a request for attention when something new arrives while the window is unfocused,
-// and "show in folder" (xdg-open in the background, never waiting for it).
+// Desktop glue around the frame loop that is not drawing: files dropped on the window and "show in
+// folder" (xdg-open in the background, never waiting for it). The title and attention logic is
+// ui/WindowAttention.hpp.
 // Thread: main thread (the GLFW drop callback runs inside glfwWaitEvents on it).
-#include "duet/state/AppState.hpp"
-
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -22,11 +20,6 @@ public:
     static std::vector<std::string> takeDropped();
     static bool hasDropped();
 };
-
-// Builds "Duet — name" with "(N) " in front while N messages or offers are unseen.
-std::string titleWithUnread(const std::string& baseTitle, std::size_t unseen);
-// Unread chat messages over all peers plus offers waiting for an answer.
-std::size_t unseenCount(const state::AppState& state);
 
 // Opens `folder` in the desktop's file manager without blocking (a detached thread waits for xdg-open).
 void openFolderInBackground(const std::string& folder);

@@ -2,6 +2,7 @@
 // neither drawing nor engine traffic.
 #include "GuiFrameLoop.hpp"
 #include "duet/ui/TransfersPanel.hpp"
+#include "duet/ui/WindowAttention.hpp"
 
 #include <glad/gl.h>
 #define GLFW_INCLUDE_NONE
@@ -33,14 +34,14 @@ void GuiFrameLoop::desktopGlue(std::int64_t nowMs)
         if (!m_settings.error().empty()) m_state.apply(event::Error{PeerId{}, m_settings.error()}, nowMs);
     }
 
-    const std::size_t unseen = unseenCount(m_state);
-    const std::string title = titleWithUnread(windowTitle(m_state.displayName()), unseen);
+    const std::size_t unseen = ui::unseenCount(m_state);
+    const std::string title = ui::titleWithUnread(windowTitle(m_state.displayName()), unseen);
     if (title != m_shownTitle) {
         m_window.setTitle(title);
         m_shownTitle = title;
     }
-    // Ask for attention once per new arrival while the user looks elsewhere, never for old news.
-    if (unseen > m_unseenNotified && !m_window.focused() && m_view.transfers.settings.notifications)
+    if (ui::shouldRequestAttention(unseen, m_unseenNotified, m_window.focused(),
+                                   m_view.transfers.settings.notifications))
         glfwRequestWindowAttention(m_window.handle());
     m_unseenNotified = unseen;
 }
