@@ -1,7 +1,7 @@
 #pragma once
-// Desktop glue around the frame loop that is not drawing: files dropped on the window and "show in
-// folder" (xdg-open in the background, never waiting for it). The title and attention logic is
-// ui/WindowAttention.hpp.
+// Desktop glue around the frame loop that is not drawing: files dropped on the window, "show in folder"
+// and links clicked in chat (xdg-open in the background, never waiting for it). The title and attention
+// logic is ui/WindowAttention.hpp.
 // Thread: main thread (the GLFW drop callback runs inside glfwWaitEvents on it).
 #include <cstddef>
 #include <string>
@@ -23,5 +23,12 @@ public:
 
 // Opens `folder` in the desktop's file manager without blocking (a detached thread waits for xdg-open).
 void openFolderInBackground(const std::string& folder);
+
+// Opens a link in the user's browser with `xdg-open URL` without blocking, only when ui::isOpenableUrl
+// accepts it. Returns an empty string when xdg-open started, else a sentence for the user. An xdg-open
+// that fails later is reported by takeLinkFailures() (the window is woken for it).
+std::string openLinkInBackground(const std::string& url);
+std::vector<std::string> takeLinkFailures();
+bool hasLinkFailures();
 
 } // namespace duet::app

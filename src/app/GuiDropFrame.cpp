@@ -34,6 +34,18 @@ void GuiFrameLoop::desktopGlue(std::int64_t nowMs)
         if (!m_settings.error().empty()) m_state.apply(event::Error{PeerId{}, m_settings.error()}, nowMs);
     }
 
+    // Links clicked in the conversation; a failure shows in the error banner and the log.
+    for (const std::string& url : m_view.history.openLinkRequests) {
+        m_hooks.note("open link " + url);
+        if (std::string error = openLinkInBackground(url); !error.empty())
+            m_state.apply(event::Error{PeerId{}, std::move(error)}, nowMs);
+    }
+    m_view.history.openLinkRequests.clear();
+    for (std::string& failure : takeLinkFailures()) {
+        m_state.apply(event::Error{PeerId{}, std::move(failure)}, nowMs);
+        m_pending = true;
+    }
+
     const std::size_t unseen = ui::unseenCount(m_state);
     const std::string title = ui::titleWithUnread(windowTitle(m_state.displayName()), unseen);
     if (title != m_shownTitle) {

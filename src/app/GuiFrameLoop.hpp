@@ -40,7 +40,7 @@ private:
     void updateScale();
     void renderFrame(std::int64_t nowMs);
     void handleCommands(ui::Commands& commands, std::int64_t nowMs);
-    // GuiDropFrame.cpp: dropped files, "show in folder", saved settings, title and attention.
+    // GuiDropFrame.cpp: dropped files, "show in folder", links, saved settings, title and attention.
     void desktopGlue(std::int64_t nowMs);
 
     GuiWindow& m_window;

@@ -1,5 +1,6 @@
 #include "duet/ui/ChatHistory.hpp"
 
+#include "duet/ui/ChatText.hpp"
 #include "duet/ui/Theme.hpp"
 #include "duet/ui/TimeFormat.hpp"
 #include "duet/ui/ViewState.hpp"
@@ -94,6 +95,36 @@ std::string conversationText(const state::Peer& peer)
     return out;
 }
 
+// The right-click menu of a message row; `menuLink` is the link the menu was opened on, if any.
+void drawRowMenu(const state::Peer& peer, ViewState& view, std::size_t message)
+{
+    ChatHistoryView& history = view.history;
+    const std::string& text = peer.messages[message].text;
+    const auto item = [&](std::string_view key, const char* label, const char* shortcut = nullptr) {
+        const bool chosen = ImGui::MenuItem(label, shortcut);
+        locate(view, key);
+        return chosen;
+    };
+    if (!history.menuLink.empty()) {
+        if (item("chat.menu.open-link", "Open link")) history.openLinkRequests.push_back(history.menuLink);
+        if (item("chat.menu.copy-link", "Copy link address"))
+            ImGui::SetClipboardText(history.menuLink.c_str());
+        ImGui::Separator();
+    }
+    const auto [begin, end] = selectionIn(history, message);
+    if (begin < end && item("chat.menu.copy-selection", "Copy selection", "Ctrl+C"))
+        ImGui::SetClipboardText(text.substr(begin, end - begin).c_str());
+    if (item("chat.menu.copy-message", "Copy message", begin < end ? nullptr : "Ctrl+C"))
+        ImGui::SetClipboardText(text.c_str());
+    if (item("chat.menu.select-all", "Select all text", "Ctrl+A")) {
+        history.selectionMessage = message;
+        history.selectionAnchor = 0;
+        history.selectionFocus = static_cast<std::uint32_t>(text.size());
+    }
+    if (item("chat.menu.copy-conversation", "Copy conversation"))
+        ImGui::SetClipboardText(conversationText(peer).c_str());
+}
+
 // One row of a picture's block: its day separator, "You sent name" with the time, or a thumbnail slice.
 void drawPictureRow(const ChatRow& row, const ChatImage& picture, std::string_view peerName, ViewState& view,
                     std::int64_t nowMs, float fullWidth, float rowHeight)
@@ -159,7 +190,17 @@ void layoutChat(ChatHistoryView& view, const state::Peer& peer, const std::vecto
     const std::size_t messagesBefore = view.messagesLaidOut;
     view.rowsPrepended = 0;
     view.prepends = peer.prepends;
+    // Older messages in front, another peer or a replaced history: a message index means another message.
+    const bool renumbered = view.peer != peer.id || prepended || view.messagesLaidOut > peer.messages.size();
     if (relayout) {
+        if (renumbered) {
+            view.links.clear();
+            view.firstLinks.clear();
+            view.selectionMessage = ChatHistoryView::kNone;
+            view.selecting = false;
+            view.pressedLink = ChatHistoryView::kNone;
+            view.hoveredLink = ChatHistoryView::kNone;
+        }
         if (view.peer != peer.id) {
             view.selectedMessage = ChatHistoryView::kNone;
             view.scrollToBottom = true;
@@ -207,6 +248,12 @@ void layoutChat(ChatHistoryView& view, const state::Peer& peer, const std::vecto
         }
         view.firstRows.push_back(static_cast<std::uint32_t>(view.rows.size()));
         appendTextRows(view.rows, message.text, index, font, fontSize, wrapWidth);
+        // Links are found once per message; a new width or font keeps them.
+        if (i == view.firstLinks.size()) {
+            view.firstLinks.push_back(static_cast<std::uint32_t>(view.links.size()));
+            for (const LinkSpan& link : findLinks(message.text))
+                view.links.push_back(link);
+        }
         view.lastWasPicture = false;
         view.lastDay = day;
     }
@@ -248,8 +295,11 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 0.f));
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const float fullWidth = ImGui::GetContentRegionAvail().x;
-    const ImU32 textColor = ImGui::GetColorU32(ImGuiCol_Text);
     const ImU32 mutedColor = ImGui::GetColorU32(colors.muted);
+    ImVec4 quietHover = ImGui::GetStyleColorVec4(ImGuiCol_Header);
+    quietHover.w *= 0.6f;
+    TextGeometry geometry{font,        fontSize,  ImGui::GetCursorScreenPos().x + indent,
+                          textOffsetY, rowHeight, ImGui::GetCursorScreenPos().y};
 
     if (history.jumpTo < peer.messages.size() && history.jumpTo < history.firstRows.size()) {
         // Rows have one height, so a message's first row index gives its scroll position.
@@ -296,22 +346,25 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
             }
 
             ImGui::PushID(i);
-            if (ImGui::Selectable("##row", history.selectedMessage == row.message, ImGuiSelectableFlags_None,
-                                  ImVec2(0, rowHeight)))
+            // A quiet hover keeps links and selected text readable under the mouse; a message with
+            // selected text shows the text selection instead of the whole-message one.
+            const auto [selBegin, selEnd] = selectionIn(history, row.message);
+            ImGui::PushStyleColor(ImGuiCol_HeaderHovered, quietHover);
+            ImGui::PushStyleColor(ImGuiCol_HeaderActive, quietHover);
+            if (ImGui::Selectable("##row", history.selectedMessage == row.message && selBegin == selEnd,
+                                  ImGuiSelectableFlags_None, ImVec2(0, rowHeight)))
                 history.selectedMessage = row.message;
+            ImGui::PopStyleColor(2);
+            if (row.firstOfMessage && view.locator)
+                locate(view, "chat.message." + std::to_string(row.message));
+            geometry.rowsTop = origin.y - static_cast<float>(i) * rowHeight;
+            drawTextRow(view, geometry, static_cast<std::size_t>(i), message.text);
             if (ImGui::BeginPopupContextItem("row-menu")) {
                 history.selectedMessage = row.message;
-                if (ImGui::MenuItem("Copy message")) ImGui::SetClipboardText(message.text.c_str());
-                if (ImGui::MenuItem("Copy conversation"))
-                    ImGui::SetClipboardText(conversationText(peer).c_str());
+                drawRowMenu(peer, view, row.message);
                 ImGui::EndPopup();
             }
             ImGui::PopID();
-            if (row.firstOfMessage && view.locator)
-                locate(view, "chat.message." + std::to_string(row.message));
-            const char* base = message.text.data();
-            draw->AddText(font, fontSize, ImVec2(origin.x + indent, textY), textColor, base + row.begin,
-                          base + row.end);
             if (row.firstOfMessage) {
                 char meta[48];
                 formatClock(message.timeMs, meta, sizeof meta);
@@ -333,12 +386,7 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     clipper.End();
     ImGui::PopStyleVar();
 
-    // Ctrl+C copies the selected message, like any text view.
-    const ImGuiIO& io = ImGui::GetIO();
-    if (history.selectedMessage < peer.messages.size() && io.KeyCtrl &&
-        ImGui::IsWindowFocused(ImGuiFocusedFlags_ChildWindows) &&
-        ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_C), false))
-        ImGui::SetClipboardText(peer.messages[history.selectedMessage].text.c_str());
+    finishTextInput(peer, history, geometry);
 
     // Follow new messages only when the user was already reading the end (or just sent one).
     if (history.scrollToBottom || (grew && (wasAtBottom || lastIsOurs))) {

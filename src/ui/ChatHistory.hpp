@@ -7,9 +7,11 @@
 #include "duet/core/Ids.hpp"
 #include "duet/state/AppState.hpp"
 #include "duet/ui/ChatImages.hpp"
+#include "duet/ui/Links.hpp"
 
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 struct ImFont;
@@ -44,7 +46,9 @@ struct ChatHistoryView {
     std::uint64_t prepends = 0;      // Peer::prepends laid out
     std::size_t rowsPrepended = 0;   // rows that the last layout added in front (scroll keeps its place)
     std::vector<ChatRow> rows;
-    std::vector<std::uint32_t> firstRows; // per laid-out message: its first Text row (find jumps there)
+    std::vector<std::uint32_t> firstRows;  // per laid-out message: its first Text row (find jumps there)
+    std::vector<LinkSpan> links;           // of every laid-out message, found once when it is laid out
+    std::vector<std::uint32_t> firstLinks; // per laid-out message: its first entry in `links`
 
     // Interaction.
     std::size_t selectedMessage = kNone;
@@ -52,6 +56,20 @@ struct ChatHistoryView {
     bool scrollToBottom = true; // on opening a conversation and after sending
     std::size_t jumpTo = kNone; // a message to scroll to and select (the find bar)
     bool wantOlder = false;     // scrolled to the top while older stored messages exist
+
+    // Text selected with the mouse: bytes [min, max) of anchor and focus in one message's text.
+    std::size_t selectionMessage = kNone;
+    std::uint32_t selectionAnchor = 0;
+    std::uint32_t selectionFocus = 0;
+    bool selecting = false;          // the left button is down: the focus follows the mouse
+    std::size_t pressedLink = kNone; // index into `links` of the link the button went down on
+    // Index into `links` under the mouse: this frame's so far, and last frame's (a link wrapped over
+    // two rows is underlined on both).
+    std::size_t hoveredLinkNow = kNone;
+    std::size_t hoveredLink = kNone;
+    std::string menuLink; // URL under the mouse when the row menu opened (empty: none)
+    // Links the user clicked or chose "Open link" for; the front end opens them and clears the list.
+    std::vector<std::string> openLinkRequests;
 };
 
 // Picture rows per thumbnail.

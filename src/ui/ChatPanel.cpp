@@ -135,7 +135,10 @@ void drawChatPanel(const state::Peer& peer, ViewState& view, std::int64_t nowMs,
     } else {
         textColored(palette(view.theme).muted, "Enter sends, Shift+Enter adds a line");
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("Click a message and press Ctrl+C to copy it, or right-click it.");
+            ImGui::SetTooltip(
+                "Drag over a message to select part of it (double-click: a word); Ctrl+C copies "
+                "the selection, or the whole message after a click. Click a link to open it in "
+                "your browser; right-click a message for more.");
     }
     if (send) {
         out.push_back(command::SendChat{peer.id, nextMessageId(view), std::move(text), peer.fingerprint});

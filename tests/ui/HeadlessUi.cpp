@@ -2,6 +2,7 @@
 
 #include "duet/ui/Theme.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <doctest/doctest.h>
 
@@ -60,6 +61,15 @@ Commands HeadlessUi::run(int frames)
         for (Command& command : frame())
             all.push_back(std::move(command));
     return all;
+}
+
+double HeadlessUi::millisecondsPerFrame(int frames)
+{
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < frames; ++i)
+        frame();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
+           frames;
 }
 
 Commands HeadlessUi::click(std::string_view key)

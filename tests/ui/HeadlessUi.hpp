@@ -29,6 +29,8 @@ public:
     // Presses and releases one key, optionally with Shift held.
     Commands press(ImGuiKey key, bool shift = false);
     bool has(std::string_view key) const { return locator.find(key).has_value(); }
+    // Draws `frames` frames and returns the mean wall time of one, in milliseconds.
+    double millisecondsPerFrame(int frames);
 
     state::AppState state;
     ViewState view;
