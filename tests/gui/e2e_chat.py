@@ -1,26 +1,32 @@
 #!/usr/bin/python3
-"""End-to-end test of durable chat in the window: typing indicator, read receipts, Ctrl+F, history menu.
+"""End-to-end test of durable chat in the window: typing indicator, read receipts, Ctrl+F, history menu, links.
 
 Bob types (Alice's window shows "Bob is typing..."), sends three messages; Alice's focused window marks
 them read and Bob's messages turn "read". Bob presses Ctrl+F and searches; his History menu is opened.
+Alice drags over part of a message and presses Ctrl+C: the clipboard holds that part. Bob sends a link:
+Alice's window draws it as a link and a click runs xdg-open with the URL (a fake xdg-open on PATH
+records it); a link that xdg-open fails to open shows the error banner.
 Screenshots of each step land in --out.
 Every wait is bounded. Exit status 0 = pass.
 """
 
 import os
+import stat
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gui_harness import GuiSession, TestFailure, ctrl_key, free_udp_port_pair, main  # noqa: E402
+from gui_harness import (GuiSession, TestFailure, clipboard_reader, ctrl_key, free_udp_port_pair, main,  # noqa: E402
+                         read_clipboard, wait_for)  # noqa: E402
 
 
 def run(args):
     with GuiSession(args, "duet-gui-chat-") as session:
         results = session.results
+        opened = install_fake_xdg_open(session)
         port_a, port_b = free_udp_port_pair()
-        alice = session.start("Alice", port_a)
-        bob = session.start("Bob", port_b)
+        alice = session.start("Alice", port_a, extra_args=["--no-port-mapping"])
+        bob = session.start("Bob", port_b, extra_args=["--no-port-mapping"])
         for inst in (alice, bob):
             inst.find_window()
             inst.wait_log(rf"^event Listening port={inst.port} ")
@@ -55,7 +61,90 @@ def run(args):
         bob.screenshot(session.path("chat-history-menu.png"))
         bob.key("Escape")
         results["find and menu"] = "drawn"
+
+        results["part of a message"] = select_and_copy(alice, session)
+        check_links(alice, bob, opened, session)
+        results["links"] = "drawn, opened with xdg-open, a failure shown"
+        session.publish(["chat-select.png", "chat-link.png"])
         return results
+
+
+def select_and_copy(alice, session):
+    """Alice drags over the start of "lunch is on me" and presses Ctrl+C: the clipboard holds that part."""
+    x0, y0, x1, y1 = alice.wait_widget("chat.text.2")
+    y = (y0 + y1) // 2
+    alice.focus()
+    alice.xdo("mousemove", "--window", alice.window, str(x0 - 2), str(y), "sleep", "0.2", "mousedown", "1",
+              "sleep", "0.2", "mousemove", "--window", alice.window, str(x0 + (x1 - x0) // 3), str(y), "sleep",
+              "0.2", "mousemove", "--window", alice.window, str(x0 + (x1 - x0) * 2 // 5), str(y), "sleep", "0.2",
+              "mouseup", "1")
+    time.sleep(0.3)
+    ctrl_key(alice, "c")
+    alice.screenshot(session.path("chat-select.png"))
+    reader = clipboard_reader()
+    if not reader:
+        return "selected (no clipboard reader here to check the copy)"
+    text, problem = read_clipboard(reader)
+    if not text or text == "lunch is on me" or not "lunch is on me".startswith(text):
+        raise TestFailure(f"clipboard after selecting part of a message: {text!r} {problem}")
+    return f"copied {text!r}"
+
+
+def install_fake_xdg_open(session):
+    """Puts an xdg-open first on the apps' PATH that appends its arguments to a file (and fails, as a
+    missing browser does, for URLs containing "fail"). Returns the file's path."""
+    bin_dir = os.path.join(session.workdir, "fake-bin")
+    os.makedirs(bin_dir)
+    opened = os.path.join(session.workdir, "xdg-open.log")
+    script = os.path.join(bin_dir, "xdg-open")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\nprintf '%s|%s\\n' \"$#\" \"$1\" >> '" + opened + "'\n"
+                "case \"$1\" in *fail*) exit 3 ;; esac\nexit 0\n")
+    os.chmod(script, os.stat(script).st_mode | stat.S_IXUSR)
+    session.env["PATH"] = bin_dir + os.pathsep + session.env.get("PATH", "")
+    return opened
+
+
+def opened_urls(path):
+    try:
+        with open(path) as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def link_widget(inst):
+    return wait_for(f"{inst.name}: a link drawn",
+                    lambda: sorted((k for k in inst.widgets() if k.startswith("chat.link.")),
+                                   key=lambda k: int(k.split(".")[2])), 20)[-1]
+
+
+def check_links(alice, bob, opened, session):
+    time.sleep(0.5)
+    bob.click("chat.input")  # the first click may only close what the History menu left open
+    bob.click("chat.input")
+    bob.type("the notes are at https://example.com/duet-notes?page=2.")
+    bob.key("Return")
+    alice.wait_log(r'^event ChatReceived .* text="the notes are at https://example.com/duet-notes\?page=2\."')
+    key = link_widget(alice)
+    alice.click(key)
+    wait_for("xdg-open called with the link",
+             lambda: "1|https://example.com/duet-notes?page=2" in opened_urls(opened), 10)
+    alice.wait_log(r"^gui open link https://example.com/duet-notes\?page=2$")
+    x0, y0, x1, y1 = alice.wait_widget(key)
+    alice.xdo("mousemove", "--window", alice.window, str((x0 + x1) // 2), str((y0 + y1) // 2))
+    alice.screenshot(session.path("chat-link.png"))
+
+    bob.click("chat.input")
+    bob.type("and www.example.org/fail")
+    bob.key("Return")
+    alice.wait_log(r'^event ChatReceived .* text="and www.example.org/fail"')
+    wait_for(f"{alice.name}: the second link drawn", lambda: link_widget(alice) != key, 20)
+    alice.click(link_widget(alice))
+    wait_for("xdg-open called with the www. link as https",
+             lambda: "1|https://www.example.org/fail" in opened_urls(opened), 10)
+    alice.wait_widget("error.banner")
+    alice.screenshot(session.path("chat-link-failed.png"))
 
 
 def extra_arguments(_parser):

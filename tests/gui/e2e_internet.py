@@ -21,17 +21,16 @@ import binascii
 import glob
 import os
 import re
-import shutil
 import socket
 import sqlite3
 import struct
-import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gui_harness import GuiSession, TestFailure, ctrl_key, free_udp_port_pair, main, wait_for  # noqa: E402
+from gui_harness import (GuiSession, TestFailure, clipboard_reader, ctrl_key, free_udp_port_pair, main,  # noqa: E402
+                         read_clipboard, wait_for)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from code_text import CROCKFORD, RFC4648, base32_bytes, crockford_text  # noqa: E402
@@ -64,26 +63,6 @@ def make_code(fingerprint, endpoints, nat_type=2):
     for kind, ip, port in endpoints:
         body += struct.pack(">B4sH", kind, socket.inet_aton(ip), port)
     return crockford_text(body + struct.pack(">I", binascii.crc32(body)))
-
-
-def clipboard_reader():
-    """A command that prints the X CLIPBOARD selection (xclip, xsel, or a Python with tkinter), or None."""
-    if shutil.which("xclip"):
-        return ["xclip", "-o", "-selection", "clipboard"]
-    if shutil.which("xsel"):
-        return ["xsel", "--output", "--clipboard"]
-    for python in dict.fromkeys([sys.executable, shutil.which("python3")]):
-        if python and subprocess.run([python, "-c", "import tkinter"], capture_output=True, timeout=10).returncode == 0:
-            return [python, "-c", "import tkinter; r = tkinter.Tk(); r.withdraw(); print(r.clipboard_get(), end='')"]
-    return None
-
-
-def read_clipboard(command):
-    """(text, diagnostic) of the clipboard on the session's display (DISPLAY is set by GuiSession)."""
-    result = subprocess.run(command, capture_output=True, text=True, timeout=15)
-    if result.returncode != 0:
-        return "", result.stderr.strip().splitlines()[-1:] or [f"exit status {result.returncode}"]
-    return result.stdout, []
 
 
 def log_count(inst, pattern):

@@ -245,6 +245,26 @@ def ctrl_key(inst, name):
     time.sleep(STEP_PAUSE)
 
 
+def clipboard_reader():
+    """A command that prints the X CLIPBOARD selection (xclip, xsel, or a Python with tkinter), or None."""
+    if shutil.which("xclip"):
+        return ["xclip", "-o", "-selection", "clipboard"]
+    if shutil.which("xsel"):
+        return ["xsel", "--output", "--clipboard"]
+    for python in dict.fromkeys([sys.executable, shutil.which("python3")]):
+        if python and subprocess.run([python, "-c", "import tkinter"], capture_output=True, timeout=10).returncode == 0:
+            return [python, "-c", "import tkinter; r = tkinter.Tk(); r.withdraw(); print(r.clipboard_get(), end='')"]
+    return None
+
+
+def read_clipboard(command):
+    """(text, diagnostic) of the clipboard on the session's display (DISPLAY is set by GuiSession)."""
+    result = subprocess.run(command, capture_output=True, text=True, timeout=15)
+    if result.returncode != 0:
+        return "", result.stderr.strip().splitlines()[-1:] or [f"exit status {result.returncode}"]
+    return result.stdout, []
+
+
 class GuiSession:
     """with GuiSession(args, "duet-gui-e2e-") as session: alice = session.start("Alice", port) ...
 
