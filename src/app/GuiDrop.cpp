@@ -32,13 +32,20 @@ void onDrop(GLFWwindow*, int count, const char** paths)
         if (paths[i] && paths[i][0] == '/') list.emplace_back(paths[i]);
 }
 
-// Runs `xdg-open ARGUMENT` (argv, no shell); returns posix_spawnp's error number.
+// Runs `xdg-open ARGUMENT` (argv, no shell); returns posix_spawnp's error number. The child keeps only
+// stdin, stdout and stderr: a browser or file manager it starts would otherwise hold ENet's UDP socket
+// (not close-on-exec) and keep the port taken after Duet quits.
 int spawnXdgOpen(const std::string& argument, pid_t& child)
 {
     std::string program = "xdg-open";
     std::string copy = argument;
     char* argv[] = {program.data(), copy.data(), nullptr};
-    return posix_spawnp(&child, "xdg-open", nullptr, nullptr, argv, environ);
+    posix_spawn_file_actions_t actions;
+    if (const int error = posix_spawn_file_actions_init(&actions); error != 0) return error;
+    int error = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (error == 0) error = posix_spawnp(&child, "xdg-open", &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return error;
 }
 
 std::mutex& linkFailuresMutex()

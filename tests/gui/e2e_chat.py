@@ -91,14 +91,16 @@ def select_and_copy(alice, session):
 
 
 def install_fake_xdg_open(session):
-    """Puts an xdg-open first on the apps' PATH that appends its arguments to a file (and fails, as a
-    missing browser does, for URLs containing "fail"). Returns the file's path."""
+    """Puts an xdg-open first on the apps' PATH that appends its argument count, its first argument and
+    how many sockets it inherited to a file (and fails, as a missing browser does, for URLs containing
+    "fail"). Returns the file's path."""
     bin_dir = os.path.join(session.workdir, "fake-bin")
     os.makedirs(bin_dir)
     opened = os.path.join(session.workdir, "xdg-open.log")
     script = os.path.join(bin_dir, "xdg-open")
     with open(script, "w") as f:
-        f.write("#!/bin/sh\nprintf '%s|%s\\n' \"$#\" \"$1\" >> '" + opened + "'\n"
+        f.write("#!/bin/sh\nsockets=$(ls -l /proc/$$/fd | grep -c socket:)\n"
+                "printf '%s|%s|%s\\n' \"$#\" \"$1\" \"$sockets\" >> '" + opened + "'\n"
                 "case \"$1\" in *fail*) exit 3 ;; esac\nexit 0\n")
     os.chmod(script, os.stat(script).st_mode | stat.S_IXUSR)
     session.env["PATH"] = bin_dir + os.pathsep + session.env.get("PATH", "")
@@ -129,7 +131,7 @@ def check_links(alice, bob, opened, session):
     key = link_widget(alice)
     alice.click(key)
     wait_for("xdg-open called with the link",
-             lambda: "1|https://example.com/duet-notes?page=2" in opened_urls(opened), 10)
+             lambda: "1|https://example.com/duet-notes?page=2|0" in opened_urls(opened), 10)
     alice.wait_log(r"^gui open link https://example.com/duet-notes\?page=2$")
     x0, y0, x1, y1 = alice.wait_widget(key)
     alice.xdo("mousemove", "--window", alice.window, str((x0 + x1) // 2), str((y0 + y1) // 2))
@@ -142,7 +144,7 @@ def check_links(alice, bob, opened, session):
     wait_for(f"{alice.name}: the second link drawn", lambda: link_widget(alice) != key, 20)
     alice.click(link_widget(alice))
     wait_for("xdg-open called with the www. link as https",
-             lambda: "1|https://www.example.org/fail" in opened_urls(opened), 10)
+             lambda: "1|https://www.example.org/fail|0" in opened_urls(opened), 10)
     alice.wait_widget("error.banner")
     alice.screenshot(session.path("chat-link-failed.png"))
 
