@@ -307,6 +307,7 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
         const float visible = ImGui::GetWindowHeight();
         ImGui::SetScrollY(std::max(0.f, static_cast<float>(r) * rowHeight - visible * 0.4f));
         history.selectedMessage = history.jumpTo;
+        history.selectionFocus = history.selectionAnchor; // Ctrl+C then copies the message found
         history.scrollToBottom = false;
     }
     history.jumpTo = ChatHistoryView::kNone;
