@@ -239,6 +239,13 @@ void finishTextInput(const state::Peer& peer, ChatHistoryView& history, const Te
     } else if (!valid) {
         history.selecting = false;
     }
+    // A click anywhere else (the input, the peers list) ends the selection, as in a text view; the row
+    // menu's own clicks must not, or "Copy selection" would vanish under the mouse.
+    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && !history.selecting &&
+        !ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows |
+                                ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
+        !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel))
+        history.selectionFocus = history.selectionAnchor;
 
     if (!ImGui::IsWindowFocused(ImGuiFocusedFlags_ChildWindows)) return;
     const auto [selBegin, selEnd] = selectionIn(history, history.selectionMessage);

@@ -131,6 +131,10 @@ TEST_CASE("chat text: dragging over a message selects part of it and Ctrl+C copi
     CHECK(clipboard() == message);
     ctrl(ui, ImGuiKey_A);
     CHECK(selected(ui, 0) == message);
+
+    // A click elsewhere (here the chat input) ends the selection.
+    ui.click("chat.input");
+    CHECK(selected(ui, 0).empty());
 }
 
 TEST_CASE("chat text: a double-click selects a word, or the whole link it is on")
