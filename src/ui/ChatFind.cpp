@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 
@@ -28,41 +29,95 @@ bool containsIgnoringAsciiCase(std::string_view text, std::string_view query)
     return it != text.end();
 }
 
-void refreshMatches(const state::Peer& peer, ChatFindView& find)
+// Time one frame may spend searching every message; what is left continues in the next frame.
+constexpr auto kScanBudget = std::chrono::microseconds(3000);
+constexpr std::size_t kScanStride = 512; // messages between two looks at the clock
+
+// Continues a search; true when it is complete.
+bool continueScan(const state::Peer& peer, ChatFindView& find)
 {
-    if (find.peer == peer.id && find.revision == peer.messagesRevision &&
-        find.messageCount == peer.messages.size() && find.matchedQuery == find.query)
-        return;
+    const auto started = std::chrono::steady_clock::now();
+    const auto check = [&](std::size_t index) {
+        if (containsIgnoringAsciiCase(peer.messages[index].text, find.query)) find.scanFound.push_back(index);
+    };
+    const auto timeLeft = [&] { return std::chrono::steady_clock::now() - started < kScanBudget; };
+    while (find.candidateNext < find.candidates.size()) {
+        const std::size_t stop = std::min(find.candidates.size(), find.candidateNext + kScanStride);
+        for (; find.candidateNext < stop; ++find.candidateNext)
+            check(find.candidates[find.candidateNext]);
+        if (!timeLeft()) return false;
+    }
+    while (find.scanNext > 0) {
+        const std::size_t stop = find.scanNext > kScanStride ? find.scanNext - kScanStride : 0;
+        for (; find.scanNext > stop; --find.scanNext)
+            check(find.scanNext - 1);
+        if (find.scanNext > 0 && !timeLeft()) return false;
+    }
+    find.scanning = false;
+    find.candidates.clear();
+    find.candidateNext = 0;
+    find.matches.assign(find.scanFound.rbegin(), find.scanFound.rend());
+    find.scanFound.clear();
+    return true;
+}
+
+void startScan(ChatFindView& find, std::vector<std::size_t> candidatesNewestFirst, std::size_t scanBelow)
+{
+    find.scanning = true;
+    find.matches.clear();
+    find.scanFound.clear();
+    find.candidates = std::move(candidatesNewestFirst);
+    find.candidateNext = 0;
+    find.scanNext = scanBelow;
+}
+
+// Brings `matches` up to date with the query and messages; false while a search is still under way.
+bool refreshMatches(const state::Peer& peer, ChatFindView& find)
+{
     const bool sameQuery = find.matchedQuery == find.query && find.peer == peer.id;
     const bool sameMessages = find.peer == peer.id && find.revision == peer.messagesRevision &&
                               find.messageCount == peer.messages.size();
     std::vector<std::pair<std::string, std::vector<std::size_t>>>& cache = find.prefixMatches;
-    if (!sameMessages) cache.clear();
-    while (!cache.empty() && !std::string_view(find.query).starts_with(cache.back().first))
-        cache.pop_back();
-    if (find.query.empty()) {
-        find.matches.clear();
-    } else if (!cache.empty() && cache.back().first == find.query) {
-        find.matches = cache.back().second;
+    if (sameQuery && sameMessages) {
+        if (find.scanning && !continueScan(peer, find)) return false;
+    } else if (find.scanning && sameMessages && !find.matchedQuery.empty() &&
+               std::string_view(find.query).starts_with(find.matchedQuery)) {
+        // Typed on during a search: what it found so far is checked again, then what it had not reached.
+        std::vector<std::size_t> again = std::move(find.scanFound);
+        again.insert(again.end(), find.candidates.begin() + static_cast<std::ptrdiff_t>(find.candidateNext),
+                     find.candidates.end());
+        startScan(find, std::move(again), find.scanNext);
+        find.matchedQuery = find.query;
+        if (!continueScan(peer, find)) return false;
     } else {
-        if (cache.empty()) {
-            find.matches = findMessages(peer.messages, find.query);
-        } else {
-            // A message containing the query contains every prefix of it.
+        if (!sameMessages) cache.clear();
+        while (!cache.empty() && !std::string_view(find.query).starts_with(cache.back().first))
+            cache.pop_back();
+        find.scanning = false;
+        find.peer = peer.id;
+        find.revision = peer.messagesRevision;
+        find.messageCount = peer.messages.size();
+        find.matchedQuery = find.query;
+        if (find.query.empty()) {
             find.matches.clear();
-            for (const std::size_t index : cache.back().second)
-                if (containsIgnoringAsciiCase(peer.messages[index].text, find.query))
-                    find.matches.push_back(index);
+        } else if (!cache.empty() && cache.back().first == find.query) {
+            find.matches = cache.back().second;
+        } else {
+            // A message containing the query contains every prefix of it: only a cached prefix's matches
+            // need a look, else every message.
+            if (!cache.empty())
+                startScan(find, {cache.back().second.rbegin(), cache.back().second.rend()}, 0);
+            else
+                startScan(find, {}, peer.messages.size());
+            if (!continueScan(peer, find)) return false;
         }
-        cache.emplace_back(find.query, find.matches);
     }
-    find.peer = peer.id;
-    find.revision = peer.messagesRevision;
-    find.messageCount = peer.messages.size();
-    find.matchedQuery = find.query;
+    if (!find.query.empty() && (cache.empty() || cache.back().first != find.query))
+        cache.emplace_back(find.query, find.matches);
     // A new query starts at the newest match; new messages keep the position.
-    if (!sameQuery || find.current >= find.matches.size())
+    if (!sameQuery || find.current >= find.matches.size() || find.jumpWhenDone)
         find.current = find.matches.empty() ? 0 : find.matches.size() - 1;
+    return true;
 }
 
 // A file name for the export: "Duet chat with NAME YYYY-MM-DD HHMMSS.txt", name reduced to safe bytes.
@@ -102,7 +157,6 @@ void drawChatFind(const state::Peer& peer, ViewState& view)
         find.focusInput = true;
     }
     if (!find.open) return;
-    refreshMatches(peer, find);
 
     bool jump = false;
     const float em = ImGui::GetFontSize();
@@ -118,8 +172,9 @@ void drawChatFind(const state::Peer& peer, ViewState& view)
     const bool entered = ImGui::InputText("##find", &find.query, ImGuiInputTextFlags_EnterReturnsTrue);
     locate(view, "chat.find");
     const bool inputActive = ImGui::IsItemActive() || entered;
-    if (find.query != before) {
-        refreshMatches(peer, find);
+    if (find.query != before) find.jumpWhenDone = true;
+    if (refreshMatches(peer, find) && find.jumpWhenDone) {
+        find.jumpWhenDone = false;
         jump = !find.matches.empty();
     }
     const bool previous = entered && io.KeyShift;
@@ -141,6 +196,8 @@ void drawChatFind(const state::Peer& peer, ViewState& view)
     ImGui::SameLine();
     if (find.query.empty())
         textColored(palette(view.theme).muted, "type to search this conversation");
+    else if (find.scanning)
+        textColored(palette(view.theme).muted, "searching...");
     else if (find.matches.empty())
         textColored(palette(view.theme).warning, "no match");
     else
@@ -149,6 +206,8 @@ void drawChatFind(const state::Peer& peer, ViewState& view)
     if (button(view, "chat.find.close", "Close") ||
         (inputActive && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))) {
         find.open = false;
+        find.scanning = false;
+        find.matchedQuery.clear(); // searched again when the bar opens
         view.history.selectedMessage = ChatHistoryView::kNone;
     }
     if (jump && find.current < find.matches.size()) view.history.jumpTo = find.matches[find.current];

@@ -31,6 +31,16 @@ struct ChatFindView {
     // The matches of each prefix of the query typed so far (same messages): a longer query filters the
     // longest cached prefix's matches instead of every message; erasing goes back to a cached one.
     std::vector<std::pair<std::string, std::vector<std::size_t>>> prefixMatches;
+    // A search runs newest first in slices of a few milliseconds, one per frame, so 100,000 messages
+    // never hold a frame; `matches` is filled when it is done. It checks `candidates` (from the cursor
+    // on: matches of a prefix, newest first), then every message below `scanNext`. Typing on during a
+    // search narrows what it found so far the same way. The app keeps drawing frames while `scanning`.
+    bool scanning = false;
+    std::vector<std::size_t> candidates;
+    std::size_t candidateNext = 0;
+    std::size_t scanNext = 0;
+    std::vector<std::size_t> scanFound; // newest first
+    bool jumpWhenDone = false;          // the query was typed: jump to its newest match when done
 
     bool confirmClear = false; // the clear-history confirmation is open
 };

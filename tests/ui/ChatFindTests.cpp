@@ -28,16 +28,22 @@ const state::Peer& connectWithMessages(HeadlessUi& ui, std::size_t count)
     return *ui.state.findPeer(kPeer);
 }
 
+// Opens the find bar with the keyboard focus in it, as Ctrl+F does.
+void openFindBar(HeadlessUi& ui)
+{
+    ui.view.find.open = true;
+    ui.view.find.focusInput = true;
+    ui.frame();
+    ui.frame();
+}
+
 } // namespace
 
 TEST_CASE("chat find: typing and erasing a query always gives the matches of a full search")
 {
     HeadlessUi ui;
     const state::Peer& peer = connectWithMessages(ui, 200);
-    ui.view.find.open = true;
-    ui.view.find.focusInput = true;
-    ui.frame();
-    ui.frame();
+    openFindBar(ui);
     for (const char* step : {"h", "a", "r", "b"}) {
         ui.type(step);
         ui.frame();
@@ -62,10 +68,7 @@ TEST_CASE("chat find: Enter selects the next match and scrolls the history to it
 {
     HeadlessUi ui;
     const state::Peer& peer = connectWithMessages(ui, 2000);
-    ui.view.find.open = true;
-    ui.view.find.focusInput = true;
-    ui.frame();
-    ui.frame();
+    openFindBar(ui);
     ui.type("sharp 3");
     ui.frame();
     const std::vector<std::size_t> expected = ui::findMessages(peer.messages, "sharp 3");
@@ -79,4 +82,35 @@ TEST_CASE("chat find: Enter selects the next match and scrolls the history to it
     CHECK(ui.view.history.selectedMessage == expected.front()); // wraps to the oldest
     // The selected message's row is on screen.
     CHECK(ui.has("chat.message." + std::to_string(expected.front())));
+}
+
+TEST_CASE("chat find: a search of every message runs over several frames and ends with the full result")
+{
+    HeadlessUi ui;
+    const state::Peer& peer = connectWithMessages(ui, 120000);
+    openFindBar(ui);
+    ui.type("h");
+    int frames = 0;
+    do {
+        ui.frame();
+        if (ui.view.find.scanning) {
+            CHECK(ui.view.find.matches.empty()); // nothing half-done is shown or jumped to
+            // A message arriving meanwhile is part of the result.
+            if (frames == 0)
+                ui.state.apply(event::ChatReceived{kPeer, 500000, "Bob", "late harbour", ui.nowMs, "fp"},
+                               ui.nowMs);
+        }
+    } while (ui.view.find.scanning && ++frames < 1000);
+    CHECK_FALSE(ui.view.find.scanning);
+    const std::vector<std::size_t> expected = ui::findMessages(peer.messages, "h");
+    CHECK(ui.view.find.matches == expected);
+    ui.frame();
+    CHECK(ui.view.history.selectedMessage == expected.back()); // the newest match, once it is known
+
+    // Closing the bar in the middle of a search stops it (the app stops drawing frames for it).
+    ui.press(ImGuiKey_Backspace);
+    ui.type("q");
+    ui.click("chat.find.close");
+    CHECK_FALSE(ui.view.find.open);
+    CHECK_FALSE(ui.view.find.scanning);
 }
