@@ -40,6 +40,11 @@ Hash32 blake2b256(std::initializer_list<ByteSpan> parts)
     return hasher.finish();
 }
 
+Hash32 labelledKey(std::string_view label, const Hash32& key)
+{
+    return blake2b256({ByteSpan(reinterpret_cast<const std::uint8_t*>(label.data()), label.size()), key});
+}
+
 std::string toHex(ByteSpan bytes)
 {
     static constexpr char kDigits[] = "0123456789abcdef";

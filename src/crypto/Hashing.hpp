@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace duet::crypto {
 
@@ -23,6 +24,8 @@ private:
 
 // BLAKE2b-256 of the concatenation of `parts` (domain label first, by convention of this library).
 Hash32 blake2b256(std::initializer_list<ByteSpan> parts);
+// A key for one purpose derived from `key`: BLAKE2b-256(label ‖ key).
+Hash32 labelledKey(std::string_view label, const Hash32& key);
 
 // Lower-case hex, two characters per byte.
 std::string toHex(ByteSpan bytes);

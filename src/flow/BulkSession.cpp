@@ -17,9 +17,7 @@ constexpr crypto::NoncePrefix kAckPrefix{'d', 'u', 'e', 't', '-', 'b', 'u', 'l',
 
 crypto::Key32 bulkKey(const crypto::Key32& fileKey)
 {
-    const auto label =
-        wire::ByteSpan(reinterpret_cast<const std::uint8_t*>(kKeyLabel.data()), kKeyLabel.size());
-    return crypto::blake2b256({label, fileKey});
+    return crypto::labelledKey(kKeyLabel, fileKey);
 }
 
 std::uint64_t typeTag(wire::FrameType type)

@@ -4,6 +4,12 @@
 #include <stdexcept>
 
 namespace duet::net {
+namespace {
+
+// Both copies of a Chat are at most one channel's backlog apart, far fewer messages than this.
+constexpr std::size_t kRecentChatIds = 256;
+
+} // namespace
 
 MessageState toEventState(profile::MessageState state)
 {
@@ -233,13 +239,21 @@ void ChatService::onVerified(Session& session, SessionActions& out)
     sendReadReceipt(chat, fingerprint, &session, &out);
 }
 
-void ChatService::onChat(Session& session, const wire::Chat& chat, SessionActions& out)
+void ChatService::onChat(Session& session, const wire::Chat& chat, SessionActions& out, ChatCopy copy)
 {
     const auto link = m_links.find(session.peer().value);
     // Chat is accepted on every verified connection of the identity: the sender uses one at a time and
     // storage is once per id, so a message that raced a duplicate connection's close is still shown once.
     if (link == m_links.end()) return;
     const std::string fingerprint = link->second.fingerprint;
+    auto& recent = link->second.recentChats;
+    const auto seen =
+        std::find_if(recent.begin(), recent.end(), [&](const auto& r) { return r.first == chat.id; });
+    if (seen != recent.end() && (copy == ChatCopy::Echo || seen->second == ChatCopy::Echo)) return;
+    if (seen == recent.end()) {
+        recent.emplace_back(chat.id, copy);
+        if (recent.size() > kRecentChatIds) recent.pop_front();
+    }
     if (!takeChatTokens(link->second, static_cast<double>(chat.text.size()))) {
         out.close = CloseRequest{wire::CloseReason::ProtocolError, "chat rate limit exceeded",
                                  "the peer sent chat faster than the limit"};

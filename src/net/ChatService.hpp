@@ -22,6 +22,7 @@
 #include "duet/net/TokenBucket.hpp"
 #include "duet/profile/ProfileStore.hpp"
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -71,7 +72,10 @@ public:
 
     // Session hooks, called inside a session input; what to send goes to `out`.
     void onVerified(Session& session, SessionActions& out);
-    void onChat(Session& session, const wire::Chat& chat, SessionActions& out);
+    // `copy`: which chat channel it came on. The first copy of an id on a link is taken; a later echo
+    // is dropped, and so is a primary copy after its echo was taken (both were acknowledged already).
+    // A primary copy taken before is a re-send after a lost acknowledgement: acknowledged again.
+    void onChat(Session& session, const wire::Chat& chat, SessionActions& out, ChatCopy copy);
     void onAck(Session& session, std::uint64_t messageId, SessionActions& out);
     void onRead(Session& session, std::uint64_t upToMessageId, SessionActions& out);
     void onTyping(Session& session, bool active, SessionActions& out);
@@ -106,6 +110,9 @@ private:
         std::string fingerprint;
         TokenBucket messages;
         TokenBucket bytes;
+        // The last Chats taken on this link and the channel each came on first: the other copy is
+        // dropped before the rate limit counts it twice.
+        std::deque<std::pair<std::uint64_t, ChatCopy>> recentChats{};
     };
 
     Conversation& conversation(const std::string& fingerprint);

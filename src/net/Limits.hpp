@@ -7,11 +7,12 @@
 
 namespace duet::net {
 
-inline constexpr std::uint8_t kControlChannel = 0; // handshake frames, then control records
-inline constexpr std::uint8_t kChatChannel = 1;    // chat records
-inline constexpr std::uint8_t kDataChannel = 2;    // file data (reserved for the transfer layer)
-inline constexpr std::uint8_t kBulkChannel = 3;    // bulk datagrams carrying file data (PROTOCOL.md §11)
-inline constexpr std::size_t kChannelCount = 4;
+inline constexpr std::uint8_t kControlChannel = 0;  // handshake frames, then control records
+inline constexpr std::uint8_t kChatChannel = 1;     // chat records
+inline constexpr std::uint8_t kDataChannel = 2;     // file data (reserved for the transfer layer)
+inline constexpr std::uint8_t kBulkChannel = 3;     // bulk datagrams carrying file data (PROTOCOL.md §11)
+inline constexpr std::uint8_t kChatEchoChannel = 4; // a second copy of each Chat (PROTOCOL.md §3.1)
+inline constexpr std::size_t kChannelCount = 5;
 // Chunk bytes per connection handed to the bulk transport and not yet acknowledged by the peer: room
 // for 2 x the bandwidth-delay product (1 Gbit/s x 5 ms = 625 KB) plus the data held behind a loss for
 // a recovery round trip, on every issue 7 profile. Bounds memory: this plus one chunk per connection.

@@ -14,13 +14,17 @@ namespace {
 
 constexpr std::string_view kDisplayNameSetting = "display_name";
 
-// What this build and CPU offer in the Hello. DUET_BULK_AES=0 keeps the bulk stream on XChaCha20 (for
-// comparisons).
+// What this build and CPU offer in the Hello. DUET_BULK_AES=0 keeps the bulk stream on XChaCha20 and
+// DUET_CHAT_ECHO=0 sends chat once (both for comparisons).
 std::uint32_t localCapabilities()
 {
-    const char* aes = std::getenv("DUET_BULK_AES");
-    const bool aesWanted = aes == nullptr || std::strcmp(aes, "0") != 0;
-    return aesWanted && crypto::aesGcmAvailable() ? wire::kCapabilityBulkAesGcm : 0;
+    const auto wanted = [](const char* name) {
+        const char* setting = std::getenv(name);
+        return setting == nullptr || std::strcmp(setting, "0") != 0;
+    };
+    std::uint32_t capabilities = wanted("DUET_CHAT_ECHO") ? wire::kCapabilityChatEcho : 0;
+    if (wanted("DUET_BULK_AES") && crypto::aesGcmAvailable()) capabilities |= wire::kCapabilityBulkAesGcm;
+    return capabilities;
 }
 
 // With no connection at all, nothing inside ENet needs servicing; our own timers bound the wait.

@@ -210,6 +210,9 @@ void NetLoop::apply(Connection& connection, SessionActions& actions)
 
 void NetLoop::send(Connection& connection, std::uint8_t channel, const wire::Bytes& frame)
 {
+    // ENet packs queued commands into one datagram; the echo must not share the lost datagram of the copy
+    // it backs up, so what is queued goes out first.
+    if (channel == kChatEchoChannel) enet_host_flush(m_host->get());
     ENetPacket* packet = enet_packet_create(frame.data(), frame.size(), ENET_PACKET_FLAG_RELIABLE);
     if (packet == nullptr) return;
     if (enet_peer_send(connection.peer, channel, packet) != 0) {

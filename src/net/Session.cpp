@@ -1,5 +1,6 @@
 #include "duet/net/Session.hpp"
 
+#include "duet/crypto/Hashing.hpp"
 #include "duet/net/ChatService.hpp"
 #include "duet/net/Limits.hpp"
 
@@ -10,6 +11,12 @@ namespace duet::net {
 namespace {
 
 constexpr std::size_t kMaxEarlyChats = 16;
+
+// The echo channel's stream has its own key, so it shares no nonce with the chat stream.
+crypto::Key32 chatEchoKey(const crypto::Key32& chatKey)
+{
+    return crypto::labelledKey("duet-chat-echo-v1", chatKey);
+}
 
 bool isTransferMessage(const wire::AppMessage& message)
 {
@@ -131,6 +138,8 @@ void Session::onHandshakeComplete(SessionActions& out)
     m_sendChat.emplace(keys.send.chat);
     m_openControl.emplace(keys.receive.control);
     m_openChat.emplace(keys.receive.chat);
+    m_sendChatEcho.emplace(chatEchoKey(keys.send.chat));
+    m_openChatEcho.emplace(chatEchoKey(keys.receive.chat));
     m_peerFingerprint = m_handshake.peerFingerprint();
     if (m_handshake.peerIdentity() == m_context.identity.publicKey())
         return fail(wire::CloseReason::ProtocolError, "connected to itself", out);
@@ -147,6 +156,7 @@ void Session::onRecord(std::uint8_t channel, wire::ByteSpan body, SessionActions
     std::optional<crypto::StreamOpener>* opener = nullptr;
     if (channel == kControlChannel) opener = &m_openControl;
     if (channel == kChatChannel) opener = &m_openChat;
+    if (channel == kChatEchoChannel) opener = &m_openChatEcho;
     if (opener == nullptr) return dropBadPacket("record on an unexpected channel", out);
     std::optional<wire::Bytes> plaintext = (*opener)->open(body);
     if (!plaintext) return dropBadPacket("record failed to authenticate", out);
@@ -167,6 +177,13 @@ void Session::onRecord(std::uint8_t channel, wire::ByteSpan body, SessionActions
         if (channel != kControlChannel || !m_verified)
             return dropBadPacket("file transfer message before verification or off the control channel", out);
         out.transferMessages.push_back(std::move(*message));
+        return;
+    }
+    if (channel == kChatEchoChannel) {
+        // Only copies of Chat travel here. Before verification the copy on channel 1 has the rules.
+        if (!std::holds_alternative<wire::Chat>(*message))
+            return dropBadPacket("a message other than Chat on the chat echo channel", out);
+        if (m_verified) m_context.chat->onChat(*this, std::get<wire::Chat>(*message), out, ChatCopy::Echo);
         return;
     }
     if (channel == kControlChannel)
@@ -292,13 +309,18 @@ void Session::checkVerified(SessionActions& out)
 void Session::acceptChat(const wire::Chat& chat, SessionActions& out)
 {
     // Stored once per id before the acknowledgement (ChatService).
-    m_context.chat->onChat(*this, chat, out);
+    m_context.chat->onChat(*this, chat, out, ChatCopy::Primary);
 }
 
 void Session::sendChatRecord(const wire::AppMessage& message, SessionActions& out)
 {
     if (m_closed || !m_verified) return;
     sendRecord(kChatChannel, message, out);
+    // The copy rides its own ordered channel: when a datagram of one channel is lost, the other one still
+    // delivers, so a lossy path costs a message one trip instead of a retransmission timeout.
+    if (std::holds_alternative<wire::Chat>(message) &&
+        (sharedCapabilities() & wire::kCapabilityChatEcho) != 0)
+        sendRecord(kChatEchoChannel, message, out);
 }
 
 void Session::sendTransferMessage(const wire::AppMessage& message, SessionActions& out)
@@ -309,7 +331,9 @@ void Session::sendTransferMessage(const wire::AppMessage& message, SessionAction
 
 void Session::sendRecord(std::uint8_t channel, const wire::AppMessage& message, SessionActions& out)
 {
-    crypto::StreamSealer& sealer = channel == kControlChannel ? *m_sendControl : *m_sendChat;
+    crypto::StreamSealer& sealer = channel == kControlChannel    ? *m_sendControl
+                                   : channel == kChatEchoChannel ? *m_sendChatEcho
+                                                                 : *m_sendChat;
     const wire::Bytes body = sealer.seal(wire::encodeApp(message));
     out.send.push_back({channel, wire::encodeFrame(wire::FrameType::Record, body)});
 }

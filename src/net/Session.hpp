@@ -56,6 +56,9 @@ struct SessionContext {
     std::uint32_t capabilities = 0; // wire::kCapability* bits this side announces in its Hello
 };
 
+// Which chat channel a Chat came on: the chat channel, or the echo channel that carries a second copy.
+enum class ChatCopy : std::uint8_t { Primary, Echo };
+
 class Session {
 public:
     enum class Role { Initiator, Responder };
@@ -82,7 +85,8 @@ public:
     const std::string& peerName() const { return m_peerName; }
     // The capabilities both Hellos announced (0 before the peer's Hello).
     std::uint32_t sharedCapabilities() const { return m_context.capabilities & m_peerCapabilities; }
-    // Seals a chat-channel message (Chat, ChatAck) for a verified session; used by ChatService.
+    // Seals a chat-channel message (Chat, ChatAck) for a verified session; used by ChatService. A Chat also
+    // goes on the echo channel when both sides offer it, so one lost datagram does not hold it up.
     void sendChatRecord(const wire::AppMessage& message, SessionActions& out);
     bool verified() const { return m_verified; }
     bool closed() const { return m_closed; }
@@ -97,7 +101,7 @@ private:
     void onHello(const wire::Hello& hello, SessionActions& out);
     wire::Hello ownHello() const { return {m_context.displayName, m_context.capabilities}; }
     void onPeerConfirmed(SessionActions& out);
-    void acceptChat(const wire::Chat& chat, SessionActions& out);
+    void acceptChat(const wire::Chat& chat, SessionActions& out); // from the chat channel
     void confirmLocally(bool pinKey, SessionActions& out);
     void checkVerified(SessionActions& out);
     void sendRecord(std::uint8_t channel, const wire::AppMessage& message, SessionActions& out);
@@ -115,6 +119,8 @@ private:
     std::optional<crypto::StreamSealer> m_sendChat;
     std::optional<crypto::StreamOpener> m_openControl;
     std::optional<crypto::StreamOpener> m_openChat;
+    std::optional<crypto::StreamSealer> m_sendChatEcho;
+    std::optional<crypto::StreamOpener> m_openChatEcho;
 
     std::string m_peerFingerprint;
     std::string m_peerName;

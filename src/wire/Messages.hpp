@@ -87,6 +87,8 @@ struct Hello {
 };
 // This side can seal bulk datagrams with AES-256-GCM in hardware; used when both sides set it.
 inline constexpr std::uint32_t kCapabilityBulkAesGcm = 1u << 0;
+// This side sends every Chat a second time on the chat echo channel and accepts it there (PROTOCOL.md §3.1).
+inline constexpr std::uint32_t kCapabilityChatEcho = 1u << 1;
 // The sender's user compared the verification code and accepted it.
 struct PeerConfirmed {};
 struct Chat {

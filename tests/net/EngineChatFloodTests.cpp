@@ -1,7 +1,7 @@
 // Checklist "flood": a verified peer that sends chat far above the limits (10,000 messages/s, or
 // oversized messages) is cut off; everything it sent within the limits is stored exactly once and in
 // order, and the engine keeps answering commands meanwhile.
-#include "ScriptedPeer.hpp"
+#include "VerifiedScriptedPeer.hpp"
 #include "duet/net/ChatService.hpp"
 #include "duet/net/Limits.hpp"
 
@@ -10,28 +10,11 @@
 using namespace duet;
 using namespace duet::test;
 
-namespace {
-
-PeerId verify(ScriptedPeer& peer, TestPeer& bob)
-{
-    REQUIRE(peer.connect(bob.port()));
-    REQUIRE(peer.handshake());
-    peer.sendApp(0, wire::Hello{"flooder", 0});
-    REQUIRE(peer.receiveApp()); // Hello
-    REQUIRE(peer.receiveApp()); // PeerConfirmed: bob auto-confirms
-    peer.sendApp(0, wire::PeerConfirmed{});
-    auto verified = bob.waitFor<event::PeerVerified>();
-    REQUIRE(verified);
-    return verified->peer;
-}
-
-} // namespace
-
 TEST_CASE("10,000 messages a second: cut off at the limit, nothing within it lost, commands answered")
 {
     TestPeer bob(named("bob"));
     ScriptedPeer peer(31);
-    const PeerId flooder = verify(peer, bob);
+    const PeerId flooder = verifyScriptedPeer(peer, bob, "flooder");
     constexpr std::uint64_t kTotal = 10000;
     const auto started = std::chrono::steady_clock::now();
     std::optional<std::chrono::steady_clock::time_point> askedAt;
@@ -89,7 +72,7 @@ TEST_CASE("oversized chat is refused by the decoder, and a byte flood of legal m
 {
     TestPeer bob(named("bob"));
     ScriptedPeer peer(32);
-    verify(peer, bob);
+    verifyScriptedPeer(peer, bob, "flooder");
     // A Chat claiming 64 KiB + 1 of text: refused by the decoder from its length prefix, before any copy;
     // counted as a bad packet, never stored.
     wire::ByteWriter oversized;

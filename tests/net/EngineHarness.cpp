@@ -91,13 +91,13 @@ std::optional<Link> connectVerified(TestPeer& from, TestPeer& to, std::chrono::m
     return link;
 }
 
-RawClient::RawClient(const char* bindIp)
+RawClient::RawClient(const char* bindIp, std::size_t channels) : m_channels(channels)
 {
     enet_initialize();
     ENetAddress address{};
     enet_address_set_host_ip(&address, bindIp);
     address.port = 0;
-    m_host = enet_host_create(&address, 1, 3, 0, 0);
+    m_host = enet_host_create(&address, 1, m_channels, 0, 0);
 }
 
 RawClient::~RawClient()
@@ -115,7 +115,7 @@ bool RawClient::beginConnect(std::uint16_t port)
     ENetAddress address{};
     enet_address_set_host_ip(&address, "127.0.0.1");
     address.port = port;
-    m_peer = enet_host_connect(m_host, &address, 3, 0);
+    m_peer = enet_host_connect(m_host, &address, m_channels, 0);
     return m_peer != nullptr;
 }
 

@@ -124,7 +124,9 @@ std::optional<Link> connectVerified(TestPeer& from, TestPeer& to, std::chrono::m
 // A bare ENet host on 127.0.0.x that connects to an engine and sends whatever a test wants.
 class RawClient {
 public:
-    explicit RawClient(const char* bindIp = "127.0.0.1");
+    // `channels`: 3 acts like an early build (no bulk or chat echo channel); net::kChannelCount like this
+    // one.
+    explicit RawClient(const char* bindIp = "127.0.0.1", std::size_t channels = 3);
     ~RawClient();
     RawClient(const RawClient&) = delete;
     RawClient& operator=(const RawClient&) = delete;
@@ -144,6 +146,7 @@ public:
     void service(std::chrono::milliseconds duration);
 
 private:
+    std::size_t m_channels = 3;
     void handle(ENetEvent& event);
 
     ENetHost* m_host = nullptr;

@@ -52,9 +52,10 @@ TEST_CASE("the responder says Hello only after the initiator's first record")
     auto hello = peer.receiveApp();
     REQUIRE(hello);
     REQUIRE(std::holds_alternative<wire::Hello>(*hello));
-    // The engine offers AES-256-GCM for the bulk stream exactly where this CPU can do it (§11.3).
+    // The engine offers AES-256-GCM for the bulk stream exactly where this CPU can do it (§11.3), and
+    // the chat echo always (§3.1).
     CHECK(std::get<wire::Hello>(*hello).capabilities ==
-          (crypto::aesGcmAvailable() ? wire::kCapabilityBulkAesGcm : 0u));
+          (wire::kCapabilityChatEcho | (crypto::aesGcmAvailable() ? wire::kCapabilityBulkAesGcm : 0u)));
 }
 
 TEST_CASE("chat before confirmation is a protocol error")

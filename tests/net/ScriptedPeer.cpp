@@ -1,10 +1,13 @@
 #include "ScriptedPeer.hpp"
 
+#include "duet/crypto/Hashing.hpp"
+#include "duet/net/Limits.hpp"
+
 namespace duet::test {
 
-ScriptedPeer::ScriptedPeer(std::uint64_t seed)
+ScriptedPeer::ScriptedPeer(std::uint64_t seed, std::size_t channels)
     : m_random(seed), m_identity(crypto::Identity::generate(m_random)),
-      m_handshake(crypto::Handshake::Role::Initiator, m_identity, m_random)
+      m_handshake(crypto::Handshake::Role::Initiator, m_identity, m_random), m_client("127.0.0.1", channels)
 {
 }
 
@@ -35,6 +38,8 @@ bool ScriptedPeer::handshake(std::chrono::milliseconds timeout)
     m_sendChat.emplace(keys.send.chat);
     m_openControl.emplace(keys.receive.control);
     m_openChat.emplace(keys.receive.chat);
+    m_sendChatEcho.emplace(crypto::labelledKey("duet-chat-echo-v1", keys.send.chat));
+    m_openChatEcho.emplace(crypto::labelledKey("duet-chat-echo-v1", keys.receive.chat));
     return true;
 }
 
@@ -45,14 +50,18 @@ wire::Bytes ScriptedPeer::seal(std::uint8_t channel, const wire::AppMessage& mes
 
 wire::Bytes ScriptedPeer::sealRaw(std::uint8_t channel, const wire::Bytes& plaintext)
 {
-    crypto::StreamSealer& sealer = channel == 0 ? *m_sendControl : *m_sendChat;
+    crypto::StreamSealer& sealer = channel == 0                       ? *m_sendControl
+                                   : channel == net::kChatEchoChannel ? *m_sendChatEcho
+                                                                      : *m_sendChat;
     return wire::encodeFrame(wire::FrameType::Record, sealer.seal(plaintext));
 }
 
-std::optional<wire::AppMessage> ScriptedPeer::receiveApp(std::chrono::milliseconds timeout)
+std::optional<wire::AppMessage> ScriptedPeer::receiveApp(std::chrono::milliseconds timeout,
+                                                         std::uint8_t* channelOut)
 {
     std::uint8_t channel = 0;
     auto packet = m_client.receive(timeout, &channel);
+    if (channelOut != nullptr) *channelOut = channel;
     if (!packet) return std::nullopt;
     auto frame = wire::decodeFrame(*packet);
     if (!frame) return std::nullopt;
@@ -60,8 +69,9 @@ std::optional<wire::AppMessage> ScriptedPeer::receiveApp(std::chrono::millisecon
         if (auto close = wire::decodeClose(frame->body)) m_lastClose = *close;
         return std::nullopt;
     }
-    if (frame->type != wire::FrameType::Record || channel > 1) return std::nullopt;
-    auto plaintext = (channel == 0 ? *m_openControl : *m_openChat).open(frame->body);
+    const bool echo = channel == net::kChatEchoChannel;
+    if (frame->type != wire::FrameType::Record || (channel > 1 && !echo)) return std::nullopt;
+    auto plaintext = (channel == 0 ? *m_openControl : echo ? *m_openChatEcho : *m_openChat).open(frame->body);
     if (!plaintext) return std::nullopt;
     auto message = wire::decodeApp(*plaintext);
     if (!message) return std::nullopt;

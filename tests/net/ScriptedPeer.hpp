@@ -9,7 +9,8 @@ namespace duet::test {
 
 class ScriptedPeer {
 public:
-    explicit ScriptedPeer(std::uint64_t seed);
+    // `channels` as for RawClient; with net::kChannelCount it can use the chat echo channel.
+    explicit ScriptedPeer(std::uint64_t seed, std::size_t channels = 3);
 
     bool connect(std::uint16_t port) { return m_client.connect(port); }
     // Runs the four handshake frames; false if the engine fails or closes it.
@@ -24,7 +25,8 @@ public:
         sendFrame(channel, seal(channel, message));
     }
     // The next application message from the engine; a Close frame is stored in lastClose() instead.
-    std::optional<wire::AppMessage> receiveApp(std::chrono::milliseconds timeout = 3s);
+    std::optional<wire::AppMessage> receiveApp(std::chrono::milliseconds timeout = 3s,
+                                               std::uint8_t* channel = nullptr);
     bool waitDisconnect(std::chrono::milliseconds timeout) { return m_client.waitDisconnect(timeout); }
     const std::optional<wire::Close>& lastClose() const { return m_lastClose; }
     std::string fingerprint() const { return m_identity.fingerprint(); }
@@ -41,6 +43,8 @@ private:
     std::optional<crypto::StreamSealer> m_sendChat;
     std::optional<crypto::StreamOpener> m_openControl;
     std::optional<crypto::StreamOpener> m_openChat;
+    std::optional<crypto::StreamSealer> m_sendChatEcho;
+    std::optional<crypto::StreamOpener> m_openChatEcho;
     std::optional<wire::Close> m_lastClose;
 };
 
