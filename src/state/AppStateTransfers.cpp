@@ -262,9 +262,17 @@ bool TransferList::forgetFinished(PeerId peer, TransferId offer)
 namespace duet::state {
 namespace {
 
-std::string fileCount(std::size_t count)
+// Folders are entries too, but the offer card counts only files: the log says the same and names the
+// folders apart, so a dropped tree does not read as twice as many files.
+std::string entryCount(const std::vector<TransferEntry>& entries)
 {
-    return std::to_string(count) + (count == 1 ? " file" : " files");
+    std::size_t folders = 0;
+    for (const TransferEntry& entry : entries)
+        folders += entry.directory ? 1 : 0;
+    const std::size_t files = entries.size() - folders;
+    std::string text = std::to_string(files) + (files == 1 ? " file" : " files");
+    if (folders > 0) text += " and " + std::to_string(folders) + (folders == 1 ? " folder" : " folders");
+    return text;
 }
 
 } // namespace
@@ -280,7 +288,7 @@ bool AppState::applyTransfer(const Event& event, std::int64_t nowMs)
                 return peer && !peer->name.empty() ? peer->name : std::string("The peer");
             };
             if constexpr (std::is_same_v<T, event::OfferReceived>) {
-                addLog(nowMs, LogLevel::Info, nameOf(e.peer) + " offers " + fileCount(e.entries.size()));
+                addLog(nowMs, LogLevel::Info, nameOf(e.peer) + " offers " + entryCount(e.entries));
             } else if constexpr (std::is_same_v<T, event::TransferFileFailed>) {
                 addLog(nowMs, LogLevel::Error, "A file transfer failed: " + sanitizeLine(e.reason));
             } else if constexpr (std::is_same_v<T, event::OfferFinished>) {

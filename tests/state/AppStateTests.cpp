@@ -197,3 +197,17 @@ TEST_CASE("state: a repeated identical LinkStats report does not move the revisi
     CHECK(state.revision() == revision + 1);
     CHECK(state.findPeer(kAlice)->link->rttMs == 6);
 }
+
+TEST_CASE("state: the log of an incoming offer counts files and folders apart, as the offer card does")
+{
+    AppState state;
+    state.apply(connectedAlice(Trust::Verified), kNow);
+    const std::vector<TransferEntry> tree{{1, "album", 0, true},
+                                          {2, "album/empty", 0, true},
+                                          {3, "album/photo.bin", 10, false},
+                                          {4, "notes.txt", 5, false}};
+    state.apply(event::OfferReceived{kAlice, TransferId{1}, tree, 15, false}, kNow);
+    CHECK(state.log().back().text == "Alice offers 2 files and 2 folders");
+    state.apply(event::OfferReceived{kAlice, TransferId{2}, {{5, "a.txt", 1, false}}, 1, false}, kNow);
+    CHECK(state.log().back().text == "Alice offers 1 file");
+}
