@@ -1,6 +1,7 @@
 // The frame loop's desktop glue (declared in GuiFrameLoop.hpp): what happens between frames that is
 // neither drawing nor engine traffic.
 #include "GuiFrameLoop.hpp"
+#include "duet/state/EventText.hpp"
 #include "duet/ui/TransfersPanel.hpp"
 #include "duet/ui/WindowAttention.hpp"
 
@@ -15,6 +16,9 @@ void GuiFrameLoop::desktopGlue(std::int64_t nowMs)
     // Files dropped on the window go to the conversation the user is looking at.
     if (std::vector<std::string> dropped = GuiDrop::takeDropped(); !dropped.empty()) {
         const state::Peer* peer = m_state.findPeer(m_view.selectedPeer);
+        // The event log shows each path as GLFW decoded it from the desktop's URI list.
+        for (const std::string& path : dropped)
+            m_hooks.note("drop path=" + state::quoteForLog(path));
         ui::Commands commands;
         if (peer && peer->phase == state::PeerPhase::Online)
             commands.push_back(command::SendFiles{peer->id, std::move(dropped)});
