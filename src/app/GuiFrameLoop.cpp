@@ -1,5 +1,6 @@
 #include "GuiFrameLoop.hpp"
 
+#include "duet/state/TextSanitize.hpp"
 #include "duet/ui/Theme.hpp"
 #include "duet/ui/Ui.hpp"
 
@@ -46,6 +47,18 @@ double millisecondsSinceExec()
     if (!field || ticks <= 0 || clock_gettime(CLOCK_BOOTTIME, &now) != 0) return -1;
     const double started = std::strtod(field + 1, nullptr) * 1000.0 / static_cast<double>(ticks);
     return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6 - started;
+}
+
+// The values the settings window opened with, for the event log: end-to-end tests read back what a
+// restart restored without parsing pixels.
+std::string describeSettings(const ui::SettingsValues& values)
+{
+    const auto flag = [](bool on) { return on ? "1" : "0"; };
+    return std::string("settings-shown name=\"") + state::sanitizeLine(values.displayName) +
+           "\" downloads=\"" + state::sanitizeLine(values.downloadDir) +
+           "\" port=" + std::to_string(values.port) + " theme=" + (values.lightTheme ? "light" : "dark") +
+           " auto-accept=" + flag(values.autoAcceptVerified) +
+           " notifications=" + flag(values.notifications) + " visible=" + flag(values.visibleOnLan);
 }
 
 } // namespace
@@ -176,7 +189,10 @@ void GuiFrameLoop::renderFrame(std::int64_t nowMs)
     m_view.locator = m_hooks.locator();
     ImGui::NewFrame();
     const bool screenshot = m_hooks.screenshotsEnabled() && ImGui::IsKeyPressed(GLFW_KEY_F12, false);
+    const bool settingsWereOpen = m_view.transfers.settingsOpen;
     ui::Commands commands = ui::drawApp(m_state, m_view, nowMs);
+    if (!settingsWereOpen && m_view.transfers.settingsOpen)
+        m_hooks.note(describeSettings(m_view.transfers.draft));
     ImGui::Render();
 
     int width = 0, height = 0;
@@ -191,6 +207,12 @@ void GuiFrameLoop::renderFrame(std::int64_t nowMs)
     m_hooks.writeWidgetMap();
 
     handleCommands(commands, nowMs);
+    for (const std::string& fingerprint : m_view.forgetPeers) {
+        if (!m_state.forgetRecentPeer(fingerprint)) continue;
+        m_settings.forgetUnverifiedPeer(fingerprint);
+        m_hooks.note("peer forgotten " + fingerprint);
+    }
+    m_view.forgetPeers.clear();
     if (m_window.focused() && m_view.selectedPeer) {
         // The user sees the conversation: the engine marks it read and tells the peer (read receipts).
         const state::Peer* shown = m_state.findPeer(m_view.selectedPeer);

@@ -59,6 +59,7 @@ struct ProfileAtStart {
     std::unique_ptr<GuiSettings> settings;
     std::string displayName;
     std::vector<profile::KnownPeer> rememberedPeers;
+    std::vector<profile::KnownPeer> recentPeers;
     ui::Theme theme{};
     ui::RememberedPictures pictures;
     ui::SettingsValues values;
@@ -72,6 +73,7 @@ ProfileAtStart readProfile(const Options& options)
     GuiSettings& settings = *read.settings;
     read.displayName = settings.initialDisplayName(options.name);
     read.rememberedPeers = settings.rememberedPeers(kMaxRememberedPeers);
+    read.recentPeers = settings.recentPeers(state::AppState::kMaxRecentPeers);
     read.theme = settings.theme();
     read.pictures = settings.rememberedPictures(kMaxRememberedPictures);
     read.values = settings.values(read.displayName, options.downloadDir.string(), options.port);
@@ -125,6 +127,10 @@ int runGui(const Options& options)
     const std::vector<profile::KnownPeer>& remembered = profileAtStart.rememberedPeers;
     for (auto known = remembered.rbegin(); known != remembered.rend(); ++known)
         state.addRememberedPeer(known->fingerprint, known->displayName, known->lastAddress);
+    // Recent unverified peers too, listed so they can be joined again; they carry no trust.
+    const std::vector<profile::KnownPeer>& recent = profileAtStart.recentPeers;
+    for (auto seen = recent.rbegin(); seen != recent.rend(); ++seen)
+        state.addRecentPeer(seen->fingerprint, seen->displayName, seen->lastAddress, seen->lastSeenMs);
     if (!settings.error().empty())
         state.apply(event::Error{PeerId{}, settings.error()}, SystemClock().wallMillis());
     hooks.note("pictures at start " + std::to_string(profileAtStart.pictures.pictures.size()));

@@ -79,4 +79,36 @@ std::vector<profile::KnownPeer> GuiSettings::rememberedPeers(std::size_t limit)
     return peers;
 }
 
+std::vector<profile::KnownPeer> GuiSettings::recentPeers(std::size_t limit)
+{
+    std::vector<profile::KnownPeer> recent;
+    if (!m_store) return recent;
+    try {
+        for (profile::KnownPeer& peer : m_store->knownPeers()) {
+            if (peer.verified) continue;
+            if (recent.size() < limit) {
+                recent.push_back(std::move(peer));
+            } else {
+                // Only the last few unverified contacts are kept; nothing was pinned for them.
+                m_store->forgetPeer(peer.fingerprint);
+            }
+        }
+    } catch (const std::exception& e) {
+        m_error = std::string("cannot list recent peers: ") + e.what();
+    }
+    return recent;
+}
+
+void GuiSettings::forgetUnverifiedPeer(const std::string& fingerprint)
+{
+    if (!m_store) return;
+    try {
+        // Checked here, not only in the UI: Forget must never unpin a verified key.
+        const std::optional<profile::KnownPeer> stored = m_store->peerByFingerprint(fingerprint);
+        if (stored && !stored->verified) m_store->forgetPeer(fingerprint);
+    } catch (const std::exception& e) {
+        m_error = std::string("cannot forget the peer: ") + e.what();
+    }
+}
+
 } // namespace duet::app

@@ -35,6 +35,11 @@ public:
     // Pinned (verified) peers, most recently seen first, at most `limit`: listed Offline at start so
     // their stored conversations open before they are back. Empty when the profile cannot be read.
     std::vector<profile::KnownPeer> rememberedPeers(std::size_t limit);
+    // Unverified peers of earlier runs, most recently seen first, at most `limit`; older unverified rows are
+    // deleted from the profile (pinned ones are never touched). Empty when the profile cannot be read.
+    std::vector<profile::KnownPeer> recentPeers(std::size_t limit);
+    // Deletes this identity from the profile if, and only if, it is stored unverified.
+    void forgetUnverifiedPeer(const std::string& fingerprint);
     // x, y, width, height of the window when it was last closed, if saved and plausible.
     std::optional<std::array<int, 4>> windowGeometry();
     void saveWindowGeometry(const std::array<int, 4>& geometry);

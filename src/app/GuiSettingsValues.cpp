@@ -14,6 +14,8 @@ constexpr std::string_view kThemeKey = "gui.theme"; // shared with GuiSettings::
 constexpr std::string_view kAutoAcceptKey = "gui.auto_accept_verified";
 constexpr std::string_view kNotificationsKey = "gui.notifications";
 constexpr std::string_view kGeometryKey = "gui.window";
+// The engine's own key for the LAN visibility it saves on SetVisible ("0" off; missing means visible).
+constexpr std::string_view kVisibleKey = "discovery_visible";
 // The engine's own key: it reads this list when it first looks up its public address (no --stun given).
 constexpr std::string_view kStunServersKey = "stun_servers";
 
@@ -44,6 +46,7 @@ ui::SettingsValues GuiSettings::values(const std::string& displayName, const std
         values.autoAcceptVerified = flag(m_store->setting(kAutoAcceptKey), false);
         values.notifications = flag(m_store->setting(kNotificationsKey), true);
         values.stunServers = m_store->setting(kStunServersKey).value_or("");
+        values.visibleOnLan = m_store->setting(kVisibleKey).value_or("1") != "0";
     } catch (const std::exception& e) {
         m_error = std::string("cannot read settings: ") + e.what();
     }

@@ -55,6 +55,8 @@ struct Peer {
     PeerPhase phase = PeerPhase::Connecting;
     bool outgoing = false;         // we dialled it
     bool remembered = false;       // listed from the profile at start; not connected in this run yet
+    bool recent = false;           // listed as a recent unverified peer of an earlier run (addRecentPeer)
+    std::int64_t lastSeenMs = 0;   // recent peers: when the profile last saw it (Unix ms)
     bool redial = false;           // dialled the address of a known Offline identity (likely automatic)
     bool confirmedLocally = false; // our user confirmed the code; waiting for the other side
     bool rejectedLocally = false;  // our user rejected the code; waiting for the disconnect
@@ -128,6 +130,21 @@ public:
     static constexpr std::uint64_t kRememberedIdBase = std::uint64_t{1} << 62;
     void addRememberedPeer(const std::string& fingerprint, const std::string& name,
                            const std::string& address);
+
+    // Lists an unverified peer of an earlier run as an Offline row, so the user can join it again. It grants
+    // nothing: its trust stays Unverified and a new connection shows the verification code as any first
+    // contact. Ignored when the fingerprint is empty or already listed. Name and address are sanitized and
+    // bounded. At most kMaxRecentPeers such rows: the least recently seen one goes first.
+    static constexpr std::size_t kMaxRecentPeers = 8;
+    static constexpr std::size_t kMaxRecentNameBytes = 64;     // the wire format's display name limit
+    static constexpr std::size_t kMaxRecentAddressBytes = 128; // "host:port" as typed or dialled
+    void addRecentPeer(const std::string& fingerprint, const std::string& name, const std::string& address,
+                       std::int64_t lastSeenMs);
+    // Removes the Offline, unverified row of this identity with its loaded messages (Forget). Connected
+    // and verified rows stay. True when a row went.
+    bool forgetRecentPeer(const std::string& fingerprint);
+    // Offline rows of unverified identities (a fingerprint is known), most recently seen first.
+    std::vector<const Peer*> recentPeers() const;
 
     const std::vector<Peer>& peers() const { return m_peers; }
     // Also finds an entry by an id it had before a merge (a remembered or earlier connection of the same

@@ -47,6 +47,7 @@ void AppState::mergeIntoEarlierEntry(std::size_t connected)
     target.phase = fresh.phase;
     target.outgoing = fresh.outgoing;
     target.remembered = false;
+    target.recent = false;
     target.confirmedLocally = fresh.confirmedLocally;
     target.rejectedLocally = fresh.rejectedLocally;
     target.disconnectReason.clear();

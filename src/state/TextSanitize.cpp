@@ -88,4 +88,14 @@ std::string sanitizeMultiline(std::string_view text)
     return sanitize(text, true);
 }
 
+std::string truncateUtf8(std::string_view text, std::size_t maxBytes)
+{
+    if (text.size() <= maxBytes) return std::string(text);
+    std::size_t end = maxBytes;
+    // Step back over continuation bytes so a multi-byte character is never cut in half.
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+        --end;
+    return std::string(text.substr(0, end));
+}
+
 } // namespace duet::state

@@ -14,4 +14,7 @@ std::string sanitizeLine(std::string_view text);
 // Multi-line text: like sanitizeLine, but keeps '\n' and '\t' ("\r\n" becomes "\n").
 std::string sanitizeMultiline(std::string_view text);
 
+// Truncates at a UTF-8 boundary to at most `maxBytes` bytes.
+std::string truncateUtf8(std::string_view text, std::size_t maxBytes);
+
 } // namespace duet::state

@@ -69,6 +69,10 @@ std::string footerNotice(const state::Peer& peer)
         return "Waiting for " + (peer.name.empty() ? std::string("the other side") : peer.name) +
                " to confirm the code...";
     case state::PeerPhase::Offline:
+        if (peer.remembered && peer.trust == Trust::Unverified)
+            return "Offline, not verified. Right-click it in the list for Connect again: you will compare "
+                   "the "
+                   "verification code before chatting.";
         if (peer.remembered)
             return "Offline. Duet reconnects by itself when " +
                    (peer.name.empty() ? std::string("this peer") : peer.name) +

@@ -93,7 +93,36 @@ void drawJoinSection(ViewState& view, Commands& out)
     if (!view.joinError.empty()) textWrappedColored(palette(view.theme).danger, view.joinError);
 }
 
-void drawPeerList(const state::AppState& state, ViewState& view, float reserveBottom)
+bool recentRow(const state::Peer& peer)
+{
+    return peer.phase == state::PeerPhase::Offline && peer.trust == Trust::Unverified &&
+           !peer.fingerprint.empty();
+}
+
+// Right-click on a row: join an offline peer again at the address it was last reached at (always a new
+// handshake: an unverified identity is shown the code again), or forget a recent unverified one.
+void drawPeerMenu(const state::Peer& peer, ViewState& view, Commands& out)
+{
+    if (!ImGui::BeginPopupContextItem("peer.menu")) return;
+    const bool offline = peer.phase == state::PeerPhase::Offline;
+    if (ImGui::MenuItem("Connect again", nullptr, false, offline && !peer.address.empty())) {
+        auto parsed = parseJoinAddress(peer.address);
+        if (auto* connect = std::get_if<command::Connect>(&parsed)) {
+            view.selectedPeer = peer.id;
+            out.push_back(std::move(*connect));
+        } else {
+            view.joinError = std::get<AddressError>(parsed).message;
+        }
+    }
+    locate(view, "peer.menu.connect");
+    if (recentRow(peer)) {
+        if (ImGui::MenuItem("Forget")) view.forgetPeers.push_back(peer.fingerprint);
+        locate(view, "peer.menu.forget");
+    }
+    ImGui::EndPopup();
+}
+
+void drawPeerList(const state::AppState& state, ViewState& view, float reserveBottom, Commands& out)
 {
     const Palette& colors = palette(view.theme);
     text("Conversations");
@@ -120,6 +149,7 @@ void drawPeerList(const state::AppState& state, ViewState& view, float reserveBo
                               ImVec2(0, rowHeight)))
             view.selectedPeer = peer.id;
         if (view.locator) locate(view, "peer." + std::to_string(peer.id.value));
+        drawPeerMenu(peer, view, out);
         if (ImGui::IsItemHovered() && !peer.fingerprint.empty()) {
             ImGui::BeginTooltip();
             text("Fingerprint");
@@ -147,6 +177,18 @@ void drawPeerList(const state::AppState& state, ViewState& view, float reserveBo
         const bool reconnecting = peer.phase == state::PeerPhase::Offline && redialing(peer);
         draw->AddText(ImVec2(textX, origin.y + line), ImGui::GetColorU32(phaseColor(view.theme, peer)),
                       reconnecting ? "offline, reconnecting..." : phaseLabel(peer));
+        if (!peer.fingerprint.empty()) {
+            const bool verified = peer.trust == Trust::Verified;
+            const char* badge = verified ? "verified" : "unverified";
+            const float badgeX = origin.x + ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize(badge).x;
+            draw->AddText(ImVec2(badgeX, origin.y + line),
+                          ImGui::GetColorU32(verified ? colors.success : colors.warning), badge);
+            if (view.locator)
+                view.locator->record(std::string("peer.") + badge + "." + std::to_string(peer.id.value),
+                                     ScreenRect{badgeX, origin.y + line,
+                                                origin.x + ImGui::GetContentRegionAvail().x,
+                                                origin.y + line * 2});
+        }
         ImGui::PopID();
     }
     ImGui::EndChild();
@@ -167,7 +209,7 @@ void drawPeersPanel(const state::AppState& state, ViewState& view, float reserve
     drawInternetWindow(state, view, out);
     ImGui::Separator();
     drawLanPeers(state, view, out);
-    drawPeerList(state, view, reserveBottom);
+    drawPeerList(state, view, reserveBottom, out);
 }
 
 } // namespace duet::ui

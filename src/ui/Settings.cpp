@@ -104,8 +104,9 @@ void drawSettingsWindow(const state::AppState& state, ViewState& view, Commands&
 {
     TransfersView& tv = view.transfers;
     if (tv.settingsRequested) {
-        // Discovery's settings live in the engine; the window starts from what is in force.
-        tv.settings.visibleOnLan = state.visibleOnLan();
+        // Discovery's settings live in the engine; the window starts from what is in force. With discovery
+        // off nothing is in force, so the saved choice (read at start, updated on Save) is shown instead.
+        if (state.discoveryAvailable()) tv.settings.visibleOnLan = state.visibleOnLan();
         tv.settings.discoveryInterfaces = state.discoveryInterfaces();
         tv.draft.visibleOnLan = tv.settings.visibleOnLan;
         tv.draft.discoveryInterfaces = tv.settings.discoveryInterfaces;

@@ -60,6 +60,9 @@ struct ViewState {
     ChatFindView find;                     // Ctrl+F bar and the history menu's confirmation
     ChatImagesView images;                 // thumbnails of pictures exchanged, the preview window
     RememberedPictures rememberedPictures; // pictures of this and earlier runs (the front end fills it)
+    // Fingerprints of recent unverified peers the user chose to Forget in this frame: the front end removes
+    // them from the profile and from AppState, then clears the list.
+    std::vector<std::string> forgetPeers;
 
     TransfersView transfers; // file browser, offers, settings window
     InternetView internet;

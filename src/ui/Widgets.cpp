@@ -116,16 +116,6 @@ ImVec4 phaseColor(Theme theme, const state::Peer& peer)
     }
 }
 
-std::string truncateUtf8(std::string_view text, std::size_t maxBytes)
-{
-    if (text.size() <= maxBytes) return std::string(text);
-    std::size_t end = maxBytes;
-    // Step back over continuation bytes so a multi-byte character is never cut in half.
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-        --end;
-    return std::string(text.substr(0, end));
-}
-
 std::string_view trimWhitespace(std::string_view text)
 {
     constexpr std::string_view kSpace = " \t\r\n";

@@ -3,6 +3,7 @@
 // TextUnformatted), never passed as a format string or a widget label.
 // Thread: UI thread, inside an ImGui frame.
 #include "duet/state/AppState.hpp"
+#include "duet/state/TextSanitize.hpp"
 #include "duet/ui/ViewState.hpp"
 #include "imgui.h"
 
@@ -36,8 +37,7 @@ std::string formatVerificationCode(std::string_view code);
 const char* phaseLabel(const state::Peer& peer);
 ImVec4 phaseColor(Theme theme, const state::Peer& peer);
 
-// Truncates at a UTF-8 boundary to at most `maxBytes` bytes.
-std::string truncateUtf8(std::string_view text, std::size_t maxBytes);
+using state::truncateUtf8; // at a UTF-8 boundary, at most `maxBytes` bytes
 // Trims spaces, tabs and line breaks at both ends.
 std::string_view trimWhitespace(std::string_view text);
 
