@@ -149,8 +149,10 @@ void drawPeerList(const state::AppState& state, ViewState& view, float reserveBo
                               ImVec2(0, rowHeight)))
             view.selectedPeer = peer.id;
         if (view.locator) locate(view, "peer." + std::to_string(peer.id.value));
+        // Read before the menu, whose items become the last item while it is open.
+        const bool hovered = ImGui::IsItemHovered();
         drawPeerMenu(peer, view, out);
-        if (ImGui::IsItemHovered() && !peer.fingerprint.empty()) {
+        if (hovered && !peer.fingerprint.empty()) {
             ImGui::BeginTooltip();
             text("Fingerprint");
             ImGui::PushFont(view.fonts.mono ? view.fonts.mono : ImGui::GetFont());

@@ -20,7 +20,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-from gui_harness import GuiSession, TestFailure, free_udp_port_pair, main, wait_for  # noqa: E402
+from gui_harness import (TestFailure, free_udp_port_pair, main, run_with_headless_peers,  # noqa: E402
+                         start_headless, wait_for)
 import duet_harness  # noqa: E402
 
 UNICODE_TEXT = "Привет, Алиса! Grüße aus Köln"
@@ -37,10 +38,7 @@ def window_size(inst):
 
 
 def start_bob(args, session, port, profile):
-    try:
-        return duet_harness.HeadlessPeer(args.duet, "Bob", port=port, profile=profile, workdir=session.workdir)
-    except duet_harness.TestFailure as failure:
-        raise TestFailure(f"headless Bob: {failure}")
+    return start_headless(args, session, "Bob", port, profile)
 
 
 REMEMBERED_ID_BASE = 1 << 62  # AppState::kRememberedIdBase: rows listed from the profile
@@ -55,19 +53,7 @@ def remembered_rows(inst):
 
 
 def run(args):
-    bobs = []
-    try:
-        with GuiSession(args, "duet-gui-history-") as session:
-            return scenario(args, session, bobs)
-    except duet_harness.TestFailure as failure:
-        raise TestFailure(str(failure))
-    except TestFailure:
-        for bob in bobs:
-            print("---- Bob events: " + " ".join(e["event"] for e in bob.history[-30:]), file=sys.stderr)
-        raise
-    finally:
-        for bob in bobs:
-            bob.close()
+    return run_with_headless_peers(args, "duet-gui-history-", scenario)
 
 
 def scenario(args, session, bobs):

@@ -83,11 +83,13 @@ def start_xvfb(attempts=3):
 
 
 class Instance:
-    def __init__(self, name, port, duet, workdir, env, run=1, extra_args=(), port_argument=True):
+    def __init__(self, name, port, duet, workdir, env, run=1, extra_args=(), port_argument=True, title=None):
         """run > 1 starts the same app again on the same profile, with fresh log files. Without
-        port_argument there is no --port: the app uses the port saved in its profile, expected to be `port`."""
+        port_argument there is no --port: the app uses the port saved in its profile, expected to be `port`.
+        With a title there is no --name: the app uses the name saved in its profile, expected to be `title`."""
         self.extra_args = list(extra_args)
         self.name = name
+        self.title = title or name
         self.port = port
         self.run = run
         self.dir = os.path.join(workdir, name.lower())
@@ -102,7 +104,7 @@ class Instance:
                    DUET_SCREENSHOT_DIR=self.shot_dir)
         self.launched = time.monotonic()
         self.process = subprocess.Popen(
-            [duet, *(["--port", str(port)] if port_argument else []), "--name", name, "--profile",
+            [duet, *(["--port", str(port)] if port_argument else []), *([] if title else ["--name", name]), "--profile",
              os.path.join(self.dir, "profile"), "--downloads", os.path.join(self.dir, "downloads"),
              "--no-discovery", *self.extra_args],
             env=env, stdout=self.stderr, stderr=self.stderr)
@@ -148,7 +150,7 @@ class Instance:
 
     # ---- input
     def find_window(self):
-        title = f"^Duet — {self.name}$"
+        title = f"^Duet — {re.escape(self.title)}$"
 
         def search():
             self.check_alive()
@@ -174,12 +176,16 @@ class Instance:
         self.xdo("windowfocus", "--sync", self.window)
         time.sleep(STEP_PAUSE)
 
-    def click(self, key):
+    def click(self, key, button=1):
         x0, y0, x1, y1 = self.wait_widget(key)
         self.focus()
         self.xdo("mousemove", "--window", self.window, str((x0 + x1) // 2), str((y0 + y1) // 2),
-                 "sleep", str(STEP_PAUSE), "mousedown", "1", "sleep", str(STEP_PAUSE), "mouseup", "1")
+                 "sleep", str(STEP_PAUSE), "mousedown", str(button), "sleep", str(STEP_PAUSE), "mouseup",
+                 str(button))
         time.sleep(STEP_PAUSE)
+
+    def right_click(self, key):
+        self.click(key, button=3)
 
     def click_until_gone(self, key, attempts=3, timeout=3.0):
         """Clicks a button that closes what holds it (a modal's confirm); under load a click in a modal's
@@ -297,12 +303,13 @@ class GuiSession:
         self.instances.append(inst)
         return inst
 
-    def restart(self, inst, saved_port=None):
+    def restart(self, inst, saved_port=None, saved_name=None):
         """Stops inst (SIGTERM, as a window close) and starts the same app on the same profile; with
-        saved_port, without --port (the app should listen on the port saved in its settings)."""
+        saved_port, without --port (the app should listen on the port saved in its settings); with
+        saved_name, without --name (the window should carry the name saved in its profile)."""
         inst.stop()
         again = Instance(inst.name, saved_port or inst.port, self.args.duet, self.workdir, self.env, inst.run + 1,
-                         inst.extra_args, port_argument=saved_port is None)
+                         inst.extra_args, port_argument=saved_port is None, title=saved_name)
         self.instances.append(again)
         return again
 
@@ -367,6 +374,35 @@ class GuiSession:
                 shutil.copyfile(inst.event_log, self.path(f"{inst.name.lower()}{suffix}-events.log"))
         shutil.rmtree(self.workdir, ignore_errors=True)
         return False
+
+
+def start_headless(args, session, name, port, profile):
+    """A `duet --headless` peer (tests/integration/duet_harness.py) on a fixed port and profile."""
+    import duet_harness
+    try:
+        return duet_harness.HeadlessPeer(args.duet, name, port=port, profile=profile, workdir=session.workdir)
+    except duet_harness.TestFailure as failure:
+        raise TestFailure(f"headless {name}: {failure}")
+
+
+def run_with_headless_peers(args, prefix, scenario):
+    """Runs scenario(args, session, peers) in a GuiSession. The scenario appends every headless peer it
+    starts to peers: each is closed at the end, and its last events are printed if the test fails."""
+    import duet_harness
+    peers = []
+    try:
+        with GuiSession(args, prefix) as session:
+            return scenario(args, session, peers)
+    except duet_harness.TestFailure as failure:
+        raise TestFailure(str(failure))
+    except TestFailure:
+        for peer in peers:
+            print(f"---- {peer.name} events: " + " ".join(e["event"] for e in peer.history[-30:]),
+                  file=sys.stderr)
+        raise
+    finally:
+        for peer in peers:
+            peer.close()
 
 
 def main(run, description, extra_arguments=None):
