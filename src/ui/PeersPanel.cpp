@@ -4,6 +4,7 @@
 #include "duet/ui/InternetPanel.hpp"
 #include "duet/ui/LanPeersSection.hpp"
 #include "duet/ui/Theme.hpp"
+#include "duet/ui/TimeFormat.hpp"
 #include "duet/ui/Widgets.hpp"
 #include "imgui.h"
 #include "imgui_stdlib.h"
@@ -122,7 +123,25 @@ void drawPeerMenu(const state::Peer& peer, ViewState& view, Commands& out)
     ImGui::EndPopup();
 }
 
-void drawPeerList(const state::AppState& state, ViewState& view, float reserveBottom, Commands& out)
+void drawPeerTooltip(const state::Peer& peer, ViewState& view, std::int64_t nowMs)
+{
+    ImGui::BeginTooltip();
+    text("Fingerprint");
+    ImGui::PushFont(view.fonts.mono ? view.fonts.mono : ImGui::GetFont());
+    text(peer.fingerprint);
+    ImGui::PopFont();
+    if (peer.recent && peer.lastSeenMs > 0) {
+        char day[64];
+        char clock[16];
+        formatDay(peer.lastSeenMs, nowMs, day, sizeof day);
+        formatClock(peer.lastSeenMs, clock, sizeof clock);
+        text(std::string("Last seen ") + day + ", " + clock);
+    }
+    ImGui::EndTooltip();
+}
+
+void drawPeerList(const state::AppState& state, ViewState& view, float reserveBottom, std::int64_t nowMs,
+                  Commands& out)
 {
     const Palette& colors = palette(view.theme);
     text("Conversations");
@@ -152,14 +171,7 @@ void drawPeerList(const state::AppState& state, ViewState& view, float reserveBo
         // Read before the menu, whose items become the last item while it is open.
         const bool hovered = ImGui::IsItemHovered();
         drawPeerMenu(peer, view, out);
-        if (hovered && !peer.fingerprint.empty()) {
-            ImGui::BeginTooltip();
-            text("Fingerprint");
-            ImGui::PushFont(view.fonts.mono ? view.fonts.mono : ImGui::GetFont());
-            text(peer.fingerprint);
-            ImGui::PopFont();
-            ImGui::EndTooltip();
-        }
+        if (hovered && !peer.fingerprint.empty()) drawPeerTooltip(peer, view, nowMs);
         ImDrawList* draw = ImGui::GetWindowDrawList();
         const float line = ImGui::GetTextLineHeight();
         const float radius = line * 0.25f;
@@ -198,7 +210,8 @@ void drawPeerList(const state::AppState& state, ViewState& view, float reserveBo
 
 } // namespace
 
-void drawPeersPanel(const state::AppState& state, ViewState& view, float reserveBottom, Commands& out)
+void drawPeersPanel(const state::AppState& state, ViewState& view, float reserveBottom, std::int64_t nowMs,
+                    Commands& out)
 {
     drawTitleRow(view);
     ImGui::Spacing();
@@ -211,7 +224,7 @@ void drawPeersPanel(const state::AppState& state, ViewState& view, float reserve
     drawInternetWindow(state, view, out);
     ImGui::Separator();
     drawLanPeers(state, view, out);
-    drawPeerList(state, view, reserveBottom, out);
+    drawPeerList(state, view, reserveBottom, nowMs, out);
 }
 
 } // namespace duet::ui

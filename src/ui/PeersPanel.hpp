@@ -7,7 +7,9 @@
 
 namespace duet::ui {
 
-// `reserveBottom` pixels are left free below the peer list (for the log).
-void drawPeersPanel(const state::AppState& state, ViewState& view, float reserveBottom, Commands& out);
+// `reserveBottom` pixels are left free below the peer list (for the log). `nowMs` (Unix ms) words the
+// "last seen" of peers from earlier runs ("Today", "Yesterday", a date).
+void drawPeersPanel(const state::AppState& state, ViewState& view, float reserveBottom, std::int64_t nowMs,
+                    Commands& out);
 
 } // namespace duet::ui

@@ -95,7 +95,8 @@ Commands drawApp(const state::AppState& state, ViewState& view, std::int64_t now
 
     ImGui::BeginChild("left", ImVec2(leftWidth, -statusHeight), true);
     locateWindow(view, "left.panel");
-    drawPeersPanel(state, view, logHeight + ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y, out);
+    drawPeersPanel(state, view, logHeight + ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y, nowMs,
+                   out);
     drawLogPanel(state, view, logHeight);
     ImGui::EndChild();
 

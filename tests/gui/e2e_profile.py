@@ -5,8 +5,8 @@ Alice (GUI) joins Bob (`duet --headless`) and nobody confirms the code; Bob goes
 changes her name, download folder, theme, auto-accept for verified peers, notifications and visibility,
 and saves. She starts again without --name: the window title carries the new name, the Settings window
 opens with every value she saved (the app's "settings-shown" log line, screenshot profile-settings.png),
-and Bob is listed offline with an "unverified" badge (screenshot profile-recent.png, and profile-menu.png
-of the whole screen with the row's menu open). Connect again from the row's menu dials Bob, and the
+and Bob is listed offline with an "unverified" badge (screenshots profile-recent.png, profile-tooltip.png
+with his fingerprint and last seen time, and profile-menu.png of the whole screen with the row's menu open). Connect again from the row's menu dials Bob, and the
 verification code is asked again: a recent entry grants no trust. Forget removes the row and Bob's
 profile entry. Every wait is bounded. Exit status 0 = pass.
 """
@@ -141,6 +141,11 @@ def scenario(args, session, bobs):
         raise TestFailure(f"expected one recent unverified row, found {rows}")
     row = "peer." + rows[0].split(".")[2]
     alice.screenshot(session.path("profile-recent.png"))
+    # With the mouse on the row, its tooltip: the fingerprint and when it was last seen.
+    x0, y0, x1, y1 = alice.wait_widget(row)
+    alice.xdo("mousemove", "--window", alice.window, str((x0 + x1) // 2), str((y0 + y1) // 2))
+    time.sleep(0.5)
+    alice.screenshot(session.path("profile-tooltip.png"))
     results["recent peer after restart"] = "listed offline, unverified"
 
     # Connect again: a new handshake, and the code must be compared again.
@@ -165,7 +170,7 @@ def scenario(args, session, bobs):
     if stored_peer(alice, bob_fingerprint) is not None:
         raise TestFailure("Bob is still in Alice's profile after Forget")
     results["forget"] = "row and profile entry removed"
-    session.publish(["profile-settings.png", "profile-recent.png"])
+    session.publish(["profile-recent.png"])
     return results
 
 
