@@ -84,15 +84,10 @@ std::vector<profile::KnownPeer> GuiSettings::recentPeers(std::size_t limit)
     std::vector<profile::KnownPeer> recent;
     if (!m_store) return recent;
     try {
-        for (profile::KnownPeer& peer : m_store->knownPeers()) {
-            if (peer.verified) continue;
-            if (recent.size() < limit) {
-                recent.push_back(std::move(peer));
-            } else {
-                // Only the last few unverified contacts are kept; nothing was pinned for them.
-                m_store->forgetPeer(peer.fingerprint);
-            }
-        }
+        // Only the last few unverified contacts are kept; nothing was pinned for them.
+        m_store->pruneUnverifiedPeers(limit);
+        for (profile::KnownPeer& peer : m_store->knownPeers())
+            if (!peer.verified && recent.size() < limit) recent.push_back(std::move(peer));
     } catch (const std::exception& e) {
         m_error = std::string("cannot list recent peers: ") + e.what();
     }
@@ -103,9 +98,8 @@ void GuiSettings::forgetUnverifiedPeer(const std::string& fingerprint)
 {
     if (!m_store) return;
     try {
-        // Checked here, not only in the UI: Forget must never unpin a verified key.
-        const std::optional<profile::KnownPeer> stored = m_store->peerByFingerprint(fingerprint);
-        if (stored && !stored->verified) m_store->forgetPeer(fingerprint);
+        // Checked by the store, not only by the UI: Forget must never unpin a verified key.
+        m_store->forgetUnverifiedPeer(fingerprint);
     } catch (const std::exception& e) {
         m_error = std::string("cannot forget the peer: ") + e.what();
     }

@@ -11,6 +11,7 @@
 #include "duet/profile/KnownPeer.hpp"
 #include "duet/profile/StoredMessage.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -104,6 +105,12 @@ public:
     std::vector<KnownPeer> knownPeers();
     // Deletes the peer row; its chat history stays.
     void forgetPeer(std::string_view fingerprint);
+    // Deletes the peer row only while it is unverified, so a pinned key is never dropped this way. True when
+    // a row went; its chat history stays.
+    bool forgetUnverifiedPeer(std::string_view fingerprint);
+    // Keeps the `keep` most recently seen unverified peers and deletes older unverified rows; verified rows
+    // stay. Returns how many rows went.
+    std::size_t pruneUnverifiedPeers(std::size_t keep);
 
     // ---- Messages.
     // Stores a message the user sent, state Queued. Returns its row id. Throws if the same (peer,

@@ -94,4 +94,30 @@ void ProfileStore::forgetPeer(std::string_view fingerprint)
     remove.run();
 }
 
+bool ProfileStore::forgetUnverifiedPeer(std::string_view fingerprint)
+{
+    // One statement, so a pin by the engine's connection cannot slip between a check and the delete.
+    detail::Statement remove(*m_impl->connection,
+                             "DELETE FROM known_peers WHERE fingerprint = ?1 AND verified = 0");
+    auto use = remove.use();
+    remove.bindText(1, fingerprint);
+    remove.run();
+    return m_impl->connection->changes() > 0;
+}
+
+std::size_t ProfileStore::pruneUnverifiedPeers(std::size_t keep)
+{
+    std::size_t kept = 0;
+    std::size_t removed = 0;
+    for (const KnownPeer& peer : knownPeers()) { // most recently seen first
+        if (peer.verified) continue;
+        if (kept < keep) {
+            ++kept;
+        } else if (forgetUnverifiedPeer(peer.fingerprint)) {
+            ++removed;
+        }
+    }
+    return removed;
+}
+
 } // namespace duet::profile

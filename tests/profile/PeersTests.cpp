@@ -181,6 +181,25 @@ TEST_CASE("knownPeers lists every peer most recently seen first, and forgetPeer 
     CHECK(store->history("FP-MID", 10).size() == 1); // the conversation outlives the key
 }
 
+TEST_CASE("forgetUnverifiedPeer and pruneUnverifiedPeers never touch a pinned peer")
+{
+    TempDir temp;
+    auto store = ProfileStore::open(temp.path());
+    store->pinPeer(makePeer("FP-PIN", "Pinned", "10.0.0.9:1", 50, 9));
+    for (int i = 0; i < 5; ++i)
+        store->recordSeen("FP-" + std::to_string(i), keyOf(static_cast<std::uint8_t>(i + 1)), "Seen",
+                          "10.0.0.1:1", 100 + i);
+    CHECK_FALSE(store->forgetUnverifiedPeer("FP-PIN"));
+    CHECK(store->peerByFingerprint("FP-PIN").has_value());
+    CHECK(store->forgetUnverifiedPeer("FP-4"));
+    CHECK_FALSE(store->forgetUnverifiedPeer("FP-4"));
+
+    CHECK(store->pruneUnverifiedPeers(2) == 2); // FP-3 and FP-2 are the newest unverified ones
+    CHECK(fingerprints(store->knownPeers()) == (std::vector<std::string>{"FP-3", "FP-2", "FP-PIN"}));
+    CHECK(store->pruneUnverifiedPeers(0) == 2);
+    CHECK(fingerprints(store->knownPeers()) == (std::vector<std::string>{"FP-PIN"}));
+}
+
 TEST_CASE("a stored key of the wrong size is reported, not truncated")
 {
     TempDir temp;
