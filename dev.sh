@@ -14,7 +14,7 @@ build_packages=(
 )
 test_packages=(
     python3 xvfb xauth xdotool imagemagick libx11-dev tcpdump iproute2 iptables iputils-ping iperf3 clang-14 libclang-rt-14-dev
-    coturn miniupnpd
+    coturn miniupnpd netcat-openbsd openssh-client openssh-server
 )
 
 install_packages() {
