@@ -44,6 +44,9 @@ constexpr std::uint64_t kLossMinBytes = 3 * kMaxDatagramPayload;
 constexpr std::chrono::nanoseconds kQueueTargetFloor = 5ms;
 constexpr int kQueueTargetDivisor = 16; // of the minimum RTT
 constexpr double kQueueCapShare = 0.95;
+// Start-up ends after this many RTT samples in a row show a queue of a quarter of the minimum RTT.
+constexpr int kStartupQueueDivisor = 4;
+constexpr int kStartupHighRtts = 8;
 // One round may cut the estimate by at most this much: a stall (a timeout, a blackout) must not be
 // mistaken for a slower path and spiral the rate down.
 constexpr double kQueueCapFloor = 0.8;
@@ -225,6 +228,15 @@ void Bbr::updateQueueGuard(const AckSample& sample, MonoTime now)
     }
     // The receiver's deliberate ack delay is not queueing: leave it out.
     const auto queued = sample.rtt > sample.ackDelay ? sample.rtt - sample.ackDelay : sample.rtt;
+    // Start-up doubles the rate every round; waiting for three rounds without growth (checkFullPipe)
+    // filled a 200 ms path's whole buffer for half a second, and chat with it. A run of RTT samples
+    // above the minimum by more than jitter explains already says the pipe is full: drain now.
+    if (m_mode == Mode::Startup && !m_filledPipe && m_minRtt.count() > 0 && sample.rtt.count() > 0) {
+        const auto limit =
+            m_minRtt + std::max({kQueueTargetFloor, m_minRtt / kStartupQueueDivisor, 2 * sample.rttVariance});
+        m_startupHighRtts = queued > limit ? m_startupHighRtts + 1 : 0;
+        if (m_startupHighRtts >= kStartupHighRtts) m_filledPipe = true;
+    }
     if (sample.rtt.count() > 0 && (m_roundMinRtt.count() == 0 || queued < m_roundMinRtt))
         m_roundMinRtt = queued;
 }

@@ -108,6 +108,7 @@ private:
     std::uint64_t m_roundMaxInflight = 0;
     // Queue guard: the lowest RTT of the current round, and where the round began.
     std::chrono::nanoseconds m_roundMinRtt{0};
+    int m_startupHighRtts = 0; // RTT samples in a row that showed a queue during start-up
     std::uint64_t m_roundStartDelivered = 0;
     MonoTime m_roundStartTime{};
     double m_bandwidthCap = 0; // 0 = none

@@ -181,4 +181,22 @@ TEST_CASE("flow sim: two transfers sharing a bottleneck each get at least 30 %")
     CHECK(first + second >= 0.85 * payloadRate(path));
 }
 
+TEST_CASE("flow sim: start-up on a long path stops on a standing queue, before it fills the buffer")
+{
+    // The bad profile from the first packet. Before, start-up filled the one-BDP buffer (199 ms, p99 of
+    // the whole transfer 194 ms) for about half a second, and chat waited behind it.
+    for (const std::uint64_t seed : {1, 2, 3}) {
+        CAPTURE(seed);
+        PathConfig path = profile(10e6, 200, 20, 0.02, seed);
+        path.measureQueueAfter = 0ms;
+        const SimResult result = run(path, {{64, 256 * 1024, 0ms}}, 40s);
+        report("bad from the first packet", path, result);
+        const FlowResult& flow = result.flows.front();
+        REQUIRE(flow.complete);
+        CHECK(steadyShare(path, flow) >= 0.90);
+        CHECK(result.maxQueueDelay <= 160ms);
+        CHECK(result.p99QueueDelay <= 120ms);
+    }
+}
+
 } // namespace duet::flow::sim
