@@ -11,21 +11,9 @@
 namespace duet::crypto {
 namespace {
 
-constexpr std::string_view kAssociatedLabel = "duet-chunk-v1";
 constexpr std::string_view kEpochLabel = "duet-bulk-gcm-epoch-v1";
 constexpr std::size_t kTagSize = crypto_aead_aes256gcm_ABYTES;
 static_assert(kTagSize == crypto_aead_xchacha20poly1305_ietf_ABYTES);
-
-// The same binding as the XChaCha20 side (ChunkCipher): label, type, sequence, plaintext length.
-Bytes associatedData(std::uint64_t type, std::uint64_t sequence, std::size_t plaintextLength)
-{
-    wire::ByteWriter w;
-    w.raw(detail::asBytes(kAssociatedLabel));
-    w.u64(type);
-    w.u64(sequence);
-    w.u32(static_cast<std::uint32_t>(plaintextLength));
-    return w.take();
-}
 
 // 96 bits: the type (u32 LE) then the sequence (u64 LE), unique per key as long as sequences only grow.
 std::array<std::uint8_t, crypto_aead_aes256gcm_NPUBBYTES> gcmNonce(std::uint64_t type, std::uint64_t sequence)
@@ -86,35 +74,52 @@ PacketCipher::GcmState& PacketCipher::gcmFor(std::uint64_t sequence)
 Bytes PacketCipher::seal(std::uint64_t type, const NoncePrefix& prefix, std::uint64_t sequence,
                          ByteSpan plaintext)
 {
-    if (m_xchacha) return m_xchacha->seal(type, prefix, sequence, plaintext);
     if (plaintext.size() > std::numeric_limits<std::uint32_t>::max())
         throw std::length_error("PacketCipher::seal: packet over 4 GiB");
-    const Bytes ad = associatedData(type, sequence, plaintext.size());
-    const auto nonce = gcmNonce(type, sequence);
-    Bytes ciphertext(plaintext.size() + kTagSize);
-    crypto_aead_aes256gcm_encrypt_afternm(ciphertext.data(), nullptr, plaintext.data(), plaintext.size(),
-                                          ad.data(), ad.size(), nullptr, nonce.data(),
-                                          &gcmFor(sequence).schedule);
-    return ciphertext;
+    Bytes sealed(plaintext.size() + kTagSize);
+    std::copy(plaintext.begin(), plaintext.end(), sealed.begin());
+    sealInPlace(type, prefix, sequence, sealed, plaintext.size());
+    return sealed;
 }
 
 std::optional<Bytes> PacketCipher::open(std::uint64_t type, const NoncePrefix& prefix, std::uint64_t sequence,
                                         ByteSpan ciphertext)
 {
-    if (m_xchacha) return m_xchacha->open(type, prefix, sequence, ciphertext);
-    if (ciphertext.size() < kTagSize) return std::nullopt;
-    const std::size_t length = ciphertext.size() - kTagSize;
-    if (length > std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
-    const Bytes ad = associatedData(type, sequence, length);
+    Bytes buffer(ciphertext.begin(), ciphertext.end());
+    const std::optional<std::size_t> length = openInPlace(type, prefix, sequence, buffer);
+    if (!length) return std::nullopt;
+    buffer.resize(*length);
+    return buffer;
+}
+
+std::size_t PacketCipher::sealInPlace(std::uint64_t type, const NoncePrefix& prefix, std::uint64_t sequence,
+                                      std::span<std::uint8_t> buffer, std::size_t plaintextLength)
+{
+    if (m_xchacha) return m_xchacha->sealInPlace(type, prefix, sequence, buffer, plaintextLength);
+    if (plaintextLength > std::numeric_limits<std::uint32_t>::max() ||
+        buffer.size() < plaintextLength + kTagSize)
+        throw std::length_error("PacketCipher::sealInPlace: no room for the tag, or over 4 GiB");
+    const auto ad = detail::chunkAssociatedData(type, sequence, static_cast<std::uint32_t>(plaintextLength));
     const auto nonce = gcmNonce(type, sequence);
-    // At least one byte so data() is never null, even for an empty packet.
-    Bytes plaintext(std::max<std::size_t>(length, 1));
-    if (crypto_aead_aes256gcm_decrypt_afternm(plaintext.data(), nullptr, nullptr, ciphertext.data(),
-                                              ciphertext.size(), ad.data(), ad.size(), nonce.data(),
+    crypto_aead_aes256gcm_encrypt_afternm(buffer.data(), nullptr, buffer.data(), plaintextLength, ad.data(),
+                                          ad.size(), nullptr, nonce.data(), &gcmFor(sequence).schedule);
+    return plaintextLength + kTagSize;
+}
+
+std::optional<std::size_t> PacketCipher::openInPlace(std::uint64_t type, const NoncePrefix& prefix,
+                                                     std::uint64_t sequence, std::span<std::uint8_t> sealed)
+{
+    if (m_xchacha) return m_xchacha->openInPlace(type, prefix, sequence, sealed);
+    if (sealed.size() < kTagSize) return std::nullopt;
+    const std::size_t length = sealed.size() - kTagSize;
+    if (length > std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
+    const auto ad = detail::chunkAssociatedData(type, sequence, static_cast<std::uint32_t>(length));
+    const auto nonce = gcmNonce(type, sequence);
+    if (crypto_aead_aes256gcm_decrypt_afternm(sealed.data(), nullptr, nullptr, sealed.data(), sealed.size(),
+                                              ad.data(), ad.size(), nonce.data(),
                                               &gcmFor(sequence).schedule) != 0)
         return std::nullopt;
-    plaintext.resize(length);
-    return plaintext;
+    return length;
 }
 
 } // namespace duet::crypto

@@ -29,6 +29,11 @@ public:
     Bytes seal(std::uint64_t type, const NoncePrefix& prefix, std::uint64_t sequence, ByteSpan plaintext);
     std::optional<Bytes> open(std::uint64_t type, const NoncePrefix& prefix, std::uint64_t sequence,
                               ByteSpan ciphertext);
+    // Without allocating, as ChunkCipher::sealInPlace/openInPlace: the same bytes as seal()/open().
+    std::size_t sealInPlace(std::uint64_t type, const NoncePrefix& prefix, std::uint64_t sequence,
+                            std::span<std::uint8_t> buffer, std::size_t plaintextLength);
+    std::optional<std::size_t> openInPlace(std::uint64_t type, const NoncePrefix& prefix,
+                                           std::uint64_t sequence, std::span<std::uint8_t> sealed);
 
     // AES-256-GCM changes key every 2^32 sequence numbers (an epoch), so no key seals more than ~5 TB of
     // 1.2 KB packets, far inside GCM's safety margin.

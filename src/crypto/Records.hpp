@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 
 namespace duet::crypto {
 
@@ -49,6 +50,13 @@ public:
                ByteSpan plaintext) const;
     std::optional<Bytes> open(std::uint64_t transferId, const NoncePrefix& prefix, std::uint64_t index,
                               ByteSpan ciphertext) const;
+    // In place, without allocating: `buffer` holds the plaintext in its first `plaintextLength` bytes and
+    // room for the 16-byte tag after it; returns the sealed length. The same bytes as seal().
+    std::size_t sealInPlace(std::uint64_t transferId, const NoncePrefix& prefix, std::uint64_t index,
+                            std::span<std::uint8_t> buffer, std::size_t plaintextLength) const;
+    // In place: the plaintext's length (it then starts `sealed`), or nothing if it does not authenticate.
+    std::optional<std::size_t> openInPlace(std::uint64_t transferId, const NoncePrefix& prefix,
+                                           std::uint64_t index, std::span<std::uint8_t> sealed) const;
 
 private:
     Key32 m_key{};

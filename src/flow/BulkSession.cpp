@@ -3,6 +3,7 @@
 #include "duet/crypto/Hashing.hpp"
 #include "duet/wire/Frame.hpp"
 
+#include <algorithm>
 #include <string_view>
 
 namespace duet::flow {
@@ -36,20 +37,35 @@ BulkSession::BulkSession(const crypto::Key32& sendFileKey, const crypto::Key32& 
 
 std::optional<wire::Bytes> BulkSession::poll(MonoTime now)
 {
+    wire::Bytes frame(kMaxFrame);
+    const std::size_t size = pollInto(now, frame);
+    if (size == 0) return std::nullopt;
+    frame.resize(size);
+    return frame;
+}
+
+std::size_t BulkSession::pollInto(MonoTime now, std::span<std::uint8_t> out)
+{
+    if (out.size() < kMaxFrame) return 0;
     if (std::optional<wire::BulkAck> ack = m_receiver.pollAck(now)) {
+        // About one in eight packets: allocating here costs nothing that matters.
         const std::uint64_t sequence = m_ackSequence++;
         const wire::Bytes sealed =
             m_seal.seal(typeTag(wire::FrameType::BulkAck), kAckPrefix, sequence, wire::encodeBulkAck(*ack));
-        return wire::encodeFrame(wire::FrameType::BulkAck, wire::encodeBulkEnvelope(sequence, sealed));
+        const wire::Bytes frame =
+            wire::encodeFrame(wire::FrameType::BulkAck, wire::encodeBulkEnvelope(sequence, sealed));
+        std::copy(frame.begin(), frame.end(), out.begin());
+        return frame.size();
     }
     const std::optional<OutgoingSlice> slice = m_sender.poll(now);
-    if (!slice) return std::nullopt;
+    if (!slice) return 0;
     // A retransmission has a new packet number, so it is sealed again under a fresh nonce.
-    const wire::Bytes sealed =
-        m_seal.seal(typeTag(wire::FrameType::BulkData), kDataPrefix, slice->packetNumber,
-                    wire::encodeBulkData(slice->streamOffset, slice->data));
-    return wire::encodeFrame(wire::FrameType::BulkData,
-                             wire::encodeBulkEnvelope(slice->packetNumber, sealed));
+    const std::size_t plaintext =
+        wire::writeBulkDataFrame(slice->packetNumber, slice->streamOffset, slice->data, out.data());
+    const std::size_t sealed =
+        m_seal.sealInPlace(typeTag(wire::FrameType::BulkData), kDataPrefix, slice->packetNumber,
+                           out.subspan(wire::kBulkDataPlaintextAt), plaintext);
+    return wire::kBulkDataPlaintextAt + sealed;
 }
 
 std::optional<MonoTime> BulkSession::nextWake(MonoTime now) const
@@ -63,6 +79,13 @@ std::optional<MonoTime> BulkSession::nextWake(MonoTime now) const
 BulkSession::Input BulkSession::onFrame(wire::ByteSpan frame, MonoTime now,
                                         std::vector<wire::Bytes>& messages)
 {
+    wire::Bytes copy(frame.begin(), frame.end());
+    return onFrameInPlace(copy, now, messages);
+}
+
+BulkSession::Input BulkSession::onFrameInPlace(std::span<std::uint8_t> frame, MonoTime now,
+                                               std::vector<wire::Bytes>& messages)
+{
     const wire::Result<wire::FrameView> decoded = wire::decodeFrame(frame);
     if (!decoded.ok()) return Input::Dropped;
     const wire::FrameType type = decoded->type;
@@ -70,17 +93,21 @@ BulkSession::Input BulkSession::onFrame(wire::ByteSpan frame, MonoTime now,
     const auto envelope = wire::decodeBulkEnvelope(decoded->body);
     if (!envelope.ok()) return Input::Dropped;
     const crypto::NoncePrefix& prefix = type == wire::FrameType::BulkData ? kDataPrefix : kAckPrefix;
-    const std::optional<wire::Bytes> plaintext =
-        m_open.open(typeTag(type), prefix, envelope->sequence, envelope->ciphertext);
-    if (!plaintext) return Input::Dropped;
+    // The ciphertext is a view into `frame`, which the caller lent us to overwrite.
+    const std::span<std::uint8_t> sealed(frame.data() + (envelope->ciphertext.data() - frame.data()),
+                                         envelope->ciphertext.size());
+    const std::optional<std::size_t> length =
+        m_open.openInPlace(typeTag(type), prefix, envelope->sequence, sealed);
+    if (!length) return Input::Dropped;
+    const wire::ByteSpan plaintext(sealed.data(), *length);
 
     if (type == wire::FrameType::BulkAck) {
-        const auto ack = wire::decodeBulkAck(*plaintext);
+        const auto ack = wire::decodeBulkAck(plaintext);
         if (!ack.ok()) return Input::Abuse; // authentic but malformed: the peer's code is broken or hostile
         // Acks may arrive out of order or twice; an older one is still true, just less informative.
         return m_sender.onAck(ack.value(), now) ? Input::Accepted : Input::Abuse;
     }
-    const auto data = wire::decodeBulkData(*plaintext);
+    const auto data = wire::decodeBulkData(plaintext);
     if (!data.ok()) return Input::Abuse;
     const BulkReceiver::Verdict verdict = m_receiver.onData(envelope->sequence, data.value(), now);
     for (wire::Bytes& message : m_receiver.takeMessages())

@@ -7,6 +7,9 @@
 #include "duet/crypto/PacketCipher.hpp"
 #include "duet/flow/BulkReceiver.hpp"
 #include "duet/flow/BulkSender.hpp"
+#include "duet/wire/Bulk.hpp"
+
+#include <span>
 
 namespace duet::flow {
 
@@ -27,10 +30,15 @@ public:
 
     // The next complete frame to send now (an ack first, then data), or nothing.
     std::optional<wire::Bytes> poll(MonoTime now);
+    // The same written into `out` (at least kMaxFrame bytes), sealed in place: its size, 0 for nothing.
+    std::size_t pollInto(MonoTime now, std::span<std::uint8_t> out);
+    static constexpr std::size_t kMaxFrame = wire::kMaxBulkDataFrame;
     // When poll() may have something again; nothing when only the peer can unblock this side.
     std::optional<MonoTime> nextWake(MonoTime now) const;
     // A frame from the peer's bulk channel; complete messages are appended to `messages`.
     Input onFrame(wire::ByteSpan frame, MonoTime now, std::vector<wire::Bytes>& messages);
+    // The same, opening the frame in place (its bytes are overwritten): no copy, no allocation.
+    Input onFrameInPlace(std::span<std::uint8_t> frame, MonoTime now, std::vector<wire::Bytes>& messages);
 
     bool idle() const { return m_sender.idle(); }
     const BulkSender& sender() const { return m_sender; }

@@ -52,15 +52,21 @@ std::optional<wire::Bytes> BulkLink::poll(MonoTime now)
     return m_session->poll(now);
 }
 
+std::size_t BulkLink::pollInto(MonoTime now, std::span<std::uint8_t> out)
+{
+    static_assert(kMaxFrame == flow::BulkSession::kMaxFrame);
+    return m_session->pollInto(now, out);
+}
+
 std::optional<MonoTime> BulkLink::nextWake(MonoTime now) const
 {
     return m_session->nextWake(now);
 }
 
-BulkLink::Verdict BulkLink::onDatagram(wire::ByteSpan datagram, MonoTime now,
+BulkLink::Verdict BulkLink::onDatagram(std::span<std::uint8_t> datagram, MonoTime now,
                                        std::vector<wire::Bytes>& frames)
 {
-    const flow::BulkSession::Input input = m_session->onFrame(datagram, now, frames);
+    const flow::BulkSession::Input input = m_session->onFrameInPlace(datagram, now, frames);
     switch (input) {
     case flow::BulkSession::Input::Accepted:
         // An ack may have freed buffer space: refill it and tell the producer.

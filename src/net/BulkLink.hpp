@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,11 +65,15 @@ public:
     bool queue(wire::Bytes frame, std::uint64_t* queued);
     // The next frame to send now (an ack first, then data), or nothing until nextWake().
     std::optional<wire::Bytes> poll(MonoTime now);
+    // The same written into `out` (at least kMaxFrame bytes): its size, 0 for nothing.
+    std::size_t pollInto(MonoTime now, std::span<std::uint8_t> out);
+    static constexpr std::size_t kMaxFrame = 1240;
     // When poll() may have something again, exact (pacing gaps are microseconds at LAN rates; the
     // loop waits for them precisely); nothing when only the peer can unblock it.
     std::optional<MonoTime> nextWake(MonoTime now) const;
-    // One packet from the peer's bulk channel; completed Chunk frames are appended to `frames`.
-    Verdict onDatagram(wire::ByteSpan datagram, MonoTime now, std::vector<wire::Bytes>& frames);
+    // One packet from the peer's bulk channel, opened in place (its bytes are overwritten); completed
+    // Chunk frames are appended to `frames`.
+    Verdict onDatagram(std::span<std::uint8_t> datagram, MonoTime now, std::vector<wire::Bytes>& frames);
 
     // Everything handed in has been acknowledged.
     bool idle() const;

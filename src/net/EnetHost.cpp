@@ -1,6 +1,7 @@
 #include "duet/net/EnetHost.hpp"
 
 #include "duet/net/Limits.hpp"
+#include "duet/wire/Bulk.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -8,6 +9,8 @@
 
 namespace duet::net {
 namespace {
+
+static_assert(EnetHost::kMaxRawDatagram == wire::kMaxRawBulkDatagram);
 
 // ENet's intercept hook receives only the ENetHost, which has no user-data field; the host being
 // serviced on this thread is published here for the duration of the call.
@@ -93,6 +96,17 @@ int ENET_CALLBACK EnetHost::intercept(ENetHost* host, ENetEvent*)
     if (self == nullptr || self->m_host != host) return 0;
     if (!self->m_waker.matches(host->receivedData, host->receivedDataLength, host->receivedAddress.host,
                                host->receivedAddress.port)) {
+        const std::size_t size = host->receivedDataLength;
+        if (size > 0 && host->receivedData[0] == wire::kRawBulkMarker && size <= kMaxRawDatagram) {
+            RawDatagram& slot = self->m_raw[self->m_rawCount++];
+            slot.from = host->receivedAddress;
+            slot.size = size;
+            std::memcpy(slot.bytes.data(), host->receivedData, size);
+            if (self->m_rawCount < kRawCapture) return 1;
+            // Full: end this service call; the rest waits in the socket until the loop took these.
+            self->m_rawFull = true;
+            return -1;
+        }
         // 1: consumed; ENet goes on reading the next datagram.
         const bool swallowed = self->m_filter && self->m_filter(host->receivedData, host->receivedDataLength,
                                                                 host->receivedAddress);
@@ -109,9 +123,11 @@ bool EnetHost::service(ENetEvent& event, Millis timeout)
     const auto ms = static_cast<enet_uint32>(timeout.count() < 0 ? 0 : timeout.count());
     t_servicing = this;
     m_woken = false;
+    m_rawFull = false;
+    m_rawCount = 0;
     const int result = enet_host_service(m_host, &event, ms);
     t_servicing = nullptr;
-    if (result < 0 && !m_woken) ++m_rejected;
+    if (result < 0 && !m_woken && !m_rawFull) ++m_rejected;
     return result > 0;
 }
 

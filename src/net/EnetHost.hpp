@@ -1,21 +1,28 @@
 #pragma once
 // Owner of the one ENetHost: bound on 0.0.0.0:port with Duet's limits (Limits.hpp), and with an intercept
-// hook that swallows the Waker's tokens so a post() ends a blocking service() call at once.
+// hook that swallows the Waker's tokens so a post() ends a blocking service() call at once, and sets
+// raw bulk datagrams aside for the net loop.
 // Thread: the net thread only; nothing else may call enet_* on this host.
 // Errors: bind() returns nullptr and a readable reason; service() treats ENet's -1 (a wake token, an
 // oversized datagram, a socket hiccup) as "no event", never as fatal.
 #include "duet/core/Clock.hpp"
 #include "duet/net/Waker.hpp"
 
+#include <array>
 #include <enet/enet.h>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace duet::net {
 
 class EnetHost {
 public:
+    static constexpr std::size_t kMaxRawDatagram = 1400; // wire::kMaxRawBulkDatagram
+    static constexpr std::size_t kRawCapture = 256;      // ENet reads at most 256 datagrams per pass
+
     static std::unique_ptr<EnetHost> bind(std::uint16_t port, const Waker& waker, std::string& error);
     ~EnetHost();
     EnetHost(const EnetHost&) = delete;
@@ -42,6 +49,16 @@ public:
     using DatagramFilter = std::function<bool(const std::uint8_t*, std::size_t, const ENetAddress&)>;
     void setDatagramFilter(DatagramFilter filter) { m_filter = std::move(filter); }
 
+    // Raw bulk datagrams (PROTOCOL.md §11.8) are copied aside during service() instead of reaching
+    // ENet; the caller takes them after each service() call (the next call discards what is left).
+    struct RawDatagram {
+        ENetAddress from{};
+        std::size_t size = 0;
+        std::array<std::uint8_t, kMaxRawDatagram> bytes{};
+    };
+    std::span<RawDatagram> rawDatagrams() { return {m_raw.data(), m_rawCount}; }
+    void clearRawDatagrams() { m_rawCount = 0; }
+
 private:
     EnetHost(ENetHost* host, std::uint16_t port, const Waker& waker);
     static int ENET_CALLBACK intercept(ENetHost* host, ENetEvent* event);
@@ -52,6 +69,9 @@ private:
     bool m_woken = false;
     std::uint64_t m_rejected = 0;
     DatagramFilter m_filter;
+    std::vector<RawDatagram> m_raw = std::vector<RawDatagram>(kRawCapture);
+    std::size_t m_rawCount = 0;
+    bool m_rawFull = false;
 };
 
 // "a.b.c.d:port" of an ENet address.

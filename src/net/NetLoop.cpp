@@ -15,7 +15,8 @@ namespace {
 constexpr std::string_view kDisplayNameSetting = "display_name";
 
 // What this build and CPU offer in the Hello. DUET_BULK_AES=0 keeps the bulk stream on XChaCha20 and
-// DUET_CHAT_ECHO=0 sends chat once (both for comparisons).
+// DUET_CHAT_ECHO=0 sends chat once and DUET_RAW_BULK=0 keeps bulk frames inside ENet (all for
+// comparisons).
 std::uint32_t localCapabilities()
 {
     const auto wanted = [](const char* name) {
@@ -24,6 +25,7 @@ std::uint32_t localCapabilities()
     };
     std::uint32_t capabilities = wanted("DUET_CHAT_ECHO") ? wire::kCapabilityChatEcho : 0;
     if (wanted("DUET_BULK_AES") && crypto::aesGcmAvailable()) capabilities |= wire::kCapabilityBulkAesGcm;
+    if (wanted("DUET_RAW_BULK")) capabilities |= wire::kCapabilityRawBulk;
     return capabilities;
 }
 
@@ -86,6 +88,7 @@ bool NetLoop::startUp()
     m_host = EnetHost::bind(m_config.port, m_waker, bindError);
     if (!m_host) return failStartup(StartupFailure::CannotListen, bindError);
     m_waker.setTarget(m_host->port());
+    m_rawSender = std::make_unique<RawDatagramSender>(m_host->get()->socket);
     m_context.emplace(SessionContext{m_identity, m_random, *m_profile, m_clock, name, m_config.autoConfirm});
     m_context->capabilities = localCapabilities();
     m_lastStats = m_clock.now();
@@ -126,11 +129,13 @@ void NetLoop::loop()
         m_host->limitHalfOpenPeers();
         flushEvents();
         ENetEvent event;
-        if (m_host->service(event, waitForTraffic(waitForPacing(serviceTimeout(m_clock.now()))))) {
+        if (m_host->service(event,
+                            waitForRawBulk(waitForTraffic(waitForPacing(serviceTimeout(m_clock.now())))))) {
             onEnetEvent(event);
             while (m_host->nextQueued(event))
                 onEnetEvent(event);
         }
+        takeRawBulk();
         if (m_transfers) m_transfers->pump();
         pumpBulk();
         flushEvents();

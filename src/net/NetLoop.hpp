@@ -12,6 +12,7 @@
 #include "duet/net/Engine.hpp"
 #include "duet/net/EngineErrors.hpp"
 #include "duet/net/NatService.hpp"
+#include "duet/net/RawDatagramSender.hpp"
 #include "duet/net/Reconnector.hpp"
 #include "duet/net/Session.hpp"
 #include "duet/net/TransferService.hpp"
@@ -46,6 +47,7 @@ private:
         bool announced = false;   // PeerConnecting was emitted, so PeerDisconnected must follow
         std::optional<Session> session;
         std::unique_ptr<BulkLink> bulk; // once verified, unless the peer lacks the bulk channel
+        bool rawBulk = false;           // bulk frames go straight on the socket (§11.8), not on channel 3
         MonoTime startedAt{};           // connect() called, or the transport came up
         MonoTime handshakeDeadline{};
         bool closing = false;
@@ -122,12 +124,19 @@ private:
     void routeTransferInput(Connection& connection, SessionActions& actions);
     // NetLoopBulk.cpp: the bulk datagram transport of verified connections on kBulkChannel.
     void startBulk(Connection& connection);
-    void onBulkDatagram(Connection& connection, wire::ByteSpan datagram);
+    // Opens `datagram` in place (a received buffer the caller no longer needs).
+    void onBulkDatagram(Connection& connection, std::span<std::uint8_t> datagram);
     void pumpBulk();
+    // Routes the raw bulk datagrams ENet's intercept set aside during the last service() call.
+    void takeRawBulk();
     std::optional<MonoTime> bulkWake(MonoTime now) const;
     // Waits for a bulk pacing deadline sooner than `timeout` to the microsecond; returns what is left
     // for ENet's wait (0 once it waited, else `timeout` unchanged).
     Millis waitForPacing(Millis timeout);
+    // While raw bulk datagrams may arrive the loop waits itself (returning 0): ENet's own wait would
+    // go on sitting on datagrams its intercept set aside, up to the whole timeout.
+    Millis waitForRawBulk(Millis timeout);
+    void waitOnHostSocket(std::chrono::nanoseconds gap);
     // Commands this engine does not implement yet are answered with an error instead of vanishing.
     template <typename UnhandledCommand>
     void handle(const UnhandledCommand&)
@@ -174,6 +183,7 @@ private:
     // Declared before the host: ENet frees queued chunk packets into counters the service owns.
     std::unique_ptr<TransferService> m_transfers; // null until started
     std::unique_ptr<EnetHost> m_host;
+    std::unique_ptr<RawDatagramSender> m_rawSender; // on m_host's socket
     std::unique_ptr<ChatService> m_chat;
     std::unique_ptr<Reconnector> m_reconnect;   // null with autoReconnect off
     std::unique_ptr<DiscoveryGlue> m_discovery; // null when discovery is off or its socket failed

@@ -2,8 +2,10 @@
 // connection, its datagrams carried as unsequenced, unreliable ENet packets on kBulkChannel.
 #include "duet/net/Limits.hpp"
 #include "duet/net/NetLoop.hpp"
+#include "duet/wire/Bulk.hpp"
 #include "duet/wire/Frame.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -41,9 +43,35 @@ void NetLoop::startBulk(Connection& connection)
             : crypto::PacketAead::XChaCha20Poly1305;
     connection.bulk =
         std::make_unique<BulkLink>(keys.send.file, keys.receive.file, m_clock.now(), seed, aead);
+    connection.rawBulk = (connection.session->sharedCapabilities() & wire::kCapabilityRawBulk) != 0;
+    std::cerr << "duet: " << connection.address << ": bulk transport "
+              << (connection.rawBulk ? "in raw datagrams beside ENet" : "on ENet channel 3") << ", "
+              << (aead == crypto::PacketAead::Aes256Gcm ? "AES-256-GCM" : "XChaCha20-Poly1305") << '\n';
 }
 
-void NetLoop::onBulkDatagram(Connection& connection, wire::ByteSpan datagram)
+void NetLoop::takeRawBulk()
+{
+    const ENetHost* host = m_host->get();
+    for (EnetHost::RawDatagram& datagram : m_host->rawDatagrams()) {
+        const wire::Result<wire::RawBulkView> raw =
+            wire::decodeRawBulk(wire::ByteSpan(datagram.bytes.data(), datagram.size));
+        if (!raw || raw->header.peerIndex >= host->peerCount) continue;
+        // The same checks ENet applies to its own datagrams: a live peer slot, its session, its address.
+        ENetPeer* peer = &host->peers[raw->header.peerIndex];
+        if (peer->state != ENET_PEER_STATE_CONNECTED || peer->incomingSessionID != raw->header.session ||
+            peer->address.host != datagram.from.host || peer->address.port != datagram.from.port)
+            continue;
+        Connection* connection = find(peer);
+        // Only a peer that negotiated raw bulk sends it; anything else is noise, never a strike.
+        if (connection == nullptr || connection->closing || !connection->rawBulk) continue;
+        connection->bytesIn += datagram.size;
+        onBulkDatagram(*connection,
+                       std::span(datagram.bytes).subspan(wire::kRawBulkHeaderSize, raw->frame.size()));
+    }
+    m_host->clearRawDatagrams();
+}
+
+void NetLoop::onBulkDatagram(Connection& connection, std::span<std::uint8_t> datagram)
 {
     // Before verification (or with bulk off) nobody may send here; such packets are only noise.
     if (!connection.bulk || !connection.session || !connection.session->verified()) return;
@@ -84,7 +112,19 @@ void NetLoop::pumpBulk()
     bool sent = false;
     for (auto& [id, connection] : m_connections) {
         if (!connection.bulk || connection.closing) continue;
+        const wire::RawBulkHeader header{connection.peer->outgoingSessionID, connection.peer->outgoingPeerID};
         for (int i = 0; i < kMaxDatagramsPerTurn; ++i) {
+            if (connection.rawBulk) {
+                // Sealed straight into the datagram batch: no copy, no allocation per packet.
+                const std::span<std::uint8_t> slot = m_rawSender->slot();
+                const std::size_t size =
+                    connection.bulk->pollInto(now, slot.subspan(wire::kRawBulkHeaderSize));
+                if (size == 0) break;
+                wire::writeRawBulkHeader(header, slot.data());
+                m_rawSender->commit(connection.peer->address, wire::kRawBulkHeaderSize + size);
+                connection.bytesOut += wire::kRawBulkHeaderSize + size;
+                continue;
+            }
             std::optional<wire::Bytes> frame = connection.bulk->poll(now);
             if (!frame) break;
             // Unsequenced without the reliable flag: ENet neither orders, retries nor (throttle pinned
@@ -102,6 +142,7 @@ void NetLoop::pumpBulk()
         if (const std::optional<std::string> line = connection.bulk->traceLine(now))
             std::cerr << "duet: " << connection.address << ' ' << *line << '\n';
     }
+    m_rawSender->flush();
     // Out now rather than at the next service call, which may be a millisecond away.
     if (sent) enet_host_flush(m_host->get());
 }
@@ -111,19 +152,30 @@ Millis NetLoop::waitForPacing(Millis timeout)
     const MonoTime now = m_clock.now();
     const std::optional<MonoTime> wake = bulkWake(now);
     if (timeout.count() == 0 || !wake || *wake >= now + timeout) return timeout;
-    if (*wake > now) {
-        // ENet waits in whole milliseconds; pacing gaps at LAN rates are tens of microseconds. Wait for
-        // the exact send time on ENet's socket, which also receives the Waker's tokens, so a packet or
-        // a command still ends the wait at once.
-        enet_host_flush(m_host->get());
-        const auto gap = std::chrono::duration_cast<std::chrono::nanoseconds>(*wake - now);
-        const timespec wait{static_cast<std::time_t>(gap.count() / 1'000'000'000),
-                            static_cast<long>(gap.count() % 1'000'000'000)};
-        pollfd fd{m_host->get()->socket, POLLIN, 0};
-        if (::ppoll(&fd, 1, &wait, nullptr) < 0 && errno != EINTR)
-            std::cerr << "duet: ppoll failed: " << errno << '\n';
-    }
+    // ENet waits in whole milliseconds; pacing gaps at LAN rates are tens of microseconds.
+    if (*wake > now) waitOnHostSocket(*wake - now);
     return Millis{0};
+}
+
+Millis NetLoop::waitForRawBulk(Millis timeout)
+{
+    const bool rawPossible = std::any_of(m_connections.begin(), m_connections.end(), [](const auto& entry) {
+        return entry.second.rawBulk && !entry.second.closing;
+    });
+    if (timeout.count() == 0 || !rawPossible) return timeout;
+    waitOnHostSocket(timeout);
+    return Millis{0};
+}
+
+void NetLoop::waitOnHostSocket(std::chrono::nanoseconds gap)
+{
+    // ENet's socket also receives the Waker's tokens, so a packet or a command still ends the wait.
+    enet_host_flush(m_host->get());
+    const timespec wait{static_cast<std::time_t>(gap.count() / 1'000'000'000),
+                        static_cast<long>(gap.count() % 1'000'000'000)};
+    pollfd fd{m_host->get()->socket, POLLIN, 0};
+    if (::ppoll(&fd, 1, &wait, nullptr) < 0 && errno != EINTR)
+        std::cerr << "duet: ppoll failed: " << errno << '\n';
 }
 
 std::optional<MonoTime> NetLoop::bulkWake(MonoTime now) const

@@ -137,7 +137,7 @@ void NetLoop::onReceive(ENetPeer* peer, std::uint8_t channel, ENetPacket* packet
         connection->bytesIn += packet->dataLength;
         const wire::ByteSpan bytes(packet->data, packet->dataLength);
         if (channel == kBulkChannel)
-            onBulkDatagram(*connection, bytes);
+            onBulkDatagram(*connection, std::span(packet->data, packet->dataLength));
         else
             withSession(*connection, [channel, bytes](Session& session, SessionActions& out) {
                 session.onPacket(channel, bytes, out);

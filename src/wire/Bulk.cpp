@@ -1,5 +1,9 @@
 #include "duet/wire/Bulk.hpp"
 
+#include "duet/wire/Frame.hpp"
+
+#include <cstring>
+
 namespace duet::wire {
 
 Bytes encodeBulkEnvelope(std::uint64_t sequence, ByteSpan ciphertext)
@@ -73,6 +77,41 @@ Result<BulkAck> decodeBulkAck(ByteSpan plaintext)
     }
     if (!in.atEnd()) return DecodeError::TrailingBytes;
     return ack;
+}
+
+std::size_t writeBulkDataFrame(std::uint64_t sequence, std::uint64_t streamOffset, ByteSpan data,
+                               std::uint8_t* out)
+{
+    const std::size_t plaintext = 8 + data.size();
+    writeFrameHeader(FrameType::BulkData,
+                     static_cast<std::uint32_t>(kBulkEnvelopeHeader + plaintext + kBulkTagSize), out);
+    for (std::size_t i = 0; i < 8; ++i) {
+        out[8 + i] = static_cast<std::uint8_t>(sequence >> (8 * i));
+        out[kBulkDataPlaintextAt + i] = static_cast<std::uint8_t>(streamOffset >> (8 * i));
+    }
+    if (!data.empty()) std::memcpy(out + kBulkDataPlaintextAt + 8, data.data(), data.size());
+    return plaintext;
+}
+
+void writeRawBulkHeader(const RawBulkHeader& header, std::uint8_t* out)
+{
+    out[0] = kRawBulkMarker;
+    out[1] = header.session;
+    out[2] = static_cast<std::uint8_t>(header.peerIndex & 0xFF);
+    out[3] = static_cast<std::uint8_t>(header.peerIndex >> 8);
+}
+
+Result<RawBulkView> decodeRawBulk(ByteSpan datagram)
+{
+    if (datagram.size() > kMaxRawBulkDatagram) return DecodeError::Oversized;
+    ByteReader in(datagram);
+    std::uint8_t marker = 0;
+    RawBulkView view;
+    if (!in.u8(marker) || !in.u8(view.header.session) || !in.u16(view.header.peerIndex) || in.atEnd())
+        return DecodeError::Truncated;
+    if (marker != kRawBulkMarker) return DecodeError::BadMagic;
+    view.frame = in.rest();
+    return view;
 }
 
 } // namespace duet::wire

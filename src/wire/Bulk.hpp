@@ -8,6 +8,7 @@
 //   BulkAck:  ackDelayMicros u32 | rangeCount u8 (1 .. kMaxBulkAckRanges) | (high u64 | low u64) * count
 // Ack ranges are inclusive packet-number ranges, highest first, disjoint and not adjacent.
 #include "duet/wire/Bytes.hpp"
+#include "duet/wire/Frame.hpp"
 #include "duet/wire/Result.hpp"
 
 #include <vector>
@@ -58,5 +59,39 @@ Bytes encodeBulkAck(const BulkAck& ack);
 // Refuses a count of 0 or above the cap, low > high, ranges out of order, overlapping or adjacent,
 // and trailing bytes.
 Result<BulkAck> decodeBulkAck(ByteSpan plaintext);
+
+// A BulkData frame laid out for sealing in place, in the datagram buffer (no allocation per packet):
+//   frame header (8) | sequence u64 | plaintext: streamOffset u64 | data | room for the 16-byte tag
+// writeBulkDataFrame writes all but the tag (the frame header already counts it) and returns the
+// plaintext's length; the plaintext starts at kBulkDataPlaintextAt. `out` needs kMaxBulkDataFrame bytes.
+inline constexpr std::size_t kBulkDataPlaintextAt = kFrameHeaderSize + kBulkEnvelopeHeader;
+inline constexpr std::size_t kMaxBulkDataFrame = kBulkDataPlaintextAt + 8 + kMaxBulkSlice + kBulkTagSize;
+std::size_t writeBulkDataFrame(std::uint64_t sequence, std::uint64_t streamOffset, ByteSpan data,
+                               std::uint8_t* out);
+
+// A bulk frame sent straight on ENet's UDP socket, outside ENet's packet layer (PROTOCOL.md §11.8):
+//   marker 0x7E | ENet session id u8 | the receiver's ENet peer index u16 LE | the bulk frame
+// ENet itself drops such a datagram (0x7E sets its "compressed" flag, and Duet has no compressor), so a
+// peer without the capability only ignores it. The header routes; the frame's AEAD authenticates.
+inline constexpr std::uint8_t kRawBulkMarker = 0x7E;
+inline constexpr std::size_t kRawBulkHeaderSize = 4;
+// A sealed BulkData frame (at most 1,240 bytes) plus the header, with room to spare; larger is not ours.
+inline constexpr std::size_t kMaxRawBulkDatagram = 1400;
+
+struct RawBulkHeader {
+    std::uint8_t session = 0;
+    std::uint16_t peerIndex = 0;
+    bool operator==(const RawBulkHeader&) const = default;
+};
+
+struct RawBulkView {
+    RawBulkHeader header;
+    ByteSpan frame; // points into the datagram
+};
+
+// Writes the kRawBulkHeaderSize header bytes to `out`.
+void writeRawBulkHeader(const RawBulkHeader& header, std::uint8_t* out);
+// Refuses another marker, an empty frame and a datagram above kMaxRawBulkDatagram.
+Result<RawBulkView> decodeRawBulk(ByteSpan datagram);
 
 } // namespace duet::wire

@@ -1,5 +1,7 @@
 #include "duet/wire/Frame.hpp"
 
+#include <cstring>
+
 namespace duet::wire {
 
 std::string_view describe(DecodeError e)
@@ -58,16 +60,24 @@ Bytes encodeFrame(FrameType type, std::initializer_list<ByteSpan> bodyParts)
     std::size_t length = 0;
     for (ByteSpan part : bodyParts)
         length += part.size();
-    ByteWriter w;
-    w.reserve(kFrameHeaderSize + length);
-    w.u8(kMagic0);
-    w.u8(kMagic1);
-    w.u8(kProtocolVersion);
-    w.u8(static_cast<std::uint8_t>(type));
-    w.u32(static_cast<std::uint32_t>(length));
-    for (ByteSpan part : bodyParts)
-        w.raw(part);
-    return w.take();
+    Bytes frame(kFrameHeaderSize + length);
+    writeFrameHeader(type, static_cast<std::uint32_t>(length), frame.data());
+    std::uint8_t* at = frame.data() + kFrameHeaderSize;
+    for (ByteSpan part : bodyParts) {
+        if (!part.empty()) std::memcpy(at, part.data(), part.size());
+        at += part.size();
+    }
+    return frame;
+}
+
+void writeFrameHeader(FrameType type, std::uint32_t bodyLength, std::uint8_t* out)
+{
+    out[0] = kMagic0;
+    out[1] = kMagic1;
+    out[2] = kProtocolVersion;
+    out[3] = static_cast<std::uint8_t>(type);
+    for (std::size_t i = 0; i < 4; ++i)
+        out[4 + i] = static_cast<std::uint8_t>(bodyLength >> (8 * i));
 }
 
 Result<FrameView> decodeFrame(ByteSpan packet)

@@ -42,6 +42,8 @@ struct FrameView {
 Bytes encodeFrame(FrameType type, ByteSpan body);
 // The same with the body given in pieces, copied once into one allocation.
 Bytes encodeFrame(FrameType type, std::initializer_list<ByteSpan> bodyParts);
+// Writes the kFrameHeaderSize header bytes of a frame whose body (bodyLength bytes) follows at out + 8.
+void writeFrameHeader(FrameType type, std::uint32_t bodyLength, std::uint8_t* out);
 // Refuses bad magic, another version, unknown types, a length above kMaxFrameBody, and any mismatch
 // between the declared length and the packet size (truncated or trailing bytes).
 Result<FrameView> decodeFrame(ByteSpan packet);

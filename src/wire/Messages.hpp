@@ -89,6 +89,8 @@ struct Hello {
 inline constexpr std::uint32_t kCapabilityBulkAesGcm = 1u << 0;
 // This side sends every Chat a second time on the chat echo channel and accepts it there (PROTOCOL.md §3.1).
 inline constexpr std::uint32_t kCapabilityChatEcho = 1u << 1;
+// This side sends and accepts bulk frames straight on the UDP socket, outside ENet (PROTOCOL.md §11.8).
+inline constexpr std::uint32_t kCapabilityRawBulk = 1u << 2;
 // The sender's user compared the verification code and accepted it.
 struct PeerConfirmed {};
 struct Chat {

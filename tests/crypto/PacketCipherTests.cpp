@@ -5,9 +5,11 @@
 #include "duet/crypto/PacketCipher.hpp"
 #include "duet/wire/Bytes.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <sodium.h>
 #include <string_view>
+#include <vector>
 
 using namespace duet;
 using crypto::PacketAead;
@@ -106,4 +108,37 @@ TEST_CASE("packet cipher: AES-256-GCM follows the spec, across an epoch, and ref
     CHECK_FALSE(stranger.open(0x12, kPrefix, 0, sealer.seal(0x12, kPrefix, 0, plaintext)));
     PacketCipher xchacha(testKey(), PacketAead::XChaCha20Poly1305);
     CHECK_FALSE(xchacha.open(0x12, kPrefix, 5, sealer.seal(0x12, kPrefix, 5, plaintext)));
+}
+
+TEST_CASE("packet cipher: sealing and opening in place give the same bytes, without room no seal")
+{
+    std::vector<PacketAead> modes{PacketAead::XChaCha20Poly1305};
+    if (crypto::aesGcmAvailable()) modes.push_back(PacketAead::Aes256Gcm);
+    for (const PacketAead mode : modes) {
+        CAPTURE(static_cast<int>(mode));
+        PacketCipher sealer(testKey(), mode);
+        PacketCipher opener(testKey(), mode);
+        const crypto::Bytes plaintext(1208, 0x3c);
+        crypto::Bytes buffer(plaintext.size() + 16 + 7, 0xee); // spare bytes past the tag stay untouched
+        std::copy(plaintext.begin(), plaintext.end(), buffer.begin());
+        REQUIRE(sealer.sealInPlace(0x12, kPrefix, 41, buffer, plaintext.size()) == plaintext.size() + 16);
+        const crypto::Bytes sealed(buffer.begin(), buffer.begin() + plaintext.size() + 16);
+        CHECK(sealed == opener.seal(0x12, kPrefix, 41, plaintext));
+        CHECK(buffer.back() == 0xee);
+
+        crypto::Bytes inPlace = sealed;
+        const std::optional<std::size_t> length = opener.openInPlace(0x12, kPrefix, 41, inPlace);
+        REQUIRE(length);
+        CHECK(*length == plaintext.size());
+        CHECK(crypto::Bytes(inPlace.begin(), inPlace.begin() + plaintext.size()) == plaintext);
+        crypto::Bytes tampered = sealed;
+        tampered[3] ^= 4;
+        CHECK_FALSE(opener.openInPlace(0x12, kPrefix, 41, tampered));
+        crypto::Bytes tooShort(15, 0);
+        CHECK_FALSE(opener.openInPlace(0x12, kPrefix, 41, tooShort));
+        // A buffer without room for the tag is a caller bug, refused before anything is written.
+        crypto::Bytes cramped = plaintext;
+        CHECK_THROWS_AS(sealer.sealInPlace(0x12, kPrefix, 42, cramped, plaintext.size()), std::length_error);
+        CHECK(cramped == plaintext);
+    }
 }

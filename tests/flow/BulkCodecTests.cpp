@@ -70,4 +70,35 @@ TEST_CASE("wire bulk: hostile acks are refused")
     CHECK(decodeBulkAck(Bytes{1, 2, 3}).error() == DecodeError::Truncated);
 }
 
+TEST_CASE("wire bulk: raw datagram header round-trips and refuses what is not ours")
+{
+    Bytes datagram(kRawBulkHeaderSize);
+    writeRawBulkHeader({3, 0x0fff}, datagram.data());
+    CHECK(datagram == Bytes{kRawBulkMarker, 3, 0xff, 0x0f});
+    const Bytes frame(1240, 0x42);
+    datagram.insert(datagram.end(), frame.begin(), frame.end());
+    const auto raw = decodeRawBulk(datagram);
+    REQUIRE(raw.ok());
+    CHECK(raw->header == RawBulkHeader{3, 0x0fff});
+    CHECK(Bytes(raw->frame.begin(), raw->frame.end()) == frame);
+
+    // ENet's own datagrams, STUN and hole punches start otherwise.
+    Bytes enet = datagram;
+    enet[0] = 0x8f;
+    CHECK(decodeRawBulk(enet).error() == DecodeError::BadMagic);
+    Bytes punch{'D', 'P', 'C', 'H', 1};
+    CHECK(decodeRawBulk(punch).error() == DecodeError::BadMagic);
+    // A header without a frame, a cut header, nothing at all.
+    CHECK(decodeRawBulk(Bytes(datagram.begin(), datagram.begin() + kRawBulkHeaderSize)).error() ==
+          DecodeError::Truncated);
+    CHECK(decodeRawBulk(Bytes{kRawBulkMarker, 1}).error() == DecodeError::Truncated);
+    CHECK(decodeRawBulk(Bytes{}).error() == DecodeError::Truncated);
+    // Larger than any sealed bulk frame: not ours, whatever the marker says.
+    Bytes oversized(kMaxRawBulkDatagram + 1, 0);
+    writeRawBulkHeader({0, 0}, oversized.data());
+    CHECK(decodeRawBulk(oversized).error() == DecodeError::Oversized);
+    oversized.pop_back();
+    CHECK(decodeRawBulk(oversized).ok());
+}
+
 } // namespace duet::wire

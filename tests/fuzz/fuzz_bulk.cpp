@@ -1,6 +1,7 @@
 // Fuzzes the bulk transport's decoders (src/wire/Bulk.hpp) and the pure state machines behind them
 // (src/flow). The first byte picks the target:
-//   0: envelope; 1: data plaintext; 2: ack plaintext (accepted inputs must re-encode to the same bytes);
+//   0: envelope; 1: data plaintext; 2: ack plaintext; 4: raw datagram header (accepted inputs must
+//      re-encode to the same bytes);
 //   3: a hostile peer: the rest is records "kind u8 | length u8 | body" fed as data datagrams to a
 //      BulkReceiver and as acks to a BulkSender with data in flight, with the clock stepping forward.
 #include "duet/flow/BulkReceiver.hpp"
@@ -55,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size == 0) return 0;
     const ByteSpan input(data + 1, size - 1);
     const Bytes original(input.begin(), input.end());
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0: {
         const auto envelope = decodeBulkEnvelope(input);
         if (envelope.ok() && encodeBulkEnvelope(envelope->sequence, envelope->ciphertext) != original)
@@ -74,6 +75,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!ack.ok()) break;
         if (ack->ranges.empty() || ack->ranges.size() > kMaxBulkAckRanges) std::abort();
         if (encodeBulkAck(ack.value()) != original) std::abort();
+        break;
+    }
+    case 4: {
+        const auto raw = decodeRawBulk(input);
+        if (!raw.ok()) break;
+        if (raw->frame.empty() || input.size() > kMaxRawBulkDatagram) std::abort();
+        Bytes again(kRawBulkHeaderSize);
+        writeRawBulkHeader(raw->header, again.data());
+        again.insert(again.end(), raw->frame.begin(), raw->frame.end());
+        if (again != original) std::abort();
         break;
     }
     default:

@@ -89,12 +89,12 @@ void run(Ends& ends, Path& path, MonoTime& now, int maxSteps = 20000)
 {
     std::vector<wire::Bytes> ignored;
     for (int step = 0; step < maxSteps && !ends.alice.idle(); ++step) {
-        for (const wire::Bytes& datagram : path.carry(drain(ends.alice, now))) {
+        for (wire::Bytes datagram : path.carry(drain(ends.alice, now))) {
             const BulkLink::Verdict verdict = ends.bob.onDatagram(datagram, now, ends.received);
             REQUIRE(verdict != BulkLink::Verdict::Abuse);
             if (verdict == BulkLink::Verdict::Dropped) ++ends.droppedAtBob;
         }
-        for (const wire::Bytes& datagram : path.carry(drain(ends.bob, now))) {
+        for (wire::Bytes datagram : path.carry(drain(ends.bob, now))) {
             const BulkLink::Verdict verdict = ends.alice.onDatagram(datagram, now, ignored);
             REQUIRE(verdict != BulkLink::Verdict::Abuse);
             if (verdict == BulkLink::Verdict::Dropped) ++ends.droppedAtAlice;
@@ -165,7 +165,7 @@ TEST_CASE("bulk link: a replayed authentic datagram is accepted as a duplicate, 
             datagrams.push_back(std::move(datagram));
     REQUIRE(datagrams.size() >= 5); // 5004 stream bytes in slices of at most 1200
     for (int round = 0; round < 3; ++round)
-        for (const wire::Bytes& datagram : datagrams)
+        for (wire::Bytes datagram : datagrams) // a copy: opening overwrites it in place
             CHECK(ends.bob.onDatagram(datagram, now, ends.received) == BulkLink::Verdict::Accepted);
     REQUIRE(ends.received.size() == 1);
     CHECK(ends.received[0] == frameOf(5000, 3));
@@ -177,9 +177,9 @@ TEST_CASE("bulk link: garbage and datagrams sealed under another key are dropped
     MonoTime now = start();
     BulkLink stranger{key(9), key(8), start(), 3};
     REQUIRE(stranger.queue(frameOf(2000, 1), nullptr));
-    for (const wire::Bytes& datagram : drain(stranger, now))
+    for (wire::Bytes datagram : drain(stranger, now))
         CHECK(ends.bob.onDatagram(datagram, now, ends.received) == BulkLink::Verdict::Dropped);
-    const wire::Bytes garbage = frameOf(64, 200);
+    wire::Bytes garbage = frameOf(64, 200);
     CHECK(ends.bob.onDatagram(garbage, now, ends.received) == BulkLink::Verdict::Dropped);
     CHECK(ends.bob.onDatagram({}, now, ends.received) == BulkLink::Verdict::Dropped);
     CHECK(ends.received.empty());

@@ -53,9 +53,10 @@ TEST_CASE("the responder says Hello only after the initiator's first record")
     REQUIRE(hello);
     REQUIRE(std::holds_alternative<wire::Hello>(*hello));
     // The engine offers AES-256-GCM for the bulk stream exactly where this CPU can do it (§11.3), and
-    // the chat echo always (§3.1).
+    // the chat echo (§3.1) and raw bulk datagrams (§11.8) always.
     CHECK(std::get<wire::Hello>(*hello).capabilities ==
-          (wire::kCapabilityChatEcho | (crypto::aesGcmAvailable() ? wire::kCapabilityBulkAesGcm : 0u)));
+          (wire::kCapabilityChatEcho | wire::kCapabilityRawBulk |
+           (crypto::aesGcmAvailable() ? wire::kCapabilityBulkAesGcm : 0u)));
 }
 
 TEST_CASE("chat before confirmation is a protocol error")
