@@ -1,6 +1,7 @@
 #include "duet/flow/BulkSender.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace duet::flow {
 namespace {
@@ -32,6 +33,13 @@ constexpr int kOutageProbes = 2;
 // drop-tail queue of the lan profile and a third of Wi-Fi's 125 kB; whole milliseconds at 1 Gbit/s are not.
 constexpr Nanos kPacingCatchUp = 2ms;
 constexpr double kPacingBurstBytes = 32.0 * kMaxDatagramPayload;
+// Every wake-up of the net loop costs a context switch and a service pass (several system calls; on the
+// paravirtualised test VM a third of the sender's time went to scheduling and interrupt enabling). At
+// high rates the sender therefore sleeps until a few datagrams are due and sends them back to back: at
+// most kPacingQuantumTime of data and kMaxPacingQuantum datagrams (19 KB, under a third of the smallest,
+// 64 KiB, queue). Below ~12 MB/s the quantum is one datagram, so slow paths are paced exactly as before.
+constexpr Nanos kPacingQuantumTime = 200us;
+constexpr double kMaxPacingQuantum = 16.0;
 // Window while probing after a timeout: enough for two probes, no more until the path answers.
 constexpr std::uint64_t kProbeWindow = 2 * kMaxDatagramPayload;
 
@@ -167,7 +175,19 @@ std::optional<MonoTime> BulkSender::nextWake(MonoTime now) const
     }
     const bool hasData = !m_lost.empty() || m_nextOffset < m_writeOffset;
     const std::uint64_t window = m_afterTimeout ? kProbeWindow : m_bbr.cwnd();
-    if (hasData && m_bytesInFlight < window) earliest(std::max(now, m_nextSendTime));
+    if (hasData && m_bytesInFlight < window) {
+        const double rate = std::max(m_bbr.pacingRate(), 1.0);
+        const double perDatagram = static_cast<double>(kMaxDatagramPayload);
+        const double quantum = std::clamp(
+            std::floor(rate * std::chrono::duration<double>(kPacingQuantumTime).count() / perDatagram), 1.0,
+            kMaxPacingQuantum);
+        // Only while the window has room for the whole quantum: otherwise acks, not time, release data.
+        Nanos gather{0};
+        if (m_bytesInFlight + static_cast<std::uint64_t>(quantum * perDatagram) <= window)
+            gather = std::chrono::duration_cast<Nanos>(
+                std::chrono::duration<double>((quantum - 1) * perDatagram / rate));
+        earliest(std::max(now, m_nextSendTime + gather));
+    }
     return wake;
 }
 

@@ -1,6 +1,7 @@
 // BulkSender on its own: slicing, the buffer limit, acks of packets never sent, loss and probe timeout.
 #include "duet/flow/BulkSender.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <doctest/doctest.h>
 
@@ -140,12 +141,11 @@ TEST_CASE("flow sender: a late wake-up catches up on 2 ms of datagrams at most")
     CHECK(*wake - late < 1ms);
 }
 
-TEST_CASE("flow sender: at LAN rates a late wake-up sends a burst of at most 32 datagrams")
+// A 0.5 ms path whose acks come back promptly: the sender's rate climbs past 50 MB/s. Returns the
+// packets not yet acknowledged (number, when sent); `now` is moved on.
+std::deque<std::pair<std::uint64_t, MonoTime>> rampToLanRate(BulkSender& sender, MonoTime& now)
 {
-    // A 0.5 ms path whose acks come back promptly: the sender's rate climbs past 50 MB/s.
-    MonoTime now = start();
-    BulkSender sender(now, {});
-    std::deque<std::pair<std::uint64_t, MonoTime>> sent; // packet number, when it was sent
+    std::deque<std::pair<std::uint64_t, MonoTime>> sent;
     std::uint64_t queued = 0;
     for (int step = 0; step < 200'000 && sender.congestion().pacingRate() < 50e6; ++step) {
         now += 10us;
@@ -168,6 +168,14 @@ TEST_CASE("flow sender: at LAN rates a late wake-up sends a burst of at most 32 
         }
     }
     REQUIRE(sender.congestion().pacingRate() >= 50e6);
+    return sent;
+}
+
+TEST_CASE("flow sender: at LAN rates a late wake-up sends a burst of at most 32 datagrams")
+{
+    MonoTime now = start();
+    BulkSender sender(now, {});
+    const auto sent = rampToLanRate(sender, now);
     // The loop wakes 5 ms late, every packet acknowledged: 2 ms at this rate would be ~100 datagrams.
     if (!sent.empty()) REQUIRE(sender.onAck(ackOf(sent.back().first, 0), now));
     const MonoTime late = now + 5ms;
@@ -176,6 +184,44 @@ TEST_CASE("flow sender: at LAN rates a late wake-up sends a burst of at most 32 
         ++burst;
     CHECK(burst >= 30);
     CHECK(burst <= 33);
+}
+
+TEST_CASE("flow sender: at LAN rates it wakes once per few datagrams, on slow paths once per datagram")
+{
+    MonoTime now = start();
+    BulkSender sender(now, {});
+    const auto sent = rampToLanRate(sender, now);
+    if (!sent.empty()) REQUIRE(sender.onAck(ackOf(sent.back().first, 0), now));
+    while (sender.poll(now).has_value()) // whatever is due now
+        ;
+    const double rate = sender.congestion().pacingRate();
+    const double gapSeconds = static_cast<double>(kMaxDatagramPayload) / rate;
+    const int quantum = std::min(16, static_cast<int>(rate * 200e-6 / kMaxDatagramPayload));
+    REQUIRE(quantum >= 8); // at 50 MB/s and more
+    // Asleep until (quantum - 1) more gaps have passed, then the quantum goes out back to back.
+    const auto wake = sender.nextWake(now);
+    REQUIRE(wake.has_value());
+    const double sleep = std::chrono::duration<double>(*wake - now).count();
+    CHECK(sleep >= (quantum - 1) * gapSeconds);
+    CAPTURE(quantum);
+    CAPTURE(gapSeconds);
+    // About the quantum's 200 us (the last datagram's gap may have used a slightly lower rate), never
+    // the whole millisecond the loop would otherwise round up to.
+    CHECK(sleep <= 250e-6);
+    int burst = 0;
+    while (burst < 64 && sender.poll(*wake).has_value())
+        ++burst;
+    CHECK(burst >= quantum - 1);
+    CHECK(burst <= quantum + 1);
+
+    // A fresh sender (~11 MB/s, below 12 MB/s) is paced datagram by datagram: the next is one gap away.
+    BulkSender slow(start(), {});
+    REQUIRE(slow.queue(wire::Bytes(200'000, 4)));
+    REQUIRE(slow.poll(start()).has_value());
+    const auto next = slow.nextWake(start());
+    REQUIRE(next.has_value());
+    const double slowGap = static_cast<double>(kMaxDatagramPayload) / slow.congestion().pacingRate();
+    CHECK(std::chrono::duration<double>(*next - start()).count() <= slowGap + 1e-6);
 }
 
 } // namespace duet::flow
