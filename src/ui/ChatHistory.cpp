@@ -6,59 +6,84 @@
 #include "duet/ui/ViewState.hpp"
 #include "duet/ui/Widgets.hpp"
 #include "imgui.h"
+#include "imgui_internal.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace duet::ui {
 namespace {
 
-constexpr std::int64_t kGroupGapMs = 5 * 60 * 1000; // a new sender line after five quiet minutes
+// Background measuring's share of a frame; the rest of the history is measured in the next ones.
+constexpr auto kMeasureBudget = std::chrono::microseconds(3000);
+constexpr float kMarginRows = 8.f; // laid out above and below the screen
 
-// Length of the UTF-8 sequence starting with `lead` (1 for a stray continuation byte).
-std::size_t utf8Length(unsigned char lead)
-{
-    if (lead >= 0xF0) return 4;
-    if (lead >= 0xE0) return 3;
-    if (lead >= 0xC0) return 2;
-    return 1;
-}
+// Where the view is, in entries: a message stays put while heights above it change.
+struct Anchor {
+    bool bottom = true;
+    std::size_t entry = 0;
+    float offset = 0.f; // pixels from the entry's top to the top of the view (negative: below it)
+};
 
-bool startsGroup(const state::ChatMessage& previous, const state::ChatMessage& current)
+// The anchor of the view as last drawn, before the layout changes this frame: the first entry that starts
+// in the view, so a message re-wrapped above it cannot push it.
+Anchor anchorOf(const ChatLayout& layout, float rowHeight, float viewHeight)
 {
-    return previous.outgoing != current.outgoing || previous.from != current.from ||
-           current.timeMs - previous.timeMs > kGroupGapMs ||
-           localDayKey(previous.timeMs) != localDayKey(current.timeMs);
-}
-
-void appendTextRows(std::vector<ChatRow>& rows, const std::string& text, std::uint32_t message,
-                    const ImFont* font, float fontSize, float wrapWidth)
-{
-    const char* const base = text.data();
-    const char* const textEnd = base + text.size();
-    const float scale = fontSize / font->FontSize;
-    bool first = true;
-    const char* line = base;
-    while (true) {
-        const char* lineEnd = line;
-        while (lineEnd < textEnd && *lineEnd != '\n')
-            ++lineEnd;
-        const char* s = line;
-        do {
-            const char* wrapAt =
-                s == lineEnd ? lineEnd : font->CalcWordWrapPositionA(scale, s, lineEnd, wrapWidth);
-            if (wrapAt <= s && s < lineEnd) // narrower than one glyph: still make progress
-                wrapAt = std::min(lineEnd, s + utf8Length(static_cast<unsigned char>(*s)));
-            rows.push_back(ChatRow{ChatRow::Kind::Text, first, message, static_cast<std::uint32_t>(s - base),
-                                   static_cast<std::uint32_t>(wrapAt - base)});
-            first = false;
-            s = wrapAt;
-            while (s < lineEnd && (*s == ' ' || *s == '\t'))
-                ++s;
-        } while (s < lineEnd);
-        if (lineEnd == textEnd) break;
-        line = lineEnd + 1;
+    const float scrollY = ImGui::GetScrollY();
+    if (layout.tree.size() == 0 || scrollY >= ImGui::GetScrollMaxY() - rowHeight * 0.5f) return {};
+    std::size_t entry = layout.tree.entryAt(static_cast<std::uint64_t>(scrollY / rowHeight));
+    float top = static_cast<float>(layout.tree.before(entry)) * rowHeight;
+    if (top < scrollY && entry + 1 < layout.tree.size()) {
+        const float next = static_cast<float>(layout.tree.before(entry + 1)) * rowHeight;
+        if (next < scrollY + viewHeight) {
+            ++entry;
+            top = next;
+        }
     }
+    return {false, entry, scrollY - top};
+}
+
+// Moves the child window's scroll within this frame, before anything is drawn in it: SetScrollY would
+// only act in the next frame, which would draw this one with new heights at the old place.
+void scrollNow(float y)
+{
+    ImGuiWindow* window = ImGui::GetCurrentWindow();
+    const float delta = y - window->Scroll.y;
+    if (delta == 0.f) return;
+    window->Scroll.y = y;
+    window->DC.CursorPos.y -= delta;
+    window->DC.CursorPosPrevLine.y -= delta;
+    window->DC.CursorStartPos.y -= delta;
+    window->DC.CursorMaxPos.y -= delta;
+    window->DC.IdealMaxPos.y -= delta;
+}
+
+// Lays out the entries on screen around `anchor` (measuring them moves what follows) and returns the
+// scroll position that keeps the anchor in place.
+float placeWindow(ChatHistoryView& history, const state::Peer& peer, const std::vector<ChatImage>& pictures,
+                  const Anchor& anchor, float rowHeight, float viewHeight)
+{
+    const ChatLayout& layout = history.layout;
+    const auto place = [&] {
+        const float maxScroll =
+            std::max(0.f, static_cast<float>(layout.tree.total()) * rowHeight - viewHeight);
+        const float y =
+            anchor.bottom ? maxScroll
+                          : static_cast<float>(layout.tree.before(anchor.entry)) * rowHeight + anchor.offset;
+        return std::floor(std::clamp(y, 0.f, maxScroll));
+    };
+    float scroll = place();
+    // Each pass measures only entries that came into view in the previous one: two passes are usual.
+    for (int pass = 0; pass < 4; ++pass) {
+        const auto firstRow = static_cast<std::uint64_t>(std::max(0.f, scroll / rowHeight - kMarginRows));
+        const auto lastRow = static_cast<std::uint64_t>((scroll + viewHeight) / rowHeight + kMarginRows);
+        const bool changed = layoutWindow(history, peer, pictures, layout.tree.entryAt(firstRow),
+                                          layout.tree.entryAt(lastRow) + 1);
+        scroll = place();
+        if (!changed) break;
+    }
+    return scroll;
 }
 
 const char* deliveryMark(const ImFont* font, state::Delivery delivery)
@@ -177,91 +202,38 @@ void drawPictureRow(const ChatRow& row, const ChatImage& picture, std::string_vi
 
 } // namespace
 
+bool layoutWindow(ChatHistoryView& view, const state::Peer& peer, const std::vector<ChatImage>& pictures,
+                  std::size_t first, std::size_t end)
+{
+    ChatLayout& layout = view.layout;
+    end = std::min(end, layout.heights.size());
+    first = std::min(first, end);
+    view.rows.clear();
+    view.entryRows.clear();
+    view.links.clear();
+    view.firstLinks.clear();
+    bool changed = false;
+    for (std::size_t entry = first; entry < end; ++entry) {
+        view.entryRows.push_back(static_cast<std::uint32_t>(view.rows.size()));
+        view.firstLinks.push_back(static_cast<std::uint32_t>(view.links.size()));
+        changed = layoutEntry(layout, peer, pictures, entry, view.rows) != 0 || changed;
+        if (entry < peer.messages.size())
+            for (const LinkSpan& link : findLinks(peer.messages[entry].text))
+                view.links.push_back(link);
+    }
+    view.entryRows.push_back(static_cast<std::uint32_t>(view.rows.size()));
+    view.firstLinks.push_back(static_cast<std::uint32_t>(view.links.size()));
+    view.windowFirst = first;
+    view.windowEnd = end;
+    view.rowsBase = layout.tree.before(first);
+    return changed;
+}
+
 void layoutChat(ChatHistoryView& view, const state::Peer& peer, const std::vector<ChatImage>& pictures,
                 const ImFont* font, float fontSize, float wrapWidth)
 {
-    wrapWidth = std::max(wrapWidth, fontSize); // a collapsed window must not wrap after every glyph forever
-    const bool prepended = view.peer == peer.id && view.prepends != peer.prepends;
-    const bool relayout = view.peer != peer.id || view.font != font || view.fontSize != fontSize ||
-                          std::fabs(view.wrapWidth - wrapWidth) >= 1.f ||
-                          view.messagesLaidOut > peer.messages.size() || prepended ||
-                          view.picturesKnown != pictures.size();
-    const std::size_t rowsBefore = view.rows.size();
-    const std::size_t messagesBefore = view.messagesLaidOut;
-    view.rowsPrepended = 0;
-    view.prepends = peer.prepends;
-    // Older messages in front, another peer or a replaced history: a message index means another message.
-    const bool renumbered = view.peer != peer.id || prepended || view.messagesLaidOut > peer.messages.size();
-    if (relayout) {
-        if (renumbered) {
-            view.links.clear();
-            view.firstLinks.clear();
-            view.selectionMessage = ChatHistoryView::kNone;
-            view.selecting = false;
-            view.pressedLink = ChatHistoryView::kNone;
-            view.hoveredLink = ChatHistoryView::kNone;
-        }
-        if (view.peer != peer.id) {
-            view.selectedMessage = ChatHistoryView::kNone;
-            view.scrollToBottom = true;
-            view.rowsDrawn = 0;
-        }
-        view.peer = peer.id;
-        view.font = font;
-        view.fontSize = fontSize;
-        view.wrapWidth = wrapWidth;
-        view.messagesLaidOut = 0;
-        view.picturesKnown = pictures.size();
-        view.picturesLaidOut = 0;
-        view.lastWasPicture = false;
-        view.lastDay = 0;
-        view.rows.clear();
-        view.firstRows.clear();
-    }
-    const auto placePictures = [&](std::int64_t untilMs, bool all) {
-        for (; view.picturesLaidOut < pictures.size(); ++view.picturesLaidOut) {
-            const ChatImage& picture = pictures[view.picturesLaidOut];
-            if (!all && picture.timeMs > untilMs) break;
-            const auto index = static_cast<std::uint32_t>(view.picturesLaidOut);
-            const std::int32_t day = localDayKey(picture.timeMs);
-            if (!view.rows.empty())
-                view.rows.push_back(ChatRow{ChatRow::Kind::Gap, false, index, 0, 0, true});
-            if (view.rows.empty() || day != view.lastDay)
-                view.rows.push_back(ChatRow{ChatRow::Kind::Day, false, index, 0, 0, true});
-            view.rows.push_back(ChatRow{ChatRow::Kind::Sender, false, index, 0, 0, true});
-            for (std::uint32_t slice = 0; slice < kPictureRows; ++slice)
-                view.rows.push_back(ChatRow{ChatRow::Kind::Picture, false, index, slice, kPictureRows, true});
-            view.lastWasPicture = true;
-            view.lastDay = day;
-        }
-    };
-    for (std::size_t i = view.messagesLaidOut; i < peer.messages.size(); ++i) {
-        const state::ChatMessage& message = peer.messages[i];
-        placePictures(message.timeMs, false);
-        const auto index = static_cast<std::uint32_t>(i);
-        const std::int32_t day = localDayKey(message.timeMs);
-        const bool newDay = view.rows.empty() || day != view.lastDay;
-        if (view.rows.empty() || view.lastWasPicture || startsGroup(peer.messages[i - 1], message)) {
-            if (!view.rows.empty()) view.rows.push_back(ChatRow{ChatRow::Kind::Gap, false, index, 0, 0});
-            if (newDay) view.rows.push_back(ChatRow{ChatRow::Kind::Day, false, index, 0, 0});
-            view.rows.push_back(ChatRow{ChatRow::Kind::Sender, false, index, 0, 0});
-        }
-        view.firstRows.push_back(static_cast<std::uint32_t>(view.rows.size()));
-        appendTextRows(view.rows, message.text, index, font, fontSize, wrapWidth);
-        // Links are found once per message; a new width or font keeps them.
-        if (i == view.firstLinks.size()) {
-            view.firstLinks.push_back(static_cast<std::uint32_t>(view.links.size()));
-            for (const LinkSpan& link : findLinks(message.text))
-                view.links.push_back(link);
-        }
-        view.lastWasPicture = false;
-        view.lastDay = day;
-    }
-    view.messagesLaidOut = peer.messages.size();
-    placePictures(0, true); // the ones newer than every message
-    // Older messages went in front: the rows of the ones already shown moved down by this many.
-    if (prepended && peer.messages.size() >= messagesBefore && view.rows.size() >= rowsBefore)
-        view.rowsPrepended = view.rows.size() - rowsBefore;
+    syncLayout(view.layout, peer, pictures, font, fontSize, wrapWidth);
+    layoutWindow(view, peer, pictures, 0, view.layout.heights.size());
 }
 
 void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowMs, float height)
@@ -281,16 +253,48 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     // Without an image source (tests, no GL) there is nothing to show pictures with.
     static const std::vector<ChatImage> kNoPictures;
     const std::vector<ChatImage>& pictures = view.images.source ? view.images.images : kNoPictures;
-    layoutChat(history, peer, pictures, font, fontSize, wrapWidth);
-    if (history.rowsPrepended > 0 && !history.scrollToBottom)
-        ImGui::SetScrollY(ImGui::GetScrollY() + static_cast<float>(history.rowsPrepended) * rowHeight);
-    // At the top with older messages stored: the panel asks for the previous page.
-    history.wantOlder = peer.olderHistory && !peer.historyLoading && ImGui::GetScrollY() <= 0.f &&
-                        ImGui::GetScrollMaxY() > 0.f;
-
-    const bool wasAtBottom = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - rowHeight * 0.5f;
-    const bool grew = history.rows.size() > history.rowsDrawn;
+    const float viewHeight = ImGui::GetCurrentWindow()->InnerRect.GetHeight();
+    ChatLayout& layout = history.layout;
+    Anchor anchor = anchorOf(layout, rowHeight, viewHeight);
+    const bool otherPeer = layout.peer != peer.id;
+    const LayoutChange change = syncLayout(layout, peer, pictures, font, fontSize, wrapWidth);
+    if (change.reset || change.inserted > 0) {
+        // A message index means another message now.
+        history.selectionMessage = ChatHistoryView::kNone;
+        history.selecting = false;
+        history.pressedLink = {};
+        history.hoveredLink = {};
+        anchor.entry += change.inserted;
+    }
+    if (otherPeer) {
+        history.selectedMessage = ChatHistoryView::kNone;
+        history.scrollToBottom = true;
+    }
+    // Follow new messages only when the user was already reading the end (or just sent one).
     const bool lastIsOurs = !peer.messages.empty() && peer.messages.back().outgoing;
+    if (change.reset || history.scrollToBottom || (change.appended > 0 && lastIsOurs)) anchor = Anchor{};
+    history.scrollToBottom = false;
+
+    if (history.jumpTo < peer.messages.size()) {
+        // The message's first text row goes 40 % down the view.
+        std::vector<ChatRow> rows;
+        layoutEntry(layout, peer, pictures, history.jumpTo, rows);
+        std::size_t header = 0;
+        while (header < rows.size() && rows[header].kind != ChatRow::Kind::Text)
+            ++header;
+        anchor = Anchor{false, history.jumpTo,
+                        std::floor(static_cast<float>(header) * rowHeight - viewHeight * 0.4f)};
+        history.selectedMessage = history.jumpTo;
+        history.selectionFocus = history.selectionAnchor; // Ctrl+C then copies the message found
+    }
+    history.jumpTo = ChatHistoryView::kNone;
+
+    history.measuring = !measureSome(layout, peer, pictures, kMeasureBudget);
+    const float scroll = placeWindow(history, peer, pictures, anchor, rowHeight, viewHeight);
+    scrollNow(scroll);
+    // At the top with older messages stored: the panel asks for the previous page.
+    history.wantOlder = peer.olderHistory && !peer.historyLoading && scroll <= 0.f &&
+                        static_cast<float>(layout.tree.total()) * rowHeight > viewHeight;
 
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 0.f));
     ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -298,25 +302,24 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     const ImU32 mutedColor = ImGui::GetColorU32(colors.muted);
     ImVec4 quietHover = ImGui::GetStyleColorVec4(ImGuiCol_Header);
     quietHover.w *= 0.6f;
-    TextGeometry geometry{font,        fontSize,  ImGui::GetCursorScreenPos().x + indent,
-                          textOffsetY, rowHeight, ImGui::GetCursorScreenPos().y};
-
-    if (history.jumpTo < peer.messages.size() && history.jumpTo < history.firstRows.size()) {
-        // Rows have one height, so a message's first row index gives its scroll position.
-        const std::uint32_t r = history.firstRows[history.jumpTo];
-        const float visible = ImGui::GetWindowHeight();
-        ImGui::SetScrollY(std::max(0.f, static_cast<float>(r) * rowHeight - visible * 0.4f));
-        history.selectedMessage = history.jumpTo;
-        history.selectionFocus = history.selectionAnchor; // Ctrl+C then copies the message found
-        history.scrollToBottom = false;
-    }
-    history.jumpTo = ChatHistoryView::kNone;
+    TextGeometry geometry{font,
+                          fontSize,
+                          ImGui::GetCursorScreenPos().x + indent,
+                          textOffsetY,
+                          rowHeight,
+                          ImGui::GetCursorScreenPos().y + static_cast<float>(history.rowsBase) * rowHeight};
 
     ImGuiListClipper clipper;
-    clipper.Begin(static_cast<int>(history.rows.size()), rowHeight);
+    clipper.Begin(static_cast<int>(layout.tree.total()), rowHeight);
     while (clipper.Step()) {
         for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-            const ChatRow& row = history.rows[static_cast<std::size_t>(i)];
+            // Rows beyond the window (keyboard navigation may ask for one) stay blank for a frame.
+            const std::uint64_t local = static_cast<std::uint64_t>(i) - history.rowsBase;
+            if (static_cast<std::uint64_t>(i) < history.rowsBase || local >= history.rows.size()) {
+                ImGui::Dummy(ImVec2(fullWidth, rowHeight));
+                continue;
+            }
+            const ChatRow& row = history.rows[local];
             if (row.picture) {
                 drawPictureRow(row, pictures[row.message], peer.name, view, nowMs, fullWidth, rowHeight);
                 continue;
@@ -358,8 +361,8 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
             ImGui::PopStyleColor(2);
             if (row.firstOfMessage && view.locator)
                 locate(view, "chat.message." + std::to_string(row.message));
-            geometry.rowsTop = origin.y - static_cast<float>(i) * rowHeight;
-            drawTextRow(view, geometry, static_cast<std::size_t>(i), message.text);
+            geometry.rowsTop = origin.y - static_cast<float>(local) * rowHeight;
+            drawTextRow(view, geometry, local, message.text);
             if (ImGui::BeginPopupContextItem("row-menu")) {
                 history.selectedMessage = row.message;
                 drawRowMenu(peer, view, row.message);
@@ -389,12 +392,6 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
 
     finishTextInput(peer, history, geometry);
 
-    // Follow new messages only when the user was already reading the end (or just sent one).
-    if (history.scrollToBottom || (grew && (wasAtBottom || lastIsOurs))) {
-        ImGui::SetScrollHereY(1.0f);
-        history.scrollToBottom = false;
-    }
-    history.rowsDrawn = history.rows.size();
     ImGui::EndChild();
 }
 

@@ -1,12 +1,14 @@
 #pragma once
-// The conversation view: messages and pictures are laid out once into rows of equal height (day separator,
-// sender, wrapped text line, picture slice, gap) so ImGuiListClipper draws only the visible rows. Pictures
-// (ChatImages.hpp) go between the messages at the time they finished. Layout is incremental: new messages
-// append rows; a width or font change, older history or a new picture lays everything out again.
-// Thread: UI thread only.
+// The conversation view: messages and pictures as rows of equal height (day separator, sender, wrapped
+// text line, picture slice, gap) so ImGuiListClipper draws only the visible rows. Pictures (ChatImages.hpp)
+// go between the messages at the time they finished. Only the entries on screen are laid out into rows
+// each frame; the others are heights in ChatLayout (estimated until measured), so a long history costs no
+// more per frame than a short one. The view stays on the message at its top while heights above change,
+// and at the bottom when it was there. Thread: UI thread only.
 #include "duet/core/Ids.hpp"
 #include "duet/state/AppState.hpp"
 #include "duet/ui/ChatImages.hpp"
+#include "duet/ui/ChatLayout.hpp"
 #include "duet/ui/Links.hpp"
 
 #include <cstdint>
@@ -20,39 +22,29 @@ namespace duet::ui {
 
 struct ViewState;
 
-struct ChatRow {
-    enum class Kind : std::uint8_t { Day, Sender, Text, Gap, Picture };
-    Kind kind = Kind::Gap;
-    bool firstOfMessage = false; // Text rows: this row also shows the time and the delivery mark
-    std::uint32_t message = 0;   // index into Peer::messages, or into the pictures when `picture`
-    std::uint32_t begin = 0;     // Text rows: byte range of the message text; Picture rows: slice, of `end`
-    std::uint32_t end = 0;
-    bool picture = false; // the row belongs to a picture (Day, Sender, Gap or Picture)
+// A link of a message: its index among the links of that message's text.
+struct LinkRef {
+    std::size_t message = std::numeric_limits<std::size_t>::max();
+    std::size_t index = 0;
+    bool operator==(const LinkRef&) const = default;
 };
 
 struct ChatHistoryView {
     static constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 
-    // Layout cache.
-    PeerId peer;
-    const ImFont* font = nullptr;
-    float fontSize = 0.f;
-    float wrapWidth = -1.f;
-    std::size_t messagesLaidOut = 0;
-    std::size_t picturesKnown = 0;   // pictures in the last layout (a new one lays out again)
-    std::size_t picturesLaidOut = 0; // of those, placed so far (the rest follow the newest message)
-    bool lastWasPicture = false;     // the newest laid-out entry is a picture: the next message regroups
-    std::int32_t lastDay = 0;        // local day of the newest laid-out entry
-    std::uint64_t prepends = 0;      // Peer::prepends laid out
-    std::size_t rowsPrepended = 0;   // rows that the last layout added in front (scroll keeps its place)
+    ChatLayout layout;
+    // Rows of entries [windowFirst, windowEnd) (ChatLayout.hpp): the screen and a margin, this frame.
     std::vector<ChatRow> rows;
-    std::vector<std::uint32_t> firstRows;  // per laid-out message: its first Text row (find jumps there)
-    std::vector<LinkSpan> links;           // of every laid-out message, found once when it is laid out
-    std::vector<std::uint32_t> firstLinks; // per laid-out message: its first entry in `links`
+    std::size_t windowFirst = 0;
+    std::size_t windowEnd = 0;
+    std::uint64_t rowsBase = 0;            // row of the whole history that rows[0] is
+    std::vector<std::uint32_t> entryRows;  // per window entry: its first index in `rows`, then the end
+    std::vector<LinkSpan> links;           // of the window's messages
+    std::vector<std::uint32_t> firstLinks; // per window entry: its first index in `links`, then the end
+    bool measuring = false;                // heights are still estimates: the app keeps drawing frames
 
     // Interaction.
     std::size_t selectedMessage = kNone;
-    std::size_t rowsDrawn = 0;  // rows.size() when last drawn, to notice new messages
     bool scrollToBottom = true; // on opening a conversation and after sending
     std::size_t jumpTo = kNone; // a message to scroll to and select (the find bar)
     bool wantOlder = false;     // scrolled to the top while older stored messages exist
@@ -61,24 +53,24 @@ struct ChatHistoryView {
     std::size_t selectionMessage = kNone;
     std::uint32_t selectionAnchor = 0;
     std::uint32_t selectionFocus = 0;
-    bool selecting = false;          // the left button is down: the focus follows the mouse
-    std::size_t pressedLink = kNone; // index into `links` of the link the button went down on
-    // Index into `links` under the mouse: this frame's so far, and last frame's (a link wrapped over
-    // two rows is underlined on both).
-    std::size_t hoveredLinkNow = kNone;
-    std::size_t hoveredLink = kNone;
+    bool selecting = false; // the left button is down: the focus follows the mouse
+    LinkRef pressedLink;    // the link the button went down on
+    // The link under the mouse: this frame's so far, and last frame's (a link wrapped over two rows is
+    // underlined on both).
+    LinkRef hoveredLinkNow;
+    LinkRef hoveredLink;
     std::string menuLink; // URL under the mouse when the row menu opened (empty: none)
     // Links the user clicked or chose "Open link" for; the front end opens them and clears the list.
     std::vector<std::string> openLinkRequests;
 };
 
-// Picture rows per thumbnail.
-inline constexpr std::uint32_t kPictureRows = 6;
-
-// Brings `view.rows` up to date with `peer.messages` and `pictures` (oldest first) for this font and wrap
-// width (pixels).
+// Syncs the layout and lays out every entry into `view.rows` (tests, and a look at a whole history).
 void layoutChat(ChatHistoryView& view, const state::Peer& peer, const std::vector<ChatImage>& pictures,
                 const ImFont* font, float fontSize, float wrapWidth);
+
+// Lays out entries [first, end) into the window rows, measuring them; true when a height changed.
+bool layoutWindow(ChatHistoryView& view, const state::Peer& peer, const std::vector<ChatImage>& pictures,
+                  std::size_t first, std::size_t end);
 
 // Draws the history of `peer` in a child region of `height` pixels (0 = all remaining space).
 void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowMs, float height);

@@ -103,7 +103,7 @@ void drawChatPanel(const state::Peer& peer, ViewState& view, std::int64_t nowMs,
     const float footerHeight = online ? inputHeight + style.ItemSpacing.y * 2 + lineHeight
                                       : ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y;
     drawChatHistory(peer, view, nowMs, -footerHeight);
-    if (view.history.wantOlder && view.history.peer == peer.id && peer.oldestRow > 0)
+    if (view.history.wantOlder && view.history.layout.peer == peer.id && peer.oldestRow > 0)
         out.push_back(command::LoadHistory{peer.id, peer.fingerprint, kHistoryPage, peer.oldestRow});
 
     if (!online) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <optional>
 #include <string>
 
 namespace duet::ui {
@@ -70,26 +71,29 @@ void select(ChatHistoryView& history, std::size_t message, std::uint32_t anchor,
     history.selectionFocus = focus;
 }
 
-// Rows [first, last] of `message`'s text.
-std::pair<std::size_t, std::size_t> textRowsOf(const ChatHistoryView& history, std::size_t message)
+// Window rows [first, last] of `message`'s text (its entry's last rows); nullopt outside the window.
+std::optional<std::pair<std::size_t, std::size_t>> textRowsOf(const ChatHistoryView& history,
+                                                              std::size_t message)
 {
-    std::size_t first = history.firstRows[message];
-    std::size_t last = first;
-    while (last + 1 < history.rows.size() && history.rows[last + 1].kind == ChatRow::Kind::Text &&
-           !history.rows[last + 1].picture && history.rows[last + 1].message == message)
-        ++last;
-    return {first, last};
+    if (message < history.windowFirst || message >= history.windowEnd) return std::nullopt;
+    const std::size_t local = message - history.windowFirst;
+    const std::size_t end = history.entryRows[local + 1];
+    std::size_t first = end;
+    while (first > history.entryRows[local] && history.rows[first - 1].kind == ChatRow::Kind::Text &&
+           !history.rows[first - 1].picture)
+        --first;
+    if (first == end) return std::nullopt;
+    return std::pair<std::size_t, std::size_t>{first, end - 1};
 }
 
 } // namespace
 
 std::span<const LinkSpan> messageLinks(const ChatHistoryView& history, std::size_t message)
 {
-    if (message >= history.firstLinks.size()) return {};
-    const std::size_t begin = history.firstLinks[message];
-    const std::size_t end =
-        message + 1 < history.firstLinks.size() ? history.firstLinks[message + 1] : history.links.size();
-    return std::span<const LinkSpan>(history.links).subspan(begin, end - begin);
+    if (message < history.windowFirst || message >= history.windowEnd) return {};
+    const std::size_t local = message - history.windowFirst;
+    const std::size_t begin = history.firstLinks[local];
+    return std::span<const LinkSpan>(history.links).subspan(begin, history.firstLinks[local + 1] - begin);
 }
 
 std::pair<std::uint32_t, std::uint32_t> selectionIn(const ChatHistoryView& history, std::size_t message)
@@ -131,13 +135,12 @@ void drawTextRow(ViewState& view, const TextGeometry& geometry, std::size_t rowI
         } else if (mouseX >= geometry.textX && mouseX < textRight) {
             ImGui::SetMouseCursor(ImGuiMouseCursor_TextInput);
         }
-        const std::size_t linkIndex = hoveredLink == ChatHistoryView::kNone
-                                          ? ChatHistoryView::kNone
-                                          : history.firstLinks[row.message] + hoveredLink;
-        if (linkIndex != ChatHistoryView::kNone) history.hoveredLinkNow = linkIndex;
+        const LinkRef link =
+            hoveredLink == ChatHistoryView::kNone ? LinkRef{} : LinkRef{row.message, hoveredLink};
+        if (link.message != ChatHistoryView::kNone) history.hoveredLinkNow = link;
         if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
             const int clicks = ImGui::GetMouseClickedCount(ImGuiMouseButton_Left);
-            history.pressedLink = clicks == 1 ? linkIndex : ChatHistoryView::kNone;
+            history.pressedLink = clicks == 1 ? link : LinkRef{};
             history.selecting = clicks == 1;
             if (clicks == 1) {
                 select(history, row.message, offset, offset);
@@ -151,7 +154,7 @@ void drawTextRow(ViewState& view, const TextGeometry& geometry, std::size_t rowI
         // The row menu opens on this release; it offers the link that was under the mouse.
         if (ImGui::IsMouseReleased(ImGuiMouseButton_Right))
             history.menuLink =
-                linkIndex == ChatHistoryView::kNone
+                link.message == ChatHistoryView::kNone
                     ? std::string()
                     : linkTarget(text.substr(links[hoveredLink].begin,
                                              links[hoveredLink].end - links[hoveredLink].begin));
@@ -190,7 +193,7 @@ void drawTextRow(ViewState& view, const TextGeometry& geometry, std::size_t rowI
         drawUpTo(std::max(link.begin, row.begin), textColor);
         const float linkX = x;
         drawUpTo(std::min(link.end, row.end), linkColor);
-        if (k == hoveredLink || history.firstLinks[row.message] + k == history.hoveredLink) {
+        if (k == hoveredLink || history.hoveredLink == LinkRef{row.message, k}) {
             const float underline = std::round(textY + geometry.fontSize);
             draw->AddLine(ImVec2(linkX, underline), ImVec2(x, underline), linkColor);
         }
@@ -208,33 +211,42 @@ void finishTextInput(const state::Peer& peer, ChatHistoryView& history, const Te
 {
     const ImGuiIO& io = ImGui::GetIO();
     history.hoveredLink = history.hoveredLinkNow;
-    history.hoveredLinkNow = ChatHistoryView::kNone;
-    const bool valid = history.selectionMessage < peer.messages.size() &&
-                       history.selectionMessage < history.firstRows.size();
+    history.hoveredLinkNow = {};
+    const bool valid = history.selectionMessage < peer.messages.size();
     if (history.selecting && valid) {
         const std::string& text = peer.messages[history.selectionMessage].text;
         if (io.MouseDown[ImGuiMouseButton_Left]) {
             // Dragging above or below the message selects to its start or end.
-            const auto [first, last] = textRowsOf(history, history.selectionMessage);
             const float rowAtMouse = std::floor((io.MousePos.y - geometry.rowsTop) / geometry.rowHeight);
-            std::uint32_t focus = 0;
-            if (rowAtMouse > static_cast<float>(last))
-                focus = static_cast<std::uint32_t>(text.size());
-            else if (rowAtMouse >= static_cast<float>(first)) {
+            const auto rows = textRowsOf(history, history.selectionMessage);
+            const auto windowRows = static_cast<float>(history.rows.size());
+            if (!rows) {
+                // Scrolled out of the window: only the side the mouse is on is known.
+                if (history.selectionMessage < history.windowFirst && rowAtMouse >= 0.f)
+                    history.selectionFocus = static_cast<std::uint32_t>(text.size());
+                else if (history.selectionMessage >= history.windowEnd && rowAtMouse < windowRows)
+                    history.selectionFocus = 0;
+            } else if (rowAtMouse > static_cast<float>(rows->second)) {
+                history.selectionFocus = static_cast<std::uint32_t>(text.size());
+            } else if (rowAtMouse >= static_cast<float>(rows->first)) {
                 const ChatRow& row = history.rows[static_cast<std::size_t>(rowAtMouse)];
-                focus = offsetAtX(geometry, text, row.begin, row.end, io.MousePos.x);
+                history.selectionFocus = offsetAtX(geometry, text, row.begin, row.end, io.MousePos.x);
+            } else {
+                history.selectionFocus = 0;
             }
-            history.selectionFocus = focus;
         } else {
             history.selecting = false;
             const float threshold = io.MouseDragThreshold;
-            if (history.pressedLink < history.links.size() &&
+            const std::vector<LinkSpan> links = history.pressedLink.message == history.selectionMessage
+                                                    ? findLinks(text)
+                                                    : std::vector<LinkSpan>{};
+            if (history.pressedLink.index < links.size() &&
                 io.MouseDragMaxDistanceSqr[ImGuiMouseButton_Left] < threshold * threshold) {
-                const LinkSpan& link = history.links[history.pressedLink];
+                const LinkSpan& link = links[history.pressedLink.index];
                 history.openLinkRequests.push_back(
                     linkTarget(std::string_view(text).substr(link.begin, link.end - link.begin)));
             }
-            history.pressedLink = ChatHistoryView::kNone;
+            history.pressedLink = {};
         }
     } else if (!valid) {
         history.selecting = false;
