@@ -9,6 +9,9 @@
 //              the wheel over the transfer list;
 //   find       the Ctrl+F bar typing and erasing a word one key per frame (a new search each frame) and
 //              jumping between matches.
+// Before them, the first frame of the conversation (it already holds every message) and the frames after
+// it while the rest of the history is measured in the background ("measuring"); after them, the window
+// made narrower (every height is re-measured) and the conversation opened again from another peer's.
 // A frame is timed from the backends' NewFrame to glFinish after the swap ("frame"); "ui" is the part
 // spent building the ImGui frame (NewFrame to Render), which is what list clipping saves.
 #include "GuiFonts.hpp"
@@ -107,6 +110,19 @@ void fillConversation(duet::state::AppState& state, std::size_t count)
     }
 }
 
+// A second, short conversation to switch away to and back from.
+constexpr PeerId kOtherPeer{8};
+void fillOtherPeer(duet::state::AppState& state)
+{
+    state.apply(event::PeerConnecting{kOtherPeer, "127.0.0.1:40002", true}, kStartMs);
+    state.apply(event::PeerConnected{kOtherPeer, "Sam", "127.0.0.1:40002", "bench-other-fingerprint", "",
+                                     duet::Trust::Verified},
+                kStartMs);
+    state.apply(event::PeerVerified{kOtherPeer}, kStartMs);
+    state.apply(event::ChatReceived{kOtherPeer, 1, "Sam", "hello", kNowMs, "bench-other-fingerprint"},
+                kNowMs);
+}
+
 void fillTransfers(duet::state::AppState& state, std::size_t count)
 {
     for (std::size_t i = 0; i < count; ++i) {
@@ -176,6 +192,15 @@ public:
         return frame([](ImGuiIO&) {});
     }
     std::optional<duet::ui::ScreenRect> find(const char* key) const { return m_locator.find(key); }
+    // Frames until the history has measured every message (at most `limit`); the frame that made the
+    // change is not among them.
+    std::vector<Sample> whileMeasuring(int limit)
+    {
+        std::vector<Sample> samples;
+        while (m_view.history.measuring && static_cast<int>(samples.size()) < limit)
+            samples.push_back(frame());
+        return samples;
+    }
 
 private:
     GLFWwindow* m_window;
@@ -234,28 +259,34 @@ int run(GLFWwindow* window, const Options& options)
 {
     duet::state::AppState state;
     duet::ui::ViewState view;
-    const Clock::time_point fillStarted = Clock::now();
-    fillConversation(state, options.messages);
-    const double fillMs = std::chrono::duration<double, std::milli>(Clock::now() - fillStarted).count();
-
     duet::app::FontFiles files = duet::app::locateFonts();
     view.fonts = duet::app::buildFonts(*ImGui::GetIO().Fonts, files, 1.f); // uploaded by the first NewFrame
     duet::ui::applyTheme(view.theme, 1.f);
     view.styleDirty = false;
-    view.selectedPeer = kPeer;
 
     Bench bench(window, state, view);
-    // The first frames lay out the whole conversation (once): reported apart from the steady state.
+    // The backends' first frame (shaders, the font texture) apart from the conversation's.
+    for (int i = 0; i < 3; ++i)
+        bench.frame();
+    const Clock::time_point fillStarted = Clock::now();
+    fillConversation(state, options.messages);
+    const double fillMs = std::chrono::duration<double, std::milli>(Clock::now() - fillStarted).count();
+    view.selectedPeer = kPeer;
+    // The first frame lays out what is on screen; the rest of the history is measured a few milliseconds
+    // a frame after it.
     const Sample first = bench.frame();
+    const std::vector<Sample> measuring = bench.whileMeasuring(100'000);
     for (int i = 0; i < 5; ++i)
         bench.frame();
     std::printf("GUI frame bench: %zu messages, %zu transfer rows, %dx%d, %d frames per scenario\n",
                 options.messages, options.transfers, options.width, options.height, options.frames);
-    std::printf("AppState fill %.0f ms; first frame (lays out every message) %.1f ms (ui %.1f ms)\n\n",
-                fillMs, first.frameMs, first.uiMs);
+    std::printf("AppState fill %.0f ms; first frame of the conversation %.1f ms (ui %.1f ms), then %zu "
+                "frames measuring the rest\n\n",
+                fillMs, first.frameMs, first.uiMs, measuring.size());
     std::printf("| scenario   | frames | frame p50 | frame p99 | frame max | ui p50 | ui p99 | ui max |\n");
     std::printf(
         "|------------|--------|----------|----------|----------|----------|----------|----------|\n");
+    report("measuring", measuring);
 
     std::vector<Sample> samples;
     for (int i = 0; i < options.frames; ++i)
@@ -315,6 +346,42 @@ int run(GLFWwindow* window, const Options& options)
     }
     report("find", samples);
     std::printf("\nfind: up to %zu matches per query (\"h\" ... \"%s\")\n", mostMatches, word.c_str());
+
+    // Narrower: every message wraps again. The frame of the new width and the ones measuring after it.
+    view.find.open = false;
+    bench.frame();
+    glfwSetWindowSize(window, options.width * 3 / 4, options.height);
+    std::vector<Sample> resize;
+    for (int i = 0; i < 100 && resize.empty(); ++i) {
+        // The new size reaches the window through X; wait for the frame that uses it.
+        int width = 0, height = 0;
+        glfwGetWindowSize(window, &width, &height);
+        const Sample sample = bench.frame();
+        if (width == options.width * 3 / 4) resize.push_back(sample);
+    }
+    const std::vector<Sample> remeasuring = bench.whileMeasuring(100'000);
+
+    // Another conversation, then this one again: it opens as on the first frame.
+    fillOtherPeer(state);
+    view.selectedPeer = kOtherPeer;
+    for (int i = 0; i < 3; ++i)
+        bench.frame();
+    view.selectedPeer = kPeer;
+    const Sample reopen = bench.frame();
+    const std::vector<Sample> reopenMeasuring = bench.whileMeasuring(100'000);
+
+    std::printf("\nwidth %d -> %d: frame %.1f ms (ui %.1f ms), then %zu frames measuring; reopened from "
+                "another conversation: frame %.1f ms (ui %.1f ms), then %zu frames measuring\n\n",
+                options.width, options.width * 3 / 4, resize.empty() ? 0.0 : resize[0].frameMs,
+                resize.empty() ? 0.0 : resize[0].uiMs, remeasuring.size(), reopen.frameMs, reopen.uiMs,
+                reopenMeasuring.size());
+    std::printf("| scenario   | frames | frame p50 | frame p99 | frame max | ui p50 | ui p99 | ui max |\n");
+    std::printf(
+        "|------------|--------|----------|----------|----------|----------|----------|----------|\n");
+    report("resize", resize);
+    report("remeasure", remeasuring);
+    report("reopen", {reopen});
+    report("reopen-bg", reopenMeasuring);
     return 0;
 }
 
