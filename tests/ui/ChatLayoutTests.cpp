@@ -217,3 +217,83 @@ TEST_CASE("chat layout: a new width turns heights into estimates, measured again
     }
     CHECK(ui.view.history.layout.tree.total() > wide); // narrower: more rows
 }
+
+TEST_CASE("chat layout: after appends, pictures and older pages, measured heights match a full layout")
+{
+    HeadlessUi ui; // the font
+    ImFont* font = ImGui::GetIO().Fonts->Fonts[0];
+    std::mt19937 random(11);
+    state::Peer peer;
+    peer.id = kBob;
+    std::vector<ui::ChatImage> pictures;
+    std::uint64_t newestId = 1000;
+    std::uint64_t oldestId = 1000;
+    std::int64_t newestMs = 1'800'000'000'000;
+    std::int64_t oldestMs = newestMs;
+    const auto message = [&](std::uint64_t id, std::int64_t at) {
+        state::ChatMessage m;
+        m.id = id;
+        m.outgoing = random() % 3 == 0;
+        m.from = m.outgoing ? "" : "Bob";
+        m.text = "message " + std::to_string(id) + std::string(random() % 300, 'w');
+        m.timeMs = at;
+        return m;
+    };
+    ui::ChatLayout layout;
+    for (int step = 0; step < 60; ++step) {
+        const unsigned what = random() % 4;
+        if (what <= 1) { // new messages, minutes to hours apart
+            for (unsigned n = 1 + random() % 5; n > 0; --n) {
+                newestMs += static_cast<std::int64_t>(random() % 4) * kHour / 2 + 60'000;
+                peer.messages.push_back(message(++newestId, newestMs));
+            }
+        } else if (what == 2) { // a picture finished now
+            pictures.push_back(
+                ui::ChatImage{TransferId{1}, pictures.size(), false, "/p.png", "p.png", newestMs + 1});
+        } else { // an older page in front
+            std::vector<state::ChatMessage> older;
+            for (unsigned n = 1 + random() % 6; n > 0; --n) {
+                oldestMs -= kHour;
+                older.insert(older.begin(), message(--oldestId, oldestMs));
+            }
+            peer.messages.insert(peer.messages.begin(), older.begin(), older.end());
+            ++peer.prepends;
+        }
+        const ui::LayoutChange change = ui::syncLayout(layout, peer, pictures, font, font->FontSize, 300.f);
+        CHECK_FALSE(change.reset == (step > 0)); // only the first sync starts over
+        while (!ui::measureSome(layout, peer, pictures, std::chrono::microseconds(200))) {
+        }
+        ui::ChatHistoryView full;
+        ui::layoutChat(full, peer, pictures, font, font->FontSize, 300.f);
+        REQUIRE(layout.heights.size() == full.entryRows.size() - 1);
+        for (std::size_t entry = 0; entry < layout.heights.size(); ++entry)
+            REQUIRE(layout.heights[entry] == full.entryRows[entry + 1] - full.entryRows[entry]);
+        CHECK(layout.tree.total() == full.rows.size());
+    }
+}
+
+TEST_CASE("chat layout: an older page loaded in front keeps the message at the top in its place")
+{
+    HeadlessUi ui;
+    fill(ui, 400);
+    ui.frame();
+    ui.view.history.jumpTo = 3;
+    ui.frame();
+    ui.frame();
+    REQUIRE(ui.state.findPeer(kBob)->historyLoading); // the newest page was asked for
+    const std::size_t anchor = firstWhole(ui);
+    const float top = topOf(ui, anchor);
+    std::vector<event::HistoryEntry> page;
+    for (std::uint64_t i = 0; i < 30; ++i) {
+        event::HistoryEntry older;
+        older.rowId = static_cast<std::int64_t>(i + 1);
+        older.messageId = 50'000 + i;
+        older.text = "older message " + std::to_string(i) + std::string(i * 5, 'o');
+        older.sentAtMs = ui.nowMs - 10'000 * kHour + static_cast<std::int64_t>(i) * kHour;
+        page.push_back(older);
+    }
+    ui.state.apply(event::HistoryPage{"F", page, false}, ui.nowMs);
+    REQUIRE(ui.state.findPeer(kBob)->messages.size() == 430);
+    ui.frame();
+    CHECK(topOf(ui, anchor + 30) == top); // the same message, 30 places further down the list
+}
