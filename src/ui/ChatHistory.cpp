@@ -289,7 +289,12 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     }
     history.jumpTo = ChatHistoryView::kNone;
 
-    history.measuring = !measureSome(layout, peer, pictures, kMeasureBudget);
+    // The frame that opens a conversation or re-wraps it has set every height up already: it only lays
+    // out the screen, and measuring starts in the next one.
+    if (change.reset || change.newLook)
+        history.measuring = layout.unmeasured > 0;
+    else
+        history.measuring = !measureSome(layout, peer, pictures, kMeasureBudget);
     const float scroll = placeWindow(history, peer, pictures, anchor, rowHeight, viewHeight);
     scrollNow(scroll);
     // At the top with older messages stored: the panel asks for the previous page.

@@ -188,6 +188,7 @@ LayoutChange syncLayout(ChatLayout& layout, const state::Peer& peer, const std::
     }
     const bool newLook =
         layout.font != font || layout.fontSize != fontSize || std::fabs(layout.wrapWidth - wrapWidth) >= 1.f;
+    change.newLook = newLook;
     if (newLook) {
         static constexpr const char* kSample = "The quick brown fox jumps over the lazy dog, twice or more.";
         layout.font = font;

@@ -59,6 +59,7 @@ struct LayoutChange {
     bool reset = false;       // another conversation or a replaced history: indexes mean other messages
     std::size_t inserted = 0; // older messages went in front: entry i became entry i + inserted
     std::size_t appended = 0; // messages added at the end
+    bool newLook = false;     // another width or font: every height is an estimate again
 };
 
 // Brings the entries up to date with `peer.messages` and `pictures` (oldest first) for this font and wrap
