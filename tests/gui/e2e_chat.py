@@ -16,21 +16,15 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gui_harness import (GuiSession, TestFailure, clipboard_reader, ctrl_key, free_udp_port_pair, main,  # noqa: E402
-                         read_clipboard, wait_for)  # noqa: E402
+from gui_harness import (GuiSession, TestFailure, clipboard_reader, ctrl_key, main, read_clipboard,  # noqa: E402
+                         wait_for)  # noqa: E402
 
 
 def run(args):
     with GuiSession(args, "duet-gui-chat-") as session:
         results = session.results
         opened = install_fake_xdg_open(session)
-        port_a, port_b = free_udp_port_pair()
-        alice = session.start("Alice", port_a, extra_args=["--no-port-mapping"])
-        bob = session.start("Bob", port_b, extra_args=["--no-port-mapping"])
-        for inst in (alice, bob):
-            inst.find_window()
-            inst.wait_log(rf"^event Listening port={inst.port} ")
-        session.side_by_side(alice, bob)
+        alice, bob = session.start_pair()
         session.connect_and_verify(alice, bob)
 
         bob.click("chat.input")

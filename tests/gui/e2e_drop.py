@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gui_harness import GuiSession, TestFailure, free_udp_port_pair, main, wait_for  # noqa: E402
+from gui_harness import GuiSession, TestFailure, main, wait_for, xdnd_drop  # noqa: E402
 
 # Every character here must survive the file:// URI ('?' would too, but Duet refuses names that are not
 # portable: RECEIVING.md).
@@ -61,14 +61,6 @@ def dropped_tree(paths):
     return tree
 
 
-def drop(args, inst, paths):
-    result = subprocess.run([args.dropper, "--window", inst.window, "--timeout", "10", *paths],
-                            capture_output=True, text=True, timeout=60)
-    if result.returncode != 0:
-        raise TestFailure(f"duet-xdnd-drop exited {result.returncode}: {result.stderr.strip()}")
-    return result.stdout.strip()
-
-
 def dropped_paths_logged(inst, count):
     lines = [line for line in inst.log_lines() if line.startswith("gui drop path=")]
     return lines if len(lines) >= count else None
@@ -83,16 +75,10 @@ def run(args):
         results = session.results
         source = os.path.join(session.workdir, "desktop")
         paths = make_tree(source)
-        port_a, port_b = free_udp_port_pair()
-        alice = session.start("Alice", port_a, extra_args=("--no-port-mapping",))
-        bob = session.start("Bob", port_b, extra_args=("--no-port-mapping",))
-        for inst in (alice, bob):
-            inst.find_window()
-            inst.wait_log(rf"^event Listening port={inst.port} ")
-        session.side_by_side(alice, bob)
+        alice, bob = session.start_pair()
 
         # With nobody connected the window takes the drop (the desktop sees success) but sends nothing.
-        drop(args, alice, paths[:1])
+        xdnd_drop(args.dropper, alice, paths[:1])
         wait_for("Alice: the early drop in her log", lambda: dropped_paths_logged(alice, 1))
         alice.wait_widget("error.banner")
         if any(line.startswith("event OfferSent ") for line in alice.log_lines()):
@@ -101,7 +87,7 @@ def run(args):
         results["drop with no peer"] = "taken, nothing sent, error banner shown"
 
         session.connect_and_verify(alice, bob)
-        results["tool output"] = drop(args, alice, paths)
+        results["tool output"] = xdnd_drop(args.dropper, alice, paths)
         logged = wait_for("Alice: both dropped paths in her log", lambda: dropped_paths_logged(alice, 3))[1:]
         expected = [f'gui drop path="{path}"' for path in paths]
         if logged != expected:

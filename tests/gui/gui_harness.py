@@ -243,6 +243,15 @@ class Instance:
 
 
 
+def xdnd_drop(dropper, inst, paths):
+    """Drops paths on inst's window with duet-xdnd-drop (an XDND drag source); returns its output line."""
+    result = subprocess.run([dropper, "--window", inst.window, "--timeout", "10", *paths],
+                            capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise TestFailure(f"duet-xdnd-drop exited {result.returncode}: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
 def ctrl_key(inst, name):
     """Ctrl+<name> in inst's window, paced for ImGui 1.86 (no input queue)."""
     inst.focus()
@@ -302,6 +311,18 @@ class GuiSession:
         inst = Instance(name, port, self.args.duet, self.workdir, self.env, extra_args=extra_args)
         self.instances.append(inst)
         return inst
+
+    def start_pair(self, extra_args=("--no-port-mapping",)):
+        """Starts Alice and Bob on a free port pair, waits for both windows and engines and places the
+        windows side by side. Returns (alice, bob)."""
+        port_a, port_b = free_udp_port_pair()
+        alice = self.start("Alice", port_a, extra_args=extra_args)
+        bob = self.start("Bob", port_b, extra_args=extra_args)
+        for inst in (alice, bob):
+            inst.find_window()
+            inst.wait_log(rf"^event Listening port={inst.port} ")
+        self.side_by_side(alice, bob)
+        return alice, bob
 
     def restart(self, inst, saved_port=None, saved_name=None):
         """Stops inst (SIGTERM, as a window close) and starts the same app on the same profile; with
