@@ -7,8 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fontconfig/fontconfig.h>
-#include <fstream>
-#include <iterator>
+#include <sys/stat.h>
 
 namespace duet::app {
 namespace {
@@ -23,6 +22,9 @@ constexpr ImWchar kTextRanges[] = {0x0020, 0x024F, 0x0370, 0x03FF, 0x0400, 0x052
                                    0x20A0, 0x20CF, 0x2100, 0x218F, 0x2190, 0x21FF, 0x25A0, 0x25FF,
                                    0x2600, 0x26FF, 0x2700, 0x27BF, 0xFFFD, 0xFFFD, 0};
 constexpr ImWchar kLatinRanges[] = {0x0020, 0x00FF, 0x2026, 0x2026, 0xFFFD, 0xFFFD, 0};
+// What the window's own text uses (Latin-1, punctuation such as the em dash and ellipsis, the check
+// mark): a sixth of kTextRanges' code points, so the start-up atlas is a quarter of the size (512x256).
+constexpr ImWchar kFirstFrameRanges[] = {0x0020, 0x00FF, 0x2000, 0x206F, 0x2713, 0x2713, 0xFFFD, 0xFFFD, 0};
 
 FontFile fileOf(FcPattern* font)
 {
@@ -78,17 +80,25 @@ FontFile findForLanguage(FcConfig* config, const char* lang)
 void* loadFontData(const FontFile& file, int& size)
 {
     if (file.path.empty()) return nullptr;
-    std::ifstream in(file.path, std::ios::binary);
+    // One read straight into the buffer ImGui will own: a font is about a megabyte, and copying it through
+    // a growing string cost page faults and copies on the start-up path.
+    std::FILE* in = std::fopen(file.path.c_str(), "rb");
     if (!in) return nullptr;
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    struct stat info {};
+    const bool sized = ::fstat(fileno(in), &info) == 0 && info.st_size > 12 && info.st_size < (1 << 30);
+    auto* data = sized ? static_cast<char*>(IM_ALLOC(static_cast<std::size_t>(info.st_size))) : nullptr;
+    const auto length = static_cast<std::size_t>(sized ? info.st_size : 0);
+    const bool read = data && std::fread(data, 1, length, in) == length;
+    std::fclose(in);
     static constexpr const char* kMagics[] = {"\x00\x01\x00\x00", "OTTO", "true", "ttcf"};
     bool known = false;
     for (const char* magic : kMagics)
-        known = known || (bytes.size() > 12 && std::memcmp(bytes.data(), magic, 4) == 0);
-    if (!known || (file.index != 0 && std::memcmp(bytes.data(), "ttcf", 4) != 0)) return nullptr;
-    size = static_cast<int>(bytes.size());
-    void* data = IM_ALLOC(bytes.size());
-    std::memcpy(data, bytes.data(), bytes.size());
+        known = known || (read && std::memcmp(data, magic, 4) == 0);
+    if (!known || (file.index != 0 && std::memcmp(data, "ttcf", 4) != 0)) {
+        IM_FREE(data);
+        return nullptr;
+    }
+    size = static_cast<int>(length);
     return data;
 }
 
@@ -144,12 +154,13 @@ bool inBaseRanges(unsigned codepoint)
     return false;
 }
 
-ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale, const ImWchar* extraRanges)
+ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale, const ImWchar* extraRanges,
+                       GlyphSet set)
 {
     atlas.Clear();
     ui::UiFonts fonts;
     const float body = std::round(kBodyPixels * scale);
-    fonts.body = addFont(atlas, files.sans, body, kTextRanges);
+    fonts.body = addFont(atlas, files.sans, body, set == GlyphSet::Full ? kTextRanges : kFirstFrameRanges);
     if (fonts.body && extraRanges && extraRanges[0] != 0) {
         // Merged glyphs never replace earlier ones, so DejaVu's win and the CJK font fills the rest;
         // characters neither has are skipped and draw as the fallback glyph.
@@ -169,18 +180,32 @@ ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale, 
     return fonts;
 }
 
-PreparedFonts prepareFonts(float scale)
+PreparedFonts bakeFonts(FontFiles files, float scale, GlyphSet set, std::vector<ImWchar> extraRanges)
 {
     const auto started = std::chrono::steady_clock::now();
     PreparedFonts prepared;
-    prepared.files = locateFonts();
+    prepared.files = std::move(files);
     prepared.atlas = std::make_unique<ImFontAtlas>();
     prepared.scale = scale;
-    prepared.fonts = buildFonts(*prepared.atlas, prepared.files, scale);
+    prepared.set = set;
+    prepared.extraRanges = std::move(extraRanges);
+    const ImWchar* extra = prepared.extraRanges.empty() ? nullptr : prepared.extraRanges.data();
+    prepared.fonts = buildFonts(*prepared.atlas, prepared.files, scale, extra, set);
     // The RGBA copy the GL backend uploads is made here too, off the main thread.
     unsigned char* pixels = nullptr;
     int width = 0, height = 0;
     prepared.atlas->GetTexDataAsRGBA32(&pixels, &width, &height);
+    prepared.milliseconds =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count();
+    return prepared;
+}
+
+PreparedFonts prepareFonts(float scale)
+{
+    const auto started = std::chrono::steady_clock::now();
+    FontFiles files = locateFonts();
+    PreparedFonts prepared = bakeFonts(std::move(files), scale, GlyphSet::FirstFrame);
     prepared.milliseconds =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
             .count();

@@ -1,11 +1,11 @@
 #pragma once
 // Fonts: DejaVu Sans (body, bold headings) and DejaVu Sans Mono (fingerprints) found through fontconfig,
-// plus a CJK font merged into the body when fontconfig has one for zh or ja. The body always has Latin,
-// Greek, Cyrillic and common symbols; other characters (CJK above all) are baked only once text on screen
-// uses them (GuiGlyphs), because baking ~6,000 CJK glyphs up front cost over half a second of start-up.
-// Any font that cannot be found or read is replaced by ImGui's built-in font; a missing glyph draws
-// ImGui's fallback, never crashes.
-// Thread: main thread, between frames (rebuilding the atlas invalidates the GL font texture).
+// plus a CJK font merged into the body when fontconfig has one for zh or ja. The body has Latin, Greek,
+// Cyrillic and common symbols (from just after the first frame on: GlyphSet); other characters (CJK above
+// all) are baked only once text on screen uses them (GuiGlyphs), because baking ~6,000 CJK glyphs up front
+// cost over half a second of start-up. Any font that cannot be found or read is replaced by ImGui's built-in
+// font; a missing glyph draws ImGui's fallback, never crashes. Thread: main thread, between frames
+// (rebuilding the atlas invalidates the GL font texture).
 #include "duet/ui/ViewState.hpp"
 #include "imgui.h"
 
@@ -35,23 +35,33 @@ FontFiles locateFonts();
 // True for code points the body font always bakes (so GuiGlyphs need not ask for them).
 bool inBaseRanges(unsigned codepoint);
 
+// The body glyphs an atlas holds. The first frame needs only what the window's own text uses; the rest
+// of the base ranges (Latin Extended, Greek, Cyrillic, symbols) arrives in a full atlas baked on a worker
+// right after the first frame (GuiFrameLoop), so start-up bakes and uploads a quarter of the atlas.
+enum class GlyphSet { FirstFrame, Full };
+
 // Clears `atlas` and loads the fonts at `scale` (1 = 16 px body text), with the extra code points in
 // `extraRanges` (zero-terminated ImGui range pairs, or null) taken from the body font where it has them,
 // else from the CJK font. Returns the fonts to draw with (the body font is the atlas's first, so ImGui's
-// default). Touches no ImGui context, so it may run on any thread that owns `atlas`.
+// default). Uses no ImGui context (only ImGui's allocator), so it may run on any thread that owns `atlas`.
 ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale,
-                       const ImWchar* extraRanges = nullptr);
+                       const ImWchar* extraRanges = nullptr, GlyphSet set = GlyphSet::Full);
 
-// Start-up: fontconfig and the baked atlas at the scale the window is expected to have, made on a worker
-// thread while the window and its GL context open (the two took ~200 and ~300 ms one after the other).
-// The atlas must outlive the ImGui context given it.
+// An atlas baked off the main thread, with the RGBA pixels the GL backend uploads. The atlas must outlive
+// the ImGui context given it; `extraRanges` (zero-terminated, or empty) lives as long as the atlas.
 struct PreparedFonts {
     std::unique_ptr<ImFontAtlas> atlas;
     FontFiles files;
     ui::UiFonts fonts;
     float scale = 1.f;
+    GlyphSet set = GlyphSet::Full;
+    std::vector<ImWchar> extraRanges;
     long long milliseconds = 0;
 };
+PreparedFonts bakeFonts(FontFiles files, float scale, GlyphSet set, std::vector<ImWchar> extraRanges = {});
+
+// Start-up: fontconfig and the first-frame atlas at the scale the window is expected to have, made on a
+// worker thread while the window and its GL context open.
 PreparedFonts prepareFonts(float scale);
 
 } // namespace duet::app

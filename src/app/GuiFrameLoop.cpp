@@ -65,8 +65,9 @@ std::string describeSettings(const ui::SettingsValues& values)
 
 GuiFrameLoop::GuiFrameLoop(GuiWindow& window, net::Engine& engine, GuiHooks& hooks, GuiSettings& settings,
                            PreparedFonts& fonts, state::AppState& state, ui::ViewState& view)
-    : m_window(window), m_engine(engine), m_hooks(hooks), m_settings(settings), m_fontFiles(fonts.files),
-      m_state(state), m_view(view), m_drop(window.handle()),
+    : m_window(window), m_engine(engine), m_hooks(hooks), m_settings(settings), m_prepared(fonts),
+      m_fontFiles(fonts.files), m_fullSet(fonts.set == GlyphSet::Full), m_state(state), m_view(view),
+      m_drop(window.handle()),
       m_images(&GuiWindow::wakeFromAnyThread, [&hooks](std::string_view line) { hooks.note(line); })
 {
     m_view.images.source = &m_images;
@@ -106,7 +107,7 @@ void GuiFrameLoop::run(std::chrono::steady_clock::time_point launched)
         const bool input = m_window.takeActivity();
         if (input || drained.changed || m_view.transfers.browser.resultWaiting() || GuiDrop::hasDropped() ||
             m_images.resultsWaiting() || hasLinkFailures() || (m_view.find.open && m_view.find.scanning) ||
-            m_view.history.measuring)
+            m_view.history.measuring || fullFontsReady())
             m_pending = true;
         if (input || drained.settle) settleUntil = glfwGetTime() + kSettleSeconds;
         now = glfwGetTime();
@@ -120,11 +121,14 @@ void GuiFrameLoop::run(std::chrono::steady_clock::time_point launched)
             firstFrame = false;
             const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::steady_clock::now() - launched);
-            m_hooks.note("first-frame ms=" + std::to_string(ms.count()));
             // DUET_PRINT_STARTUP_MS=1: launch-to-first-frame (the first swap) on stderr, for benchmarks.
             if (const char* print = std::getenv("DUET_PRINT_STARTUP_MS"); print && *print == '1')
                 std::fprintf(stderr, "duet: startup ms=%.0f (exec to first swap), %lld from runGui\n",
                              millisecondsSinceExec(), static_cast<long long>(ms.count()));
+            startFullFonts();
+            m_window.setIcon();
+            // Last, so a test that waits for this note finds the icon set.
+            m_hooks.note("first-frame ms=" + std::to_string(ms.count()));
         }
     }
 }
@@ -172,11 +176,53 @@ void GuiFrameLoop::updateScale()
         std::snprintf(note, sizeof note, "fonts ms=%lld scale=%.2f extra-glyphs=%zu",
                       static_cast<long long>(ms.count()), scale, m_glyphs.count());
         m_hooks.note(note);
+        m_fullSet = true;
+    } else {
+        adoptFullFonts();
     }
     if (m_view.styleDirty) {
         ui::applyTheme(m_view.theme, m_scale);
         m_view.styleDirty = false;
     }
+}
+
+void GuiFrameLoop::startFullFonts()
+{
+    if (m_fullSet || m_fullFonts.valid()) return;
+    std::vector<ImWchar> extra;
+    if (const ImWchar* ranges = m_glyphs.ranges()) {
+        for (; *ranges != 0; ++ranges)
+            extra.push_back(*ranges);
+        extra.push_back(0);
+    }
+    m_fullFonts = std::async(std::launch::async, [files = m_fontFiles, scale = m_scale, extra]() mutable {
+        PreparedFonts full = bakeFonts(std::move(files), scale, GlyphSet::Full, std::move(extra));
+        GuiWindow::wakeFromAnyThread();
+        return full;
+    });
+}
+
+bool GuiFrameLoop::fullFontsReady() const
+{
+    return m_fullFonts.valid() && m_fullFonts.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+void GuiFrameLoop::adoptFullFonts()
+{
+    if (!fullFontsReady()) return;
+    PreparedFonts full = m_fullFonts.get();
+    // A rebuild on this thread (new scale or glyphs) already baked the full set, at the scale now in use.
+    if (m_fullSet || full.scale != m_scale) return;
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui::GetIO().Fonts = full.atlas.get(); // between frames: NewFrame picks the new default font
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+    m_view.fonts = full.fonts;
+    m_prepared.fonts = full.fonts;
+    m_prepared.atlas = std::move(full.atlas); // frees the start-up atlas, which nothing points at any more
+    m_prepared.extraRanges = std::move(full.extraRanges);
+    m_prepared.set = GlyphSet::Full;
+    m_fullSet = true;
+    m_hooks.note("fonts-full ms=" + std::to_string(full.milliseconds) + " (baked after the first frame)");
 }
 
 void GuiFrameLoop::renderFrame(std::int64_t nowMs)

@@ -16,6 +16,7 @@
 #include "duet/ui/ViewState.hpp"
 
 #include <chrono>
+#include <future>
 
 namespace duet::app {
 
@@ -38,6 +39,10 @@ private:
     // A picture that finished moving stays in its conversation after a restart or "Clear finished".
     void rememberPicture(const event::TransferFileDone& done);
     void updateScale();
+    // The full glyph set, baked on a worker after the first frame (GlyphSet), replaces the start-up atlas.
+    void startFullFonts();
+    bool fullFontsReady() const;
+    void adoptFullFonts();
     void renderFrame(std::int64_t nowMs);
     void handleCommands(ui::Commands& commands, std::int64_t nowMs);
     // GuiDropFrame.cpp: dropped files, "show in folder", links, saved settings, title and attention.
@@ -47,7 +52,10 @@ private:
     net::Engine& m_engine;
     GuiHooks& m_hooks;
     GuiSettings& m_settings;
+    PreparedFonts& m_prepared; // owns the atlas the ImGui context draws with
     FontFiles m_fontFiles;
+    std::future<PreparedFonts> m_fullFonts;
+    bool m_fullSet = false; // the atlas holds GlyphSet::Full
     state::AppState& m_state;
     ui::ViewState& m_view;
     SystemClock m_clock;

@@ -76,7 +76,6 @@ std::unique_ptr<GuiWindow> GuiWindow::create(const std::string& title)
     std::unique_ptr<GuiWindow> result(new GuiWindow(window));
     glfwSetWindowUserPointer(window, result.get());
     result->installActivityCallbacks();
-    setWindowIcon(window);
     return result;
 }
 
@@ -102,6 +101,11 @@ void GuiWindow::installActivityCallbacks()
     glfwSetWindowContentScaleCallback(m_window,
                                       [](GLFWwindow* w, float, float) { self(w).m_activity = true; });
     glfwSetWindowRefreshCallback(m_window, mark);
+}
+
+void GuiWindow::setIcon()
+{
+    setWindowIcon(m_window);
 }
 
 void GuiWindow::setTitle(const std::string& title)
