@@ -93,6 +93,8 @@ bool NetLoop::startUp()
     if (!m_host) return failStartup(StartupFailure::CannotListen, bindError);
     m_waker.setTarget(m_host->port());
     m_rawSender = std::make_unique<RawDatagramSender>(m_host->get()->socket);
+    if (const char* gso = std::getenv("DUET_GSO"); gso != nullptr && std::strcmp(gso, "0") == 0)
+        m_rawSender->disableSegmentation();
     m_context.emplace(SessionContext{m_identity, m_random, *m_profile, m_clock, name, m_config.autoConfirm});
     m_context->capabilities = localCapabilities();
     m_lastStats = m_clock.now();

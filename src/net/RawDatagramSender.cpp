@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <netinet/udp.h>
 
 namespace duet::net {
 
@@ -24,7 +27,85 @@ void RawDatagramSender::commit(const ENetAddress& to, std::size_t size)
 
 void RawDatagramSender::flush()
 {
+    if (m_count == 0) return;
+    if (!m_segmentation || !sendSegmented()) sendEach(0);
+    m_count = 0;
+}
+
+bool RawDatagramSender::sendSegmented()
+{
+    // Runs of datagrams to one address, all of one size but the last (which may be shorter), go as one
+    // message that the kernel cuts into datagrams (UDP_SEGMENT): one pass through the stack per run.
+    std::size_t groups = 0;
+    for (std::size_t first = 0; first < m_count; ++groups) {
+        const std::size_t segment = m_iov[first].iov_len;
+        const std::size_t maxSegments = std::min(kMaxSegments, kMaxSegmentedBytes / segment);
+        std::size_t end = first + 1;
+        while (end < m_count && end - first < maxSegments && sameAddress(m_to[end], m_to[first]) &&
+               m_iov[end].iov_len <= segment) {
+            const bool shorter = m_iov[end].iov_len < segment;
+            ++end;
+            if (shorter) break; // only the last may be shorter
+        }
+        Group& group = m_groups[groups];
+        group.first = first;
+        group.count = end - first;
+        mmsghdr& message = m_groupHeaders[groups];
+        message = {};
+        message.msg_hdr.msg_name = &m_to[first];
+        message.msg_hdr.msg_namelen = sizeof(sockaddr_in);
+        message.msg_hdr.msg_iov = &m_iov[first];
+        message.msg_hdr.msg_iovlen = group.count;
+        if (group.count > 1) {
+            group.control = {};
+            message.msg_hdr.msg_control = group.control.data();
+            message.msg_hdr.msg_controllen = group.control.size();
+            cmsghdr* header = CMSG_FIRSTHDR(&message.msg_hdr);
+            header->cmsg_level = SOL_UDP;
+            header->cmsg_type = UDP_SEGMENT;
+            header->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+            const auto size = static_cast<std::uint16_t>(segment);
+            std::memcpy(CMSG_DATA(header), &size, sizeof size);
+        }
+        first = end;
+    }
     std::size_t done = 0;
+    while (done < groups) {
+        ++m_calls;
+        const int sent = ::sendmmsg(m_socket, m_groupHeaders.data() + done,
+                                    static_cast<unsigned>(groups - done), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (sent > 0) {
+            for (std::size_t g = done; g < done + static_cast<std::size_t>(sent); ++g)
+                m_sent += m_groups[g].count;
+            m_segmentedRuns += static_cast<std::uint64_t>(sent);
+            done += static_cast<std::size_t>(sent);
+            continue;
+        }
+        if (sent < 0 && errno == EINTR) continue;
+        if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            for (std::size_t g = done; g < groups; ++g)
+                m_dropped += m_groups[g].count;
+            return true;
+        }
+        // A kernel or device without UDP segmentation (EIO: no checksum offload; EINVAL, ENOPROTOOPT:
+        // too old) refuses the first segmented run: send the rest one by one, and from now on always.
+        if (sent < 0 && m_groups[done].count > 1 &&
+            (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT || errno == EOPNOTSUPP)) {
+            std::cerr << "duet: the kernel refused UDP segmentation (" << std::strerror(errno)
+                      << "); bulk datagrams go one by one\n";
+            m_segmentation = false;
+            sendEach(m_groups[done].first);
+            return true;
+        }
+        m_dropped += m_groups[done].count;
+        ++done;
+    }
+    return true;
+}
+
+void RawDatagramSender::sendEach(std::size_t from)
+{
+    std::size_t done = from;
     // sendmmsg stops at the first datagram that fails; that one is dropped and the rest still go.
     while (done < m_count) {
         ++m_calls;
@@ -44,7 +125,11 @@ void RawDatagramSender::flush()
         ++m_dropped;
         ++done;
     }
-    m_count = 0;
+}
+
+bool RawDatagramSender::sameAddress(const sockaddr_in& a, const sockaddr_in& b)
+{
+    return a.sin_addr.s_addr == b.sin_addr.s_addr && a.sin_port == b.sin_port;
 }
 
 } // namespace duet::net
