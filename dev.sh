@@ -13,7 +13,7 @@ build_packages=(
     fonts-dejavu-core fonts-wqy-microhei libgl1-mesa-dri libglx-mesa0
 )
 test_packages=(
-    python3 xvfb xauth xdotool x11-utils imagemagick libx11-dev tcpdump iproute2 iptables iputils-ping iperf3 clang-14 libclang-rt-14-dev
+    python3 xvfb xauth xdotool x11-utils xclip imagemagick libx11-dev tcpdump iproute2 iptables iputils-ping iperf3 clang-14 libclang-rt-14-dev
     coturn miniupnpd netcat-openbsd openssh-client openssh-server
 )
 

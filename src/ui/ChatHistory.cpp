@@ -103,25 +103,17 @@ const char* deliveryMark(const ImFont* font, state::Delivery delivery)
     return "";
 }
 
-std::string conversationText(const state::Peer& peer)
+std::string conversationText(const state::Peer& peer, std::int64_t nowMs)
 {
     std::string out;
-    for (const state::ChatMessage& message : peer.messages) {
-        char clock[16];
-        formatClock(message.timeMs, clock, sizeof clock);
-        out += '[';
-        out += clock;
-        out += "] ";
-        out += message.outgoing ? std::string("You") : message.from;
-        out += ": ";
-        out += message.text;
-        out += '\n';
-    }
+    if (!peer.messages.empty())
+        appendBlocks(out, peer.messages, pointIn(peer.messages, 0, 0),
+                     endOf(peer.messages, peer.messages.size() - 1), nowMs, kMaxCopyBytes);
     return out;
 }
 
 // The right-click menu of a message row; `menuLink` is the link the menu was opened on, if any.
-void drawRowMenu(const state::Peer& peer, ViewState& view, std::size_t message)
+void drawRowMenu(const state::Peer& peer, ViewState& view, std::size_t message, std::int64_t nowMs)
 {
     ChatHistoryView& history = view.history;
     const std::string& text = peer.messages[message].text;
@@ -136,18 +128,18 @@ void drawRowMenu(const state::Peer& peer, ViewState& view, std::size_t message)
             ImGui::SetClipboardText(history.menuLink.c_str());
         ImGui::Separator();
     }
-    const auto [begin, end] = selectionIn(history, message);
+    // A selection over several messages is offered from any of them.
+    const auto [begin, end] = selectionIn(history, message, text.size());
     if (begin < end && item("chat.menu.copy-selection", "Copy selection", "Ctrl+C"))
-        ImGui::SetClipboardText(text.substr(begin, end - begin).c_str());
+        ImGui::SetClipboardText(selectionText(peer.messages, history.selection, nowMs).c_str());
     if (item("chat.menu.copy-message", "Copy message", begin < end ? nullptr : "Ctrl+C"))
         ImGui::SetClipboardText(text.c_str());
-    if (item("chat.menu.select-all", "Select all text", "Ctrl+A")) {
-        history.selectionMessage = message;
-        history.selectionAnchor = 0;
-        history.selectionFocus = static_cast<std::uint32_t>(text.size());
-    }
+    if (item("chat.menu.select-all", "Select all text"))
+        selectRange(history.selection, pointIn(peer.messages, message, 0), endOf(peer.messages, message));
+    if (item("chat.menu.select-conversation", "Select conversation", "Ctrl+A"))
+        selectAll(history.selection, peer.messages);
     if (item("chat.menu.copy-conversation", "Copy conversation"))
-        ImGui::SetClipboardText(conversationText(peer).c_str());
+        ImGui::SetClipboardText(conversationText(peer, nowMs).c_str());
 }
 
 // One row of a picture's block: its day separator, "You sent name" with the time, or a thumbnail slice.
@@ -259,13 +251,18 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     const bool otherPeer = layout.peer != peer.id;
     const LayoutChange change = syncLayout(layout, peer, pictures, font, fontSize, wrapWidth);
     if (change.reset || change.inserted > 0) {
-        // A message index means another message now.
-        history.selectionMessage = ChatHistoryView::kNone;
-        history.selecting = false;
+        // A message index means another message now; the selection names its messages by id too.
+        if (change.reset) {
+            history.selection = {};
+            history.selecting = false;
+        }
         history.pressedLink = {};
         history.hoveredLink = {};
+        history.reveal = ChatHistoryView::kNone;
         anchor.entry += change.inserted;
     }
+    if (history.selection.set && !rebase(history.selection, peer.messages, change.inserted))
+        history.selecting = false;
     if (otherPeer) {
         history.selectedMessage = ChatHistoryView::kNone;
         history.scrollToBottom = true;
@@ -285,9 +282,19 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
         anchor = Anchor{false, history.jumpTo,
                         std::floor(static_cast<float>(header) * rowHeight - viewHeight * 0.4f)};
         history.selectedMessage = history.jumpTo;
-        history.selectionFocus = history.selectionAnchor; // Ctrl+C then copies the message found
+        collapse(history.selection); // Ctrl+C then copies the message found
+    } else if (history.reveal < peer.messages.size()) {
+        // Scrolls only as far as it takes to show the whole message (its top when taller than the view).
+        const float top = static_cast<float>(layout.tree.before(history.reveal)) * rowHeight;
+        const float bottom = static_cast<float>(layout.tree.before(history.reveal + 1)) * rowHeight;
+        const float scrollY = ImGui::GetScrollY();
+        if (top < scrollY || bottom - top > viewHeight)
+            anchor = Anchor{false, history.reveal, 0.f};
+        else if (bottom > scrollY + viewHeight)
+            anchor = Anchor{false, history.reveal, bottom - top - viewHeight};
     }
     history.jumpTo = ChatHistoryView::kNone;
+    history.reveal = ChatHistoryView::kNone;
 
     // The frame that opens a conversation or re-wraps it has set every height up already: it only lays
     // out the screen, and measuring starts in the next one.
@@ -357,7 +364,7 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
             ImGui::PushID(i);
             // A quiet hover keeps links and selected text readable under the mouse; a message with
             // selected text shows the text selection instead of the whole-message one.
-            const auto [selBegin, selEnd] = selectionIn(history, row.message);
+            const auto [selBegin, selEnd] = selectionIn(history, row.message, message.text.size());
             ImGui::PushStyleColor(ImGuiCol_HeaderHovered, quietHover);
             ImGui::PushStyleColor(ImGuiCol_HeaderActive, quietHover);
             if (ImGui::Selectable("##row", history.selectedMessage == row.message && selBegin == selEnd,
@@ -367,10 +374,10 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
             if (row.firstOfMessage && view.locator)
                 locate(view, "chat.message." + std::to_string(row.message));
             geometry.rowsTop = origin.y - static_cast<float>(local) * rowHeight;
-            drawTextRow(view, geometry, local, message.text);
+            drawTextRow(view, geometry, local, message);
             if (ImGui::BeginPopupContextItem("row-menu")) {
                 history.selectedMessage = row.message;
-                drawRowMenu(peer, view, row.message);
+                drawRowMenu(peer, view, row.message, nowMs);
                 ImGui::EndPopup();
             }
             ImGui::PopID();
@@ -395,7 +402,7 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     clipper.End();
     ImGui::PopStyleVar();
 
-    finishTextInput(peer, history, geometry);
+    finishTextInput(peer, history, geometry, nowMs);
 
     ImGui::EndChild();
 }

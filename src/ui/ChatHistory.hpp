@@ -9,6 +9,7 @@
 #include "duet/state/AppState.hpp"
 #include "duet/ui/ChatImages.hpp"
 #include "duet/ui/ChatLayout.hpp"
+#include "duet/ui/ChatSelection.hpp"
 #include "duet/ui/Links.hpp"
 
 #include <cstdint>
@@ -49,12 +50,12 @@ struct ChatHistoryView {
     std::size_t jumpTo = kNone; // a message to scroll to and select (the find bar)
     bool wantOlder = false;     // scrolled to the top while older stored messages exist
 
-    // Text selected with the mouse: bytes [min, max) of anchor and focus in one message's text.
-    std::size_t selectionMessage = kNone;
-    std::uint32_t selectionAnchor = 0;
-    std::uint32_t selectionFocus = 0;
-    bool selecting = false; // the left button is down: the focus follows the mouse
-    LinkRef pressedLink;    // the link the button went down on
+    // Text selected with the mouse or keyboard, within a message or across many (ChatSelection.hpp).
+    ChatSelection selection;
+    bool selecting = false;     // the left button is down: the focus follows the mouse
+    bool autoScrolling = false; // a drag is held above or below the list: the app keeps drawing frames
+    std::size_t reveal = kNone; // a message to scroll into view (Shift+Up/Down moved the focus there)
+    LinkRef pressedLink;        // the link the button went down on
     // The link under the mouse: this frame's so far, and last frame's (a link wrapped over two rows is
     // underlined on both).
     LinkRef hoveredLinkNow;

@@ -1,7 +1,9 @@
 #include "duet/ui/ChatText.hpp"
 
+#include "duet/ui/ChatSelection.hpp"
 #include "duet/ui/Links.hpp"
 #include "duet/ui/Theme.hpp"
+#include "imgui_internal.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -64,26 +66,39 @@ std::pair<std::uint32_t, std::uint32_t> wordAt(std::span<const LinkSpan> links, 
     return {static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)};
 }
 
-void select(ChatHistoryView& history, std::size_t message, std::uint32_t anchor, std::uint32_t focus)
+// The text point under the mouse while dragging: rows above a message's text (its day, sender, pictures)
+// mean its start, places above or below the laid-out window its first or last message.
+std::optional<TextPoint> pointAtMouse(const state::Peer& peer, const ChatHistoryView& history,
+                                      const TextGeometry& geometry, ImVec2 mouse)
 {
-    history.selectionMessage = message;
-    history.selectionAnchor = anchor;
-    history.selectionFocus = focus;
+    const std::vector<state::ChatMessage>& messages = peer.messages;
+    const std::size_t windowEnd = std::min(history.windowEnd, messages.size());
+    if (history.rows.empty() || history.windowFirst >= windowEnd) return std::nullopt;
+    const float rowAtMouse = std::floor((mouse.y - geometry.rowsTop) / geometry.rowHeight);
+    if (rowAtMouse < 0.f) return pointIn(messages, history.windowFirst, 0);
+    if (rowAtMouse >= static_cast<float>(history.rows.size())) return endOf(messages, windowEnd - 1);
+    const auto local = static_cast<std::uint32_t>(rowAtMouse);
+    const auto next = std::upper_bound(history.entryRows.begin(), history.entryRows.end(), local);
+    const std::size_t entry =
+        history.windowFirst + static_cast<std::size_t>(next - history.entryRows.begin()) - 1;
+    if (entry >= messages.size()) return endOf(messages, messages.size() - 1);
+    const ChatRow& row = history.rows[local];
+    if (row.kind != ChatRow::Kind::Text || row.picture) return pointIn(messages, entry, 0);
+    const std::string& text = messages[entry].text;
+    return TextPoint{messages[entry].id, entry, offsetAtX(geometry, text, row.begin, row.end, mouse.x)};
 }
 
-// Window rows [first, last] of `message`'s text (its entry's last rows); nullopt outside the window.
-std::optional<std::pair<std::size_t, std::size_t>> textRowsOf(const ChatHistoryView& history,
-                                                              std::size_t message)
+// While a drag is held above or below the list, scrolls towards the mouse, faster the farther it is.
+void autoScroll(ChatHistoryView& history, const TextGeometry& geometry, ImVec2 mouse)
 {
-    if (message < history.windowFirst || message >= history.windowEnd) return std::nullopt;
-    const std::size_t local = message - history.windowFirst;
-    const std::size_t end = history.entryRows[local + 1];
-    std::size_t first = end;
-    while (first > history.entryRows[local] && history.rows[first - 1].kind == ChatRow::Kind::Text &&
-           !history.rows[first - 1].picture)
-        --first;
-    if (first == end) return std::nullopt;
-    return std::pair<std::size_t, std::size_t>{first, end - 1};
+    const ImGuiWindow* window = ImGui::GetCurrentWindow();
+    const float above = window->InnerRect.Min.y - mouse.y;
+    const float below = mouse.y - window->InnerRect.Max.y;
+    const float beyond = std::max(above, below);
+    history.autoScrolling = beyond > 0.f;
+    if (!history.autoScrolling) return;
+    const float step = std::clamp(beyond * 0.5f, geometry.rowHeight * 0.25f, geometry.rowHeight * 4.f);
+    ImGui::SetScrollY(ImGui::GetScrollY() + (above > 0.f ? -step : step));
 }
 
 } // namespace
@@ -96,15 +111,17 @@ std::span<const LinkSpan> messageLinks(const ChatHistoryView& history, std::size
     return std::span<const LinkSpan>(history.links).subspan(begin, history.firstLinks[local + 1] - begin);
 }
 
-std::pair<std::uint32_t, std::uint32_t> selectionIn(const ChatHistoryView& history, std::size_t message)
+std::pair<std::uint32_t, std::uint32_t> selectionIn(const ChatHistoryView& history, std::size_t message,
+                                                    std::size_t textSize)
 {
-    if (history.selectionMessage != message) return {0, 0};
-    return std::minmax(history.selectionAnchor, history.selectionFocus);
+    return rangeIn(history.selection, message, textSize);
 }
 
-void drawTextRow(ViewState& view, const TextGeometry& geometry, std::size_t rowIndex, std::string_view text)
+void drawTextRow(ViewState& view, const TextGeometry& geometry, std::size_t rowIndex,
+                 const state::ChatMessage& message)
 {
     ChatHistoryView& history = view.history;
+    const std::string_view text = message.text;
     const ChatRow& row = history.rows[rowIndex];
     const std::span<const LinkSpan> links = messageLinks(history, row.message);
     const float top = geometry.rowsTop + static_cast<float>(rowIndex) * geometry.rowHeight;
@@ -140,15 +157,19 @@ void drawTextRow(ViewState& view, const TextGeometry& geometry, std::size_t rowI
         if (link.message != ChatHistoryView::kNone) history.hoveredLinkNow = link;
         if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
             const int clicks = ImGui::GetMouseClickedCount(ImGuiMouseButton_Left);
-            history.pressedLink = clicks == 1 ? link : LinkRef{};
+            const bool extend = clicks == 1 && ImGui::GetIO().KeyShift && history.selection.set;
+            history.pressedLink = clicks == 1 && !extend ? link : LinkRef{};
             history.selecting = clicks == 1;
-            if (clicks == 1) {
-                select(history, row.message, offset, offset);
+            const auto at = [&](std::uint32_t byte) { return TextPoint{message.id, row.message, byte}; };
+            if (extend) {
+                extendTo(history.selection, at(offset));
+            } else if (clicks == 1) {
+                placeCaret(history.selection, at(offset));
             } else if (clicks == 2) {
                 const auto [begin, end] = wordAt(links, text, offset);
-                select(history, row.message, begin, end);
+                selectRange(history.selection, at(begin), at(end));
             } else {
-                select(history, row.message, 0, static_cast<std::uint32_t>(text.size()));
+                selectRange(history.selection, at(0), at(static_cast<std::uint32_t>(text.size())));
             }
         }
         // The row menu opens on this release; it offers the link that was under the mouse.
@@ -161,7 +182,7 @@ void drawTextRow(ViewState& view, const TextGeometry& geometry, std::size_t rowI
     }
 
     // Selection behind the text; it runs on past the row's end when it continues on the next row.
-    const auto [selBegin, selEnd] = selectionIn(history, row.message);
+    const auto [selBegin, selEnd] = selectionIn(history, row.message, text.size());
     const std::uint32_t from = std::max(selBegin, row.begin);
     const std::uint32_t to = std::min(selEnd, row.end);
     if (selBegin < selEnd && from <= to && selBegin < row.end + 1 && selEnd > row.begin) {
@@ -207,44 +228,31 @@ void drawTextRow(ViewState& view, const TextGeometry& geometry, std::size_t rowI
                              ScreenRect{geometry.textX, textY, x, textY + geometry.fontSize});
 }
 
-void finishTextInput(const state::Peer& peer, ChatHistoryView& history, const TextGeometry& geometry)
+void finishTextInput(const state::Peer& peer, ChatHistoryView& history, const TextGeometry& geometry,
+                     std::int64_t nowMs)
 {
     const ImGuiIO& io = ImGui::GetIO();
+    const std::vector<state::ChatMessage>& messages = peer.messages;
     history.hoveredLink = history.hoveredLinkNow;
     history.hoveredLinkNow = {};
-    const bool valid = history.selectionMessage < peer.messages.size();
+    history.autoScrolling = false;
+    const bool valid = history.selection.set && history.selection.focus.index < messages.size();
     if (history.selecting && valid) {
-        const std::string& text = peer.messages[history.selectionMessage].text;
         if (io.MouseDown[ImGuiMouseButton_Left]) {
-            // Dragging above or below the message selects to its start or end.
-            const float rowAtMouse = std::floor((io.MousePos.y - geometry.rowsTop) / geometry.rowHeight);
-            const auto rows = textRowsOf(history, history.selectionMessage);
-            const auto windowRows = static_cast<float>(history.rows.size());
-            if (!rows) {
-                // Scrolled out of the window: only the side the mouse is on is known.
-                if (history.selectionMessage < history.windowFirst && rowAtMouse >= 0.f)
-                    history.selectionFocus = static_cast<std::uint32_t>(text.size());
-                else if (history.selectionMessage >= history.windowEnd && rowAtMouse < windowRows)
-                    history.selectionFocus = 0;
-            } else if (rowAtMouse > static_cast<float>(rows->second)) {
-                history.selectionFocus = static_cast<std::uint32_t>(text.size());
-            } else if (rowAtMouse >= static_cast<float>(rows->first)) {
-                const ChatRow& row = history.rows[static_cast<std::size_t>(rowAtMouse)];
-                history.selectionFocus = offsetAtX(geometry, text, row.begin, row.end, io.MousePos.x);
-            } else {
-                history.selectionFocus = 0;
-            }
+            if (const auto point = pointAtMouse(peer, history, geometry, io.MousePos))
+                history.selection.focus = *point;
+            autoScroll(history, geometry, io.MousePos);
         } else {
             history.selecting = false;
             const float threshold = io.MouseDragThreshold;
-            const std::vector<LinkSpan> links = history.pressedLink.message == history.selectionMessage
-                                                    ? findLinks(text)
-                                                    : std::vector<LinkSpan>{};
+            const std::size_t pressed = history.pressedLink.message;
+            const std::vector<LinkSpan> links =
+                pressed < messages.size() ? findLinks(messages[pressed].text) : std::vector<LinkSpan>{};
             if (history.pressedLink.index < links.size() &&
                 io.MouseDragMaxDistanceSqr[ImGuiMouseButton_Left] < threshold * threshold) {
                 const LinkSpan& link = links[history.pressedLink.index];
-                history.openLinkRequests.push_back(
-                    linkTarget(std::string_view(text).substr(link.begin, link.end - link.begin)));
+                history.openLinkRequests.push_back(linkTarget(
+                    std::string_view(messages[pressed].text).substr(link.begin, link.end - link.begin)));
             }
             history.pressedLink = {};
         }
@@ -257,24 +265,29 @@ void finishTextInput(const state::Peer& peer, ChatHistoryView& history, const Te
         !ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows |
                                 ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) &&
         !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel))
-        history.selectionFocus = history.selectionAnchor;
+        collapse(history.selection);
 
     if (!ImGui::IsWindowFocused(ImGuiFocusedFlags_ChildWindows)) return;
-    const auto [selBegin, selEnd] = selectionIn(history, history.selectionMessage);
     if (io.KeyCtrl && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_C), false)) {
         // Ctrl+C copies the selected text, or the whole selected message when no text is selected.
-        if (valid && selBegin < selEnd)
-            ImGui::SetClipboardText(
-                peer.messages[history.selectionMessage].text.substr(selBegin, selEnd - selBegin).c_str());
-        else if (history.selectedMessage < peer.messages.size())
-            ImGui::SetClipboardText(peer.messages[history.selectedMessage].text.c_str());
+        if (valid && !history.selection.empty())
+            ImGui::SetClipboardText(selectionText(messages, history.selection, nowMs).c_str());
+        else if (history.selectedMessage < messages.size())
+            ImGui::SetClipboardText(messages[history.selectedMessage].text.c_str());
     }
-    if (io.KeyCtrl && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_A), false) &&
-        history.selectedMessage < peer.messages.size())
-        select(history, history.selectedMessage, 0,
-               static_cast<std::uint32_t>(peer.messages[history.selectedMessage].text.size()));
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))
-        history.selectionFocus = history.selectionAnchor;
+    if (io.KeyCtrl && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_A), false))
+        selectAll(history.selection, messages);
+    for (const int direction : {-1, +1}) {
+        const ImGuiKey key = direction < 0 ? ImGuiKey_UpArrow : ImGuiKey_DownArrow;
+        if (!io.KeyShift || io.KeyCtrl || !ImGui::IsKeyPressed(ImGui::GetKeyIndex(key), true)) continue;
+        // With no caret yet, the selected message is the start: Shift+Down takes it from its start.
+        if (!history.selection.set && history.selectedMessage < messages.size())
+            placeCaret(history.selection, direction > 0 ? pointIn(messages, history.selectedMessage, 0)
+                                                        : endOf(messages, history.selectedMessage));
+        if (extendByMessage(history.selection, messages, direction))
+            history.reveal = history.selection.focus.index;
+    }
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) collapse(history.selection);
 }
 
 } // namespace duet::ui

@@ -1,7 +1,8 @@
 #pragma once
 // The text of the conversation's messages as something to point at: links in a text row (drawn in the
-// link colour, underlined with a hand cursor under the mouse, opened by a click), selecting part of one
-// message with the mouse (drag, double-click for a word), and Ctrl+C / Ctrl+A / Escape on that selection.
+// link colour, underlined with a hand cursor under the mouse, opened by a click), selecting text with the
+// mouse (drag within or across messages, double-click for a word, Shift+Click to extend) and the keyboard
+// (Shift+Up/Down, Ctrl+A), Ctrl+C and Escape on that selection.
 // Thread: UI thread, inside the history's child window (ChatHistory.cpp).
 #include "duet/ui/ChatHistory.hpp"
 #include "duet/ui/ViewState.hpp"
@@ -25,15 +26,20 @@ struct TextGeometry {
 // The links laid out for message `message` (empty before it is laid out).
 std::span<const LinkSpan> messageLinks(const ChatHistoryView& history, std::size_t message);
 
-// Selection range [begin, end) of `message`, or an empty range when the selection is elsewhere.
-std::pair<std::uint32_t, std::uint32_t> selectionIn(const ChatHistoryView& history, std::size_t message);
+// Selection range [begin, end) of `message` (whose text has `textSize` bytes), or an empty range when the
+// selection does not reach it.
+std::pair<std::uint32_t, std::uint32_t> selectionIn(const ChatHistoryView& history, std::size_t message,
+                                                    std::size_t textSize);
 
-// Draws text row `rowIndex` of `text` at its place and handles the mouse over it (the row's Selectable
+// Draws text row `rowIndex` of `message` at its place and handles the mouse over it (the row's Selectable
 // must be the last item). Records links under "chat.link.<message>.<n>" when a locator is installed.
-void drawTextRow(ViewState& view, const TextGeometry& geometry, std::size_t rowIndex, std::string_view text);
+void drawTextRow(ViewState& view, const TextGeometry& geometry, std::size_t rowIndex,
+                 const state::ChatMessage& message);
 
-// After the rows are drawn: follows a drag, opens a link clicked without dragging, and handles Ctrl+C,
-// Ctrl+A and Escape while the history has the keyboard focus.
-void finishTextInput(const state::Peer& peer, ChatHistoryView& history, const TextGeometry& geometry);
+// After the rows are drawn: follows a drag (scrolling while the mouse is held above or below the list),
+// opens a link clicked without dragging, and handles Ctrl+C, Ctrl+A, Shift+Up/Down and Escape while the
+// history has the keyboard focus. `nowMs` names the days in copied text.
+void finishTextInput(const state::Peer& peer, ChatHistoryView& history, const TextGeometry& geometry,
+                     std::int64_t nowMs);
 
 } // namespace duet::ui

@@ -11,6 +11,7 @@ Every wait is bounded. Exit status 0 = pass.
 """
 
 import os
+import re
 import stat
 import sys
 import time
@@ -57,10 +58,21 @@ def run(args):
         results["find and menu"] = "drawn"
 
         results["part of a message"] = select_and_copy(alice, session)
+        results["across messages"] = select_across_and_copy(alice, session)
         check_links(alice, bob, opened, session)
         results["links"] = "drawn, opened with xdg-open, a failure shown"
         session.publish(["chat-select.png", "chat-link.png"])
         return results
+
+
+def copy_and_read(inst, session, screenshot):
+    """Ctrl+C in inst after a selection, a screenshot of it, then (text, problem) of the clipboard, or None
+    when nothing here can read the clipboard."""
+    time.sleep(0.3)
+    ctrl_key(inst, "c")
+    inst.screenshot(session.path(screenshot))
+    reader = clipboard_reader()
+    return read_clipboard(reader) if reader else None
 
 
 def select_and_copy(alice, session):
@@ -72,15 +84,35 @@ def select_and_copy(alice, session):
               "sleep", "0.2", "mousemove", "--window", alice.window, str(x0 + (x1 - x0) // 3), str(y), "sleep",
               "0.2", "mousemove", "--window", alice.window, str(x0 + (x1 - x0) * 2 // 5), str(y), "sleep", "0.2",
               "mouseup", "1")
-    time.sleep(0.3)
-    ctrl_key(alice, "c")
-    alice.screenshot(session.path("chat-select.png"))
-    reader = clipboard_reader()
-    if not reader:
+    copied = copy_and_read(alice, session, "chat-select.png")
+    if copied is None:
         return "selected (no clipboard reader here to check the copy)"
-    text, problem = read_clipboard(reader)
+    text, problem = copied
     if not text or text == "lunch is on me" or not "lunch is on me".startswith(text):
         raise TestFailure(f"clipboard after selecting part of a message: {text!r} {problem}")
+    return f"copied {text!r}"
+
+
+def select_across_and_copy(alice, session):
+    """Alice drags from the middle of Bob's first message into his third and presses Ctrl+C: the clipboard
+    holds one "[HH:MM] Bob: text" block per message, the first and last in part."""
+    first = alice.wait_widget("chat.text.0")
+    last = alice.wait_widget("chat.text.2")
+    y0 = (first[1] + first[3]) // 2
+    y1 = (last[1] + last[3]) // 2
+    alice.focus()
+    alice.xdo("mousemove", "--window", alice.window, str((first[0] + first[2]) // 2), str(y0), "sleep", "0.2",
+              "mousedown", "1", "sleep", "0.2", "mousemove", "--window", alice.window, str(first[0] + 5),
+              str((y0 + y1) // 2), "sleep", "0.2", "mousemove", "--window", alice.window,
+              str(last[0] + (last[2] - last[0]) // 3), str(y1), "sleep", "0.2", "mouseup", "1")
+    copied = copy_and_read(alice, session, "chat-select-across.png")
+    if copied is None:
+        return "selected (no clipboard reader here to check the copy)"
+    text, problem = copied
+    pattern = (r"(-- [^\n]+ --\n)?\[\d\d:\d\d\] Bob: [^\n]*noon\n\[\d\d:\d\d\] Bob: or at one\?\n"
+               r"\[\d\d:\d\d\] Bob: lu[^\n]*\n")
+    if not text or not re.fullmatch(pattern, text) or "lunch is on me" in text:
+        raise TestFailure(f"clipboard after selecting across three messages: {text!r} {problem}")
     return f"copied {text!r}"
 
 

@@ -131,12 +131,8 @@ TEST_CASE("chat history: selecting a message and pressing Ctrl+C copies its text
     ui.state.apply(event::ChatReceived{kBob, 1, "Bob", "copy me", ui.nowMs}, ui.nowMs);
     ui.click("chat.message.0");
     CHECK(ui.view.history.selectedMessage == 0);
-    ImGui::GetIO().KeyCtrl = true;
-    ui.press(ImGuiKey_C);
-    ImGui::GetIO().KeyCtrl = false;
-    const char* clipboard = ImGui::GetClipboardText();
-    REQUIRE(clipboard != nullptr);
-    CHECK(std::string(clipboard) == "copy me");
+    ui.pressCtrl(ImGuiKey_C);
+    CHECK(HeadlessUi::clipboard() == "copy me");
 }
 
 TEST_CASE("chat history: pictures go between the messages at the time they finished")

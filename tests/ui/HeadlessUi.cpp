@@ -103,6 +103,39 @@ Commands HeadlessUi::type(std::string_view text)
     return run(1);
 }
 
+Commands HeadlessUi::pressCtrl(ImGuiKey key)
+{
+    ImGui::GetIO().KeyCtrl = true;
+    Commands all = press(key);
+    ImGui::GetIO().KeyCtrl = false;
+    return all;
+}
+
+Commands HeadlessUi::drag(ImVec2 from, ImVec2 to)
+{
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = from;
+    Commands all = run(1);
+    io.MouseDown[0] = true;
+    const auto step = [&](ImVec2 at) {
+        for (Command& command : run(1))
+            all.push_back(std::move(command));
+        io.MousePos = at;
+    };
+    step(ImVec2((from.x + to.x) * 0.5f, (from.y + to.y) * 0.5f));
+    step(to);
+    step(to);
+    io.MouseDown[0] = false;
+    step(to);
+    return all;
+}
+
+std::string HeadlessUi::clipboard()
+{
+    const char* text = ImGui::GetClipboardText();
+    return text ? text : "";
+}
+
 Commands HeadlessUi::press(ImGuiKey key, bool shift)
 {
     ImGuiIO& io = ImGui::GetIO();

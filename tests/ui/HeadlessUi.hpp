@@ -8,6 +8,7 @@
 #include "duet/ui/ViewState.hpp"
 #include "imgui.h"
 
+#include <string>
 #include <string_view>
 
 namespace duet::ui::test {
@@ -28,6 +29,12 @@ public:
     Commands type(std::string_view text);
     // Presses and releases one key, optionally with Shift held.
     Commands press(ImGuiKey key, bool shift = false);
+    // Ctrl+key.
+    Commands pressCtrl(ImGuiKey key);
+    // Left button down at `from`, through the midpoint to `to`, up there: five frames.
+    Commands drag(ImVec2 from, ImVec2 to);
+    // What the app last put on ImGui's clipboard.
+    static std::string clipboard();
     bool has(std::string_view key) const { return locator.find(key).has_value(); }
     // Draws `frames` frames and returns the mean wall time of one, in milliseconds.
     double millisecondsPerFrame(int frames);
