@@ -285,6 +285,26 @@ TEST_CASE("chat select: Shift+Click extends the selection and Shift+Up or Down m
     CHECK(selected(ui, 0) == "alpha ");
 }
 
+TEST_CASE("chat select: Shift+Up past the top of the view scrolls to the focus message")
+{
+    HeadlessUi ui(800.f, 500.f);
+    std::vector<std::string> texts;
+    for (int i = 0; i < 300; ++i)
+        texts.push_back("line " + std::to_string(i));
+    showMessages(ui, texts);
+    const ui::ScreenRect newest = textRect(ui, 299);
+    ui.clickAt(newest.maxX + 20, newest.centerY()); // a caret at the end of the newest message
+    for (int i = 0; i < 120; ++i)
+        ui.press(ImGuiKey_UpArrow, true);
+    CHECK(ui.view.history.selection.focus.index == 180); // the first press went to the start of 299
+    CHECK(ui.view.history.selection.focus.offset == 0);
+    ui.frame();
+    CHECK(ui.has("chat.text.180"));
+    CHECK(selected(ui, 180) == "line 180");
+    CHECK(selected(ui, 299) == "line 299");
+    CHECK(selected(ui, 179).empty());
+}
+
 TEST_CASE("chat select: a drag held above the list scrolls up and selects messages never laid out")
 {
     HeadlessUi ui(800.f, 500.f);
