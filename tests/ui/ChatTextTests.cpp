@@ -82,6 +82,15 @@ ui::ScreenRect textRect(HeadlessUi& ui, std::size_t message)
     return *rect;
 }
 
+// Messages "line 0" .. "line <count - 1>", far more than a 500-pixel window shows.
+void showLines(HeadlessUi& ui, int count)
+{
+    std::vector<std::string> texts;
+    for (int i = 0; i < count; ++i)
+        texts.push_back("line " + std::to_string(i));
+    showMessages(ui, texts);
+}
+
 const std::vector<std::string> kThree{"alpha one", "bravo two", "charlie three"};
 
 } // namespace
@@ -288,10 +297,7 @@ TEST_CASE("chat select: Shift+Click extends the selection and Shift+Up or Down m
 TEST_CASE("chat select: Shift+Up past the top of the view scrolls to the focus message")
 {
     HeadlessUi ui(800.f, 500.f);
-    std::vector<std::string> texts;
-    for (int i = 0; i < 300; ++i)
-        texts.push_back("line " + std::to_string(i));
-    showMessages(ui, texts);
+    showLines(ui, 300);
     const ui::ScreenRect newest = textRect(ui, 299);
     ui.clickAt(newest.maxX + 20, newest.centerY()); // a caret at the end of the newest message
     for (int i = 0; i < 120; ++i)
@@ -308,10 +314,7 @@ TEST_CASE("chat select: Shift+Up past the top of the view scrolls to the focus m
 TEST_CASE("chat select: a drag held above the list scrolls up and selects messages never laid out")
 {
     HeadlessUi ui(800.f, 500.f);
-    std::vector<std::string> texts;
-    for (int i = 0; i < 300; ++i)
-        texts.push_back("line " + std::to_string(i));
-    showMessages(ui, texts);
+    showLines(ui, 300);
     const ui::ScreenRect newest = textRect(ui, 299);
     const std::size_t firstLaidOut = ui.view.history.windowFirst;
     REQUIRE(firstLaidOut > 100);
