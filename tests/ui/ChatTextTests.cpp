@@ -267,6 +267,12 @@ TEST_CASE("chat select: dragging down over three messages selects across them an
 
     ui.press(ImGuiKey_Escape);
     CHECK(selected(ui, 1).empty());
+
+    // "Select conversation" in the row menu selects every message, as Ctrl+A does.
+    ui.clickAt(middle.centerX(), middle.centerY(), 1);
+    ui.click("chat.menu.select-conversation");
+    CHECK(selected(ui, 0) == kThree[0]);
+    CHECK(selected(ui, 2) == kThree[2]);
 }
 
 TEST_CASE("chat select: Shift+Click extends the selection and Shift+Up or Down moves it by a message")
