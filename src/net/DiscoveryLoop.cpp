@@ -108,8 +108,9 @@ Millis NetLoop::waitForTraffic(Millis timeout)
     }
     // Packets queued by commands go out now rather than after the wait.
     enet_host_flush(m_host->get());
-    pollfd fds[2] = {{m_host->get()->socket, POLLIN, 0}, {m_discovery->fd(), POLLIN, 0}};
-    const int ready = ::poll(fds, 2, static_cast<int>(timeout.count()));
+    pollfd fds[3] = {
+        {m_host->get()->socket, POLLIN, 0}, {m_discovery->fd(), POLLIN, 0}, {m_host->bulkFd(), POLLIN, 0}};
+    const int ready = ::poll(fds, m_host->bulkFd() >= 0 ? 3 : 2, static_cast<int>(timeout.count()));
     if (ready < 0 && errno != EINTR) std::cerr << "duet: poll failed: " << errno << '\n';
     now = m_clock.now();
     if (ready > 0 && (fds[1].revents & POLLIN) != 0) m_discovery->onReadable(now);

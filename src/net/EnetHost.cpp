@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iostream>
 #include <mutex>
 
 namespace duet::net {
@@ -48,23 +49,24 @@ std::unique_ptr<EnetHost> EnetHost::bind(std::uint16_t port, const Waker& waker,
         error = "ENet could not be initialised";
         return nullptr;
     }
-    ENetAddress address{};
-    address.host = ENET_HOST_ANY;
-    address.port = port;
+    // Created unbound (a null address), then bound here as the first of a SO_REUSEPORT group, so the
+    // bulk socket can share its port (BulkSocket).
     errno = 0;
-    ENetHost* host = enet_host_create(&address, kMaxPeers, kChannelCount, 0, 0);
+    ENetHost* host = enet_host_create(nullptr, kMaxPeers, kChannelCount, 0, 0);
     if (host == nullptr) {
         const int cause = errno;
         error = "UDP port " + std::to_string(port) + ": " +
-                (cause != 0 ? std::string(std::strerror(cause)) : std::string("in use or not permitted"));
+                (cause != 0 ? std::string(std::strerror(cause)) : std::string("no socket"));
         return nullptr;
     }
-    ENetAddress bound{};
-    if (enet_socket_get_address(host->socket, &bound) != 0) {
+    const std::uint16_t bound = BulkSocket::bindShared(host->socket, port, error);
+    if (bound == 0) {
         enet_host_destroy(host);
-        error = "cannot read the bound UDP port";
         return nullptr;
     }
+    std::string why;
+    std::unique_ptr<BulkSocket> bulkSocket = BulkSocket::open(host->socket, bound, why);
+    if (!bulkSocket) std::cerr << "duet: raw bulk datagrams are read through ENet (" << why << ")\n";
     // ENet 1.3.17 has no MTU API: set the host's and every peer slot's value directly (recipes §4).
     host->mtu = kMtu;
     for (std::size_t i = 0; i < host->peerCount; ++i)
@@ -77,12 +79,19 @@ std::unique_ptr<EnetHost> EnetHost::bind(std::uint16_t port, const Waker& waker,
     host->maximumWaitingData = kMaxWaitingData;
     host->duplicatePeers = kMaxConnectionsPerIp;
     host->intercept = &EnetHost::intercept;
-    return std::unique_ptr<EnetHost>(new EnetHost(host, bound.port, waker));
+    return std::unique_ptr<EnetHost>(new EnetHost(host, bound, waker, std::move(bulkSocket)));
 }
 
-EnetHost::EnetHost(ENetHost* host, std::uint16_t port, const Waker& waker)
-    : m_host(host), m_port(port), m_waker(waker)
+EnetHost::EnetHost(ENetHost* host, std::uint16_t port, const Waker& waker,
+                   std::unique_ptr<BulkSocket> bulkSocket)
+    : m_host(host), m_port(port), m_waker(waker), m_bulkSocket(std::move(bulkSocket))
 {
+}
+
+std::span<RawDatagram> EnetHost::takeRaw()
+{
+    if (m_bulkSocket) m_rawCount += m_bulkSocket->receive(std::span(m_raw).subspan(m_rawCount));
+    return {m_raw.data(), m_rawCount};
 }
 
 EnetHost::~EnetHost()
@@ -99,7 +108,8 @@ int ENET_CALLBACK EnetHost::intercept(ENetHost* host, ENetEvent*)
         const std::size_t size = host->receivedDataLength;
         if (size > 0 && host->receivedData[0] == wire::kRawBulkMarker && size <= kMaxRawDatagram) {
             RawDatagram& slot = self->m_raw[self->m_rawCount++];
-            slot.from = host->receivedAddress;
+            slot.fromHost = host->receivedAddress.host;
+            slot.fromPort = host->receivedAddress.port;
             slot.size = size;
             std::memcpy(slot.bytes.data(), host->receivedData, size);
             if (self->m_rawCount < kRawCapture) return 1;

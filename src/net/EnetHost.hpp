@@ -6,6 +6,7 @@
 // Errors: bind() returns nullptr and a readable reason; service() treats ENet's -1 (a wake token, an
 // oversized datagram, a socket hiccup) as "no event", never as fatal.
 #include "duet/core/Clock.hpp"
+#include "duet/net/BulkSocket.hpp"
 #include "duet/net/Waker.hpp"
 
 #include <array>
@@ -49,18 +50,16 @@ public:
     using DatagramFilter = std::function<bool(const std::uint8_t*, std::size_t, const ENetAddress&)>;
     void setDatagramFilter(DatagramFilter filter) { m_filter = std::move(filter); }
 
-    // Raw bulk datagrams (PROTOCOL.md §11.8) are copied aside during service() instead of reaching
-    // ENet; the caller takes them after each service() call (the next call discards what is left).
-    struct RawDatagram {
-        ENetAddress from{};
-        std::size_t size = 0;
-        std::array<std::uint8_t, kMaxRawDatagram> bytes{};
-    };
-    std::span<RawDatagram> rawDatagrams() { return {m_raw.data(), m_rawCount}; }
+    // Raw bulk datagrams (PROTOCOL.md §11.8) arrive on the bulk socket, or when the kernel cannot steer
+    // them, are copied aside by the intercept during service(). takeRaw() adds what the bulk socket holds
+    // to those and returns them all; the next service() call discards what is left.
+    std::span<RawDatagram> takeRaw();
     void clearRawDatagrams() { m_rawCount = 0; }
+    // The bulk socket's descriptor, to wait on beside ENet's; -1 without one.
+    int bulkFd() const { return m_bulkSocket ? m_bulkSocket->fd() : -1; }
 
 private:
-    EnetHost(ENetHost* host, std::uint16_t port, const Waker& waker);
+    EnetHost(ENetHost* host, std::uint16_t port, const Waker& waker, std::unique_ptr<BulkSocket> bulkSocket);
     static int ENET_CALLBACK intercept(ENetHost* host, ENetEvent* event);
 
     ENetHost* m_host;
@@ -69,6 +68,7 @@ private:
     bool m_woken = false;
     std::uint64_t m_rejected = 0;
     DatagramFilter m_filter;
+    std::unique_ptr<BulkSocket> m_bulkSocket; // null when the kernel cannot steer raw datagrams
     std::vector<RawDatagram> m_raw = std::vector<RawDatagram>(kRawCapture);
     std::size_t m_rawCount = 0;
     bool m_rawFull = false;

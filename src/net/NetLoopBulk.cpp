@@ -52,14 +52,14 @@ void NetLoop::startBulk(Connection& connection)
 void NetLoop::takeRawBulk()
 {
     const ENetHost* host = m_host->get();
-    for (EnetHost::RawDatagram& datagram : m_host->rawDatagrams()) {
+    for (RawDatagram& datagram : m_host->takeRaw()) {
         const wire::Result<wire::RawBulkView> raw =
             wire::decodeRawBulk(wire::ByteSpan(datagram.bytes.data(), datagram.size));
         if (!raw || raw->header.peerIndex >= host->peerCount) continue;
         // The same checks ENet applies to its own datagrams: a live peer slot, its session, its address.
         ENetPeer* peer = &host->peers[raw->header.peerIndex];
         if (peer->state != ENET_PEER_STATE_CONNECTED || peer->incomingSessionID != raw->header.session ||
-            peer->address.host != datagram.from.host || peer->address.port != datagram.from.port)
+            peer->address.host != datagram.fromHost || peer->address.port != datagram.fromPort)
             continue;
         Connection* connection = find(peer);
         // Only a peer that negotiated raw bulk sends it; anything else is noise, never a strike.
@@ -173,8 +173,8 @@ void NetLoop::waitOnHostSocket(std::chrono::nanoseconds gap)
     enet_host_flush(m_host->get());
     const timespec wait{static_cast<std::time_t>(gap.count() / 1'000'000'000),
                         static_cast<long>(gap.count() % 1'000'000'000)};
-    pollfd fd{m_host->get()->socket, POLLIN, 0};
-    if (::ppoll(&fd, 1, &wait, nullptr) < 0 && errno != EINTR)
+    pollfd fds[2] = {{m_host->get()->socket, POLLIN, 0}, {m_host->bulkFd(), POLLIN, 0}};
+    if (::ppoll(fds, m_host->bulkFd() >= 0 ? 2 : 1, &wait, nullptr) < 0 && errno != EINTR)
         std::cerr << "duet: ppoll failed: " << errno << '\n';
 }
 

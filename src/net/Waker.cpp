@@ -1,6 +1,7 @@
 #include "duet/net/Waker.hpp"
 
 #include "duet/crypto/Random.hpp"
+#include "duet/wire/Bulk.hpp"
 
 #include <arpa/inet.h>
 #include <cstring>
@@ -25,6 +26,8 @@ sockaddr_in loopback(std::uint16_t port)
 Waker::Waker()
 {
     crypto::SystemRandom().fill(m_token);
+    // The kernel steers datagrams that start with the raw bulk marker away from ENet's socket (BulkSocket).
+    if (m_token[0] == wire::kRawBulkMarker) m_token[0] = wire::kRawBulkMarker + 1;
     m_socket = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (m_socket < 0) return;
     // Bound to a known loopback port so the intercept can also check where a token came from.
