@@ -119,6 +119,13 @@ ImFont* addFont(ImFontAtlas& atlas, const FontFile& file, float pixels, const Im
     return atlas.AddFontFromMemoryTTF(data, size, pixels, &config, ranges);
 }
 
+bool inRanges(const ImWchar* ranges, unsigned codepoint)
+{
+    for (const ImWchar* range = ranges; range[0] != 0; range += 2)
+        if (codepoint >= range[0] && codepoint <= range[1]) return true;
+    return false;
+}
+
 ImFont* addDefault(ImFontAtlas& atlas, float pixels)
 {
     ImFontConfig config;
@@ -149,9 +156,28 @@ FontFiles locateFonts()
 
 bool inBaseRanges(unsigned codepoint)
 {
-    for (const ImWchar* range = kTextRanges; range[0] != 0; range += 2)
-        if (codepoint >= range[0] && codepoint <= range[1]) return true;
-    return false;
+    return inRanges(kTextRanges, codepoint);
+}
+
+bool inFirstFrameRanges(unsigned codepoint)
+{
+    return inRanges(kFirstFrameRanges, codepoint);
+}
+
+std::vector<ImWchar> rangesBeyondFirstFrame(std::string_view text)
+{
+    ImFontGlyphRangesBuilder used;
+    used.AddText(text.data(), text.data() + text.size());
+    std::vector<ImWchar> ranges;
+    for (unsigned codepoint = 0x80; codepoint <= 0xFFFF; ++codepoint) {
+        if (!used.GetBit(codepoint) || inFirstFrameRanges(codepoint)) continue;
+        if (!ranges.empty() && ranges.back() == codepoint - 1)
+            ranges.back() = static_cast<ImWchar>(codepoint);
+        else
+            ranges.insert(ranges.end(), {static_cast<ImWchar>(codepoint), static_cast<ImWchar>(codepoint)});
+    }
+    if (!ranges.empty()) ranges.push_back(0);
+    return ranges;
 }
 
 ui::UiFonts buildFonts(ImFontAtlas& atlas, const FontFiles& files, float scale, const ImWchar* extraRanges,
@@ -201,11 +227,18 @@ PreparedFonts bakeFonts(FontFiles files, float scale, GlyphSet set, std::vector<
     return prepared;
 }
 
-PreparedFonts prepareFonts(float scale)
+PreparedFonts prepareFonts(float scale, std::future<std::string> firstScreenText)
 {
     const auto started = std::chrono::steady_clock::now();
     FontFiles files = locateFonts();
-    PreparedFonts prepared = bakeFonts(std::move(files), scale, GlyphSet::FirstFrame);
+    // fontconfig takes longer than reading the profile, so this rarely waits.
+    std::vector<ImWchar> extra;
+    try {
+        if (firstScreenText.valid()) extra = rangesBeyondFirstFrame(firstScreenText.get());
+    } catch (const std::exception&) {
+        // The profile could not be read; the start-up reports that, and the names are unknown anyway.
+    }
+    PreparedFonts prepared = bakeFonts(std::move(files), scale, GlyphSet::FirstFrame, std::move(extra));
     prepared.milliseconds =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
             .count();

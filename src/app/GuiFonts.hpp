@@ -9,8 +9,10 @@
 #include "duet/ui/ViewState.hpp"
 #include "imgui.h"
 
+#include <future>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct ImFontAtlas;
@@ -34,6 +36,11 @@ FontFiles locateFonts();
 
 // True for code points the body font always bakes (so GuiGlyphs need not ask for them).
 bool inBaseRanges(unsigned codepoint);
+// True for code points the start-up atlas bakes (GlyphSet::FirstFrame), a subset of the base ranges.
+bool inFirstFrameRanges(unsigned codepoint);
+// Zero-terminated ImGui range pairs of the characters of UTF-8 `text` the start-up atlas lacks (empty
+// when there is none), so names on the first screen are baked into it.
+std::vector<ImWchar> rangesBeyondFirstFrame(std::string_view text);
 
 // The body glyphs an atlas holds. The first frame needs only what the window's own text uses; the rest
 // of the base ranges (Latin Extended, Greek, Cyrillic, symbols) arrives in a full atlas baked on a worker
@@ -61,7 +68,8 @@ struct PreparedFonts {
 PreparedFonts bakeFonts(FontFiles files, float scale, GlyphSet set, std::vector<ImWchar> extraRanges = {});
 
 // Start-up: fontconfig and the first-frame atlas at the scale the window is expected to have, made on a
-// worker thread while the window and its GL context open.
-PreparedFonts prepareFonts(float scale);
+// worker thread while the window and its GL context open. `firstScreenText` (the names the first frame
+// shows, from the profile) adds the characters they need; a broken promise adds none.
+PreparedFonts prepareFonts(float scale, std::future<std::string> firstScreenText);
 
 } // namespace duet::app

@@ -74,9 +74,12 @@ GuiFrameLoop::GuiFrameLoop(GuiWindow& window, net::Engine& engine, GuiHooks& hoo
     // The atlas baked during start-up serves when the window has the scale it was made for.
     m_scale = fonts.scale;
     m_view.fonts = fonts.fonts;
+    std::size_t extra = 0; // the first screen's names beyond the start-up ranges
+    for (std::size_t i = 0; i + 1 < fonts.extraRanges.size(); i += 2)
+        extra += static_cast<std::size_t>(fonts.extraRanges[i + 1] - fonts.extraRanges[i]) + 1;
     char note[96];
-    std::snprintf(note, sizeof note, "fonts ms=%lld scale=%.2f extra-glyphs=0 (during start-up)",
-                  fonts.milliseconds, fonts.scale);
+    std::snprintf(note, sizeof note, "fonts ms=%lld scale=%.2f extra-glyphs=%zu (during start-up)",
+                  fonts.milliseconds, fonts.scale, extra);
     m_hooks.note(note);
 }
 
@@ -163,6 +166,18 @@ void GuiFrameLoop::updateScale()
 {
     const float scale = m_window.contentScale();
     const bool newGlyphs = m_glyphs.scan(m_state, m_view);
+    if (!m_fullSet && needsFullSetNow()) {
+        // Text the start-up atlas cannot draw (a Greek name found on the LAN, Cyrillic history) is about
+        // to show: wait for the full set (tens of ms, already under way after the first frame) rather than
+        // draw fallback boxes until it comes.
+        startFullFonts();
+        const auto started = std::chrono::steady_clock::now();
+        m_fullFonts.wait();
+        m_hooks.note("fonts-full waited ms=" +
+                     std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now() - started)
+                                        .count()));
+    }
     if (scale != m_scale || newGlyphs) {
         const auto started = std::chrono::steady_clock::now();
         m_scale = scale;
@@ -177,6 +192,7 @@ void GuiFrameLoop::updateScale()
                       static_cast<long long>(ms.count()), scale, m_glyphs.count());
         m_hooks.note(note);
         m_fullSet = true;
+        m_glyphs.stopWatchingFirstFrame();
     } else {
         adoptFullFonts();
     }
@@ -184,6 +200,14 @@ void GuiFrameLoop::updateScale()
         ui::applyTheme(m_view.theme, m_scale);
         m_view.styleDirty = false;
     }
+}
+
+bool GuiFrameLoop::needsFullSetNow()
+{
+    bool missing = false;
+    for (const ImWchar codepoint : m_glyphs.takeBeyondFirstFrame())
+        missing = missing || !m_view.fonts.body || !m_view.fonts.body->FindGlyphNoFallback(codepoint);
+    return missing;
 }
 
 void GuiFrameLoop::startFullFonts()
@@ -225,6 +249,7 @@ void GuiFrameLoop::adoptFullFonts()
     m_prepared.extraRanges = std::move(full.extraRanges);
     m_prepared.set = GlyphSet::Full;
     m_fullSet = true;
+    m_glyphs.stopWatchingFirstFrame();
     m_hooks.note("fonts-full ms=" + std::to_string(full.milliseconds) + " (baked after the first frame)");
 }
 

@@ -41,6 +41,7 @@ private:
     void updateScale();
     // The full glyph set, baked on a worker after the first frame (GlyphSet), replaces the start-up atlas.
     void startFullFonts();
+    bool needsFullSetNow(); // text on screen needs glyphs the start-up atlas lacks
     bool fullFontsReady() const;
     void adoptFullFonts();
     void renderFrame(std::int64_t nowMs);

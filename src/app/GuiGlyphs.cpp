@@ -26,7 +26,13 @@ bool GuiGlyphs::add(std::string_view text)
             length = end - s >= 4 ? 4 : static_cast<int>(end - s);
         }
         s += length;
-        if (codepoint < 0x80 || codepoint > 0xFFFF || inBaseRanges(codepoint)) continue;
+        if (codepoint < 0x80 || codepoint > 0xFFFF) continue;
+        if (inBaseRanges(codepoint)) {
+            // A handful is enough to know the start-up atlas will not do.
+            if (m_watchFirstFrame && m_beyondFirstFrame.size() < 64 && !inFirstFrameRanges(codepoint))
+                m_beyondFirstFrame.push_back(static_cast<ImWchar>(codepoint));
+            continue;
+        }
         // The first CJK character brings in the common Chinese and Japanese sets at once: baking glyph
         // by glyph would rebuild the atlas on every new character typed or received.
         const bool cjk = (codepoint >= 0x3000 && codepoint <= 0x30FF) ||

@@ -13,6 +13,7 @@
 #include <set>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace duet::app {
@@ -28,12 +29,22 @@ public:
     // Zero-terminated ImGui range pairs of every extra character seen (null when there is none).
     const ImWchar* ranges();
     std::size_t count() const { return m_codepoints.size(); }
+    // Base-range characters outside the start-up atlas (Greek, Cyrillic...) seen since the last call,
+    // while the start-up atlas is in use; after stopWatchingFirstFrame() none are collected.
+    std::vector<ImWchar> takeBeyondFirstFrame() { return std::exchange(m_beyondFirstFrame, {}); }
+    void stopWatchingFirstFrame()
+    {
+        m_watchFirstFrame = false;
+        m_beyondFirstFrame.clear();
+    }
 
 private:
     std::set<ImWchar> m_codepoints;
     ImVector<ImWchar> m_ranges;
     bool m_cjkSets = false; // the common Chinese and Japanese sets are wanted
     bool m_rangesStale = false;
+    bool m_watchFirstFrame = true;
+    std::vector<ImWchar> m_beyondFirstFrame;
     std::uint64_t m_stateRevision = ~std::uint64_t{0};
     struct Scanned {
         std::size_t messages = 0;

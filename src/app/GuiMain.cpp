@@ -81,6 +81,17 @@ ProfileAtStart readProfile(const Options& options)
     return read;
 }
 
+// The names the peers list and title show before anything else is loaded (Greek or Cyrillic ones need
+// glyphs beyond the start-up atlas's Latin).
+std::string textOnFirstScreen(const ProfileAtStart& read)
+{
+    std::string text = read.displayName;
+    for (const auto* peers : {&read.rememberedPeers, &read.recentPeers})
+        for (const profile::KnownPeer& peer : *peers)
+            text += peer.displayName;
+    return text;
+}
+
 } // namespace
 
 int runGui(const Options& options)
@@ -91,9 +102,16 @@ int runGui(const Options& options)
     GuiHooks hooks = GuiHooks::fromEnvironment();
     // Fonts bake and the profile is read on workers while the window and its GL context open (most of
     // the launch time is the GL driver loading); the title gets the saved name once it is known.
-    std::future<PreparedFonts> preparing =
-        std::async(std::launch::async, prepareFonts, GuiWindow::expectedContentScale());
-    std::future<ProfileAtStart> reading = std::async(std::launch::async, readProfile, std::cref(options));
+    std::promise<std::string> namesOnFirstScreen;
+    std::future<PreparedFonts> preparing = std::async(
+        std::launch::async, prepareFonts, GuiWindow::expectedContentScale(), namesOnFirstScreen.get_future());
+    std::future<ProfileAtStart> reading =
+        std::async(std::launch::async, [&options, names = std::move(namesOnFirstScreen)]() mutable {
+            // A throw leaves the promise broken, which the font worker takes as "no names".
+            ProfileAtStart read = readProfile(options);
+            names.set_value(textOnFirstScreen(read));
+            return read;
+        });
 
     std::unique_ptr<GuiWindow> window;
     try {
