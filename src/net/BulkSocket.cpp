@@ -1,5 +1,6 @@
 #include "duet/net/BulkSocket.hpp"
 
+#include "duet/net/SocketAddress.hpp"
 #include "duet/wire/Bulk.hpp"
 
 #include <algorithm>
@@ -13,18 +14,9 @@ namespace {
 
 static_assert(std::tuple_size_v<decltype(RawDatagram::bytes)> == wire::kMaxRawBulkDatagram);
 
-sockaddr_in anyAddress(std::uint16_t port)
-{
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_ANY);
-    address.sin_port = htons(port);
-    return address;
-}
-
 bool bindTo(int fd, std::uint16_t port)
 {
-    const sockaddr_in address = anyAddress(port);
+    const sockaddr_in address = ipv4Address(htonl(INADDR_ANY), port);
     return ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
 }
 

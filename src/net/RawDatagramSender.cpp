@@ -1,5 +1,7 @@
 #include "duet/net/RawDatagramSender.hpp"
 
+#include "duet/net/SocketAddress.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -11,10 +13,7 @@ namespace duet::net {
 void RawDatagramSender::commit(const ENetAddress& to, std::size_t size)
 {
     sockaddr_in& address = m_to[m_count];
-    address = {};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = to.host; // both in network order
-    address.sin_port = htons(to.port);
+    address = ipv4Address(to.host, to.port);
     m_iov[m_count] = {m_buffers[m_count].data(), std::min(size, kMaxDatagram)};
     mmsghdr& message = m_headers[m_count];
     message = {};

@@ -1,6 +1,7 @@
 #include "duet/net/Waker.hpp"
 
 #include "duet/crypto/Random.hpp"
+#include "duet/net/SocketAddress.hpp"
 #include "duet/wire/Bulk.hpp"
 
 #include <arpa/inet.h>
@@ -14,11 +15,7 @@ namespace {
 
 sockaddr_in loopback(std::uint16_t port)
 {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(port);
-    return address;
+    return ipv4Address(htonl(INADDR_LOOPBACK), port);
 }
 
 } // namespace
