@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 #include <string>
+#include <utility>
 
 namespace duet::flow::sim {
 namespace {
@@ -61,6 +62,15 @@ void report(const std::string& name, const PathConfig& path, const SimResult& re
                  << result.bottleneckDrops);
 }
 
+// The bad profile (10 Mbit/s, 200 +- 20 ms, 2 % loss) with a 16 MiB transfer; the queue is measured from
+// `measureQueueAfter` on.
+std::pair<PathConfig, SimResult> runBadProfile(std::uint64_t seed, Nanos measureQueueAfter)
+{
+    PathConfig path = profile(10e6, 200, 20, 0.02, seed);
+    path.measureQueueAfter = measureQueueAfter;
+    return {path, run(path, {{64, 256 * 1024, 0ms}}, 40s)};
+}
+
 // Retransmissions stay within a small multiple of what the path really lost.
 void checkRetransmission(const PathConfig& path, const FlowResult& flow)
 {
@@ -112,9 +122,7 @@ TEST_CASE("flow sim: wan profile (50 Mbit/s, 40 ms, 0.5 % loss)")
 
 TEST_CASE("flow sim: bad profile (10 Mbit/s, 200 +- 20 ms, 2 % loss)")
 {
-    PathConfig path = profile(10e6, 200, 20, 0.02);
-    path.measureQueueAfter = 3s;
-    const SimResult result = run(path, {{64, 256 * 1024, 0ms}}, 40s);
+    const auto [path, result] = runBadProfile(1, 3s);
     report("bad", path, result);
     const FlowResult& flow = result.flows.front();
     REQUIRE(flow.complete);
@@ -187,9 +195,7 @@ TEST_CASE("flow sim: start-up on a long path stops on a standing queue, before i
     // the whole transfer 194 ms) for about half a second, and chat waited behind it.
     for (const std::uint64_t seed : {1, 2, 3}) {
         CAPTURE(seed);
-        PathConfig path = profile(10e6, 200, 20, 0.02, seed);
-        path.measureQueueAfter = 0ms;
-        const SimResult result = run(path, {{64, 256 * 1024, 0ms}}, 40s);
+        const auto [path, result] = runBadProfile(seed, 0ms);
         report("bad from the first packet", path, result);
         const FlowResult& flow = result.flows.front();
         REQUIRE(flow.complete);
