@@ -110,7 +110,8 @@ void GuiFrameLoop::run(std::chrono::steady_clock::time_point launched)
         const bool input = m_window.takeActivity();
         if (input || drained.changed || m_view.transfers.browser.resultWaiting() || GuiDrop::hasDropped() ||
             m_images.resultsWaiting() || hasLinkFailures() || (m_view.find.open && m_view.find.scanning) ||
-            m_view.history.measuring || m_view.history.autoScrolling || fullFontsReady())
+            m_view.history.measuring || m_view.history.copying || m_view.history.autoScrolling ||
+            fullFontsReady())
             m_pending = true;
         if (input || drained.settle) settleUntil = glfwGetTime() + kSettleSeconds;
         now = glfwGetTime();

@@ -103,15 +103,6 @@ const char* deliveryMark(const ImFont* font, state::Delivery delivery)
     return "";
 }
 
-std::string conversationText(const state::Peer& peer, std::int64_t nowMs)
-{
-    std::string out;
-    if (!peer.messages.empty())
-        appendBlocks(out, peer.messages, pointIn(peer.messages, 0, 0),
-                     endOf(peer.messages, peer.messages.size() - 1), nowMs, kMaxCopyBytes);
-    return out;
-}
-
 // The right-click menu of a message row; `menuLink` is the link the menu was opened on, if any.
 void drawRowMenu(const state::Peer& peer, ViewState& view, std::size_t message, std::int64_t nowMs)
 {
@@ -130,16 +121,20 @@ void drawRowMenu(const state::Peer& peer, ViewState& view, std::size_t message, 
     }
     // A selection over several messages is offered from any of them.
     const auto [begin, end] = selectionIn(history, message, text.size());
-    if (begin < end && item("chat.menu.copy-selection", "Copy selection", "Ctrl+C"))
-        ImGui::SetClipboardText(selectionText(peer.messages, history.selection, nowMs).c_str());
+    if (begin < end && item("chat.menu.copy-selection", "Copy selection", "Ctrl+C")) {
+        startCopy(history.copy, peer.messages, history.selection, nowMs);
+        runCopy(history, peer.messages);
+    }
     if (item("chat.menu.copy-message", "Copy message", begin < end ? nullptr : "Ctrl+C"))
         ImGui::SetClipboardText(text.c_str());
     if (item("chat.menu.select-all", "Select all text"))
         selectRange(history.selection, pointIn(peer.messages, message, 0), endOf(peer.messages, message));
     if (item("chat.menu.select-conversation", "Select conversation", "Ctrl+A"))
         selectAll(history.selection, peer.messages);
-    if (item("chat.menu.copy-conversation", "Copy conversation"))
-        ImGui::SetClipboardText(conversationText(peer, nowMs).c_str());
+    if (item("chat.menu.copy-conversation", "Copy conversation")) {
+        startCopyConversation(history.copy, peer.messages, nowMs);
+        runCopy(history, peer.messages);
+    }
 }
 
 // One row of a picture's block: its day separator, "You sent name" with the time, or a thumbnail slice.
@@ -263,6 +258,11 @@ void drawChatHistory(const state::Peer& peer, ViewState& view, std::int64_t nowM
     }
     if (history.selection.set && !rebase(history.selection, peer.messages, change.inserted))
         history.selecting = false;
+    if (change.reset)
+        history.copy = {};
+    else
+        rebaseCopy(history.copy, peer.messages, change.inserted);
+    runCopy(history, peer.messages);
     if (otherPeer) {
         history.selectedMessage = ChatHistoryView::kNone;
         history.scrollToBottom = true;

@@ -7,6 +7,7 @@
 // and at the bottom when it was there. Thread: UI thread only.
 #include "duet/core/Ids.hpp"
 #include "duet/state/AppState.hpp"
+#include "duet/ui/ChatCopy.hpp"
 #include "duet/ui/ChatImages.hpp"
 #include "duet/ui/ChatLayout.hpp"
 #include "duet/ui/ChatSelection.hpp"
@@ -61,6 +62,10 @@ struct ChatHistoryView {
     LinkRef hoveredLinkNow;
     LinkRef hoveredLink;
     std::string menuLink; // URL under the mouse when the row menu opened (empty: none)
+    // Ctrl+C and the row menu's copies, built over frames when long (ChatCopy.hpp); the clipboard gets the
+    // text when it is complete.
+    ChatCopy copy;
+    bool copying = false; // a copy is under way in the conversation on screen: the app keeps drawing frames
     // Links the user clicked or chose "Open link" for; the front end opens them and clears the list.
     std::vector<std::string> openLinkRequests;
 };

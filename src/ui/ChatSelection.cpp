@@ -23,22 +23,6 @@ std::string_view fitted(std::string_view text, std::size_t size)
     return text.substr(0, size);
 }
 
-// Finds the message of `point` near its remembered index; false when it is gone.
-bool relocate(TextPoint& point, const std::vector<state::ChatMessage>& messages, std::size_t inserted)
-{
-    const std::size_t expected = point.index + inserted;
-    std::size_t found = messages.size();
-    if (expected < messages.size() && messages[expected].id == point.id)
-        found = expected;
-    else
-        for (std::size_t i = 0; i < messages.size() && found == messages.size(); ++i)
-            if (messages[i].id == point.id) found = i;
-    if (found == messages.size()) return false;
-    point.index = found;
-    point.offset = pointIn(messages, found, point.offset).offset;
-    return true;
-}
-
 } // namespace
 
 bool operator<(const TextPoint& a, const TextPoint& b)
@@ -117,10 +101,25 @@ void collapse(ChatSelection& selection)
     selection.focus = selection.anchor;
 }
 
+bool rebase(TextPoint& point, const std::vector<state::ChatMessage>& messages, std::size_t inserted)
+{
+    const std::size_t expected = point.index + inserted;
+    std::size_t found = messages.size();
+    if (expected < messages.size() && messages[expected].id == point.id)
+        found = expected;
+    else
+        for (std::size_t i = 0; i < messages.size() && found == messages.size(); ++i)
+            if (messages[i].id == point.id) found = i;
+    if (found == messages.size()) return false;
+    point.index = found;
+    point.offset = pointIn(messages, found, point.offset).offset;
+    return true;
+}
+
 bool rebase(ChatSelection& selection, const std::vector<state::ChatMessage>& messages, std::size_t inserted)
 {
     if (!selection.set) return false;
-    if (relocate(selection.anchor, messages, inserted) && relocate(selection.focus, messages, inserted))
+    if (rebase(selection.anchor, messages, inserted) && rebase(selection.focus, messages, inserted))
         return true;
     selection = {};
     return false;
@@ -139,42 +138,49 @@ std::pair<std::uint32_t, std::uint32_t> rangeIn(const ChatSelection& selection, 
     return {begin, std::max(begin, end)};
 }
 
-void appendBlocks(std::string& out, const std::vector<state::ChatMessage>& messages, const TextPoint& from,
-                  const TextPoint& to, std::int64_t nowMs, std::size_t maxBytes)
+bool appendBlocks(std::string& out, const std::vector<state::ChatMessage>& messages, const TextPoint& from,
+                  const TextPoint& to, std::int64_t nowMs, std::size_t maxBytes, BlockCursor& cursor,
+                  std::size_t count)
 {
-    // localtime_r is the slow part of 100,000 blocks: messages of one minute share it.
-    std::int64_t minute = -1;
-    std::int32_t day = -1;
-    std::int32_t lastDay = -1;
-    char clock[16] = {};
-    char dayName[64] = {};
     const auto append = [&](std::string_view piece) {
         const std::string_view part = fitted(piece, maxBytes - std::min(maxBytes, out.size()));
         out.append(part);
         return part.size() == piece.size();
     };
     const std::size_t end = std::min(to.index + 1, messages.size());
-    for (std::size_t i = from.index; i < end; ++i) {
+    const std::size_t stopAt = cursor.next + std::min(count, end - std::min(end, cursor.next));
+    for (; cursor.next < stopAt; ++cursor.next) {
+        const std::size_t i = cursor.next;
         const state::ChatMessage& message = messages[i];
         const std::int64_t thisMinute = message.timeMs / 60'000 - (message.timeMs % 60'000 < 0 ? 1 : 0);
-        if (thisMinute != minute) {
-            minute = thisMinute;
-            formatClock(message.timeMs, clock, sizeof clock);
-            day = localDayKey(message.timeMs);
+        if (thisMinute != cursor.minute) {
+            cursor.minute = thisMinute;
+            formatClock(message.timeMs, cursor.clock, sizeof cursor.clock);
+            cursor.day = localDayKey(message.timeMs);
         }
-        if (day != lastDay) {
-            lastDay = day;
+        if (cursor.day != cursor.lastDay) {
+            cursor.lastDay = cursor.day;
+            char dayName[64] = {};
             formatDay(message.timeMs, nowMs, dayName, sizeof dayName);
-            if (!append("-- ") || !append(dayName) || !append(" --\n")) return;
+            if (!append("-- ") || !append(dayName) || !append(" --\n")) return true;
         }
         const std::string_view text = message.text;
         const std::size_t begin = i == from.index ? std::min<std::size_t>(from.offset, text.size()) : 0;
         const std::size_t stop = i == to.index ? std::min<std::size_t>(to.offset, text.size()) : text.size();
-        if (!append("[") || !append(clock) || !append("] ") ||
+        if (!append("[") || !append(cursor.clock) || !append("] ") ||
             !append(message.outgoing ? std::string_view("You") : std::string_view(message.from)) ||
             !append(": ") || !append(text.substr(begin, std::max(begin, stop) - begin)) || !append("\n"))
-            return;
+            return true;
     }
+    return cursor.next >= end;
+}
+
+void appendBlocks(std::string& out, const std::vector<state::ChatMessage>& messages, const TextPoint& from,
+                  const TextPoint& to, std::int64_t nowMs, std::size_t maxBytes)
+{
+    BlockCursor cursor;
+    cursor.next = from.index;
+    appendBlocks(out, messages, from, to, nowMs, maxBytes, cursor, messages.size());
 }
 
 std::string selectionText(const std::vector<state::ChatMessage>& messages, const ChatSelection& selection,

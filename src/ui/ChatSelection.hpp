@@ -62,6 +62,9 @@ void collapse(ChatSelection& selection);
 // ids are where expected, O(n) once otherwise. False when the selection was dropped.
 bool rebase(ChatSelection& selection, const std::vector<state::ChatMessage>& messages, std::size_t inserted);
 
+// One point of the above: false when its message is gone (the point is then left as it was).
+bool rebase(TextPoint& point, const std::vector<state::ChatMessage>& messages, std::size_t inserted);
+
 // Bytes [begin, end) of message `index` inside the selection (whole messages between first and last);
 // {0, 0} outside it.
 std::pair<std::uint32_t, std::uint32_t> rangeIn(const ChatSelection& selection, std::size_t index,
@@ -77,5 +80,22 @@ std::string selectionText(const std::vector<state::ChatMessage>& messages, const
 // byte `to`; appended to `out` up to `maxBytes` in all.
 void appendBlocks(std::string& out, const std::vector<state::ChatMessage>& messages, const TextPoint& from,
                   const TextPoint& to, std::int64_t nowMs, std::size_t maxBytes);
+
+// Where blocks appended in slices got to. The day of the last block carries over, so a day line is written
+// only where the one-shot text has it; so does the clock of its minute, as localtime_r is the slow part of
+// 100,000 blocks.
+struct BlockCursor {
+    std::size_t next = 0; // index of the next message to append
+    std::int32_t lastDay = -1;
+    std::int64_t minute = -1; // the minute `clock` and `day` are of
+    std::int32_t day = -1;
+    char clock[16] = {};
+};
+
+// appendBlocks() for at most `count` messages from `cursor.next` (which must start at `from.index`); the
+// same text however the messages are sliced. True when done: past `to`, or `maxBytes` reached.
+bool appendBlocks(std::string& out, const std::vector<state::ChatMessage>& messages, const TextPoint& from,
+                  const TextPoint& to, std::int64_t nowMs, std::size_t maxBytes, BlockCursor& cursor,
+                  std::size_t count);
 
 } // namespace duet::ui

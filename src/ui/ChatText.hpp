@@ -36,6 +36,11 @@ std::pair<std::uint32_t, std::uint32_t> selectionIn(const ChatHistoryView& histo
 void drawTextRow(ViewState& view, const TextGeometry& geometry, std::size_t rowIndex,
                  const state::ChatMessage& message);
 
+// Goes on with the copy under way for this frame's share of time and puts its text on the clipboard when
+// complete (a short copy in this very call, a long one in the frame after its last slice); sets
+// `history.copying` while the clipboard has not got it.
+void runCopy(ChatHistoryView& history, const std::vector<state::ChatMessage>& messages);
+
 // After the rows are drawn: follows a drag (scrolling while the mouse is held above or below the list),
 // opens a link clicked without dragging, and handles Ctrl+C, Ctrl+A, Shift+Up/Down and Escape while the
 // history has the keyboard focus. `nowMs` names the days in copied text.

@@ -79,6 +79,7 @@ Commands drawApp(const state::AppState& state, ViewState& view, std::int64_t now
     followPeers(state, view);
     // Set again by the conversation when it is drawn: a hidden one must not keep the app drawing frames.
     view.history.measuring = false;
+    view.history.copying = false;
 
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(viewport->WorkPos);

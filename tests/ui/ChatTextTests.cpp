@@ -2,10 +2,11 @@
 // selects part of a message or runs on over several (held above the list, it scrolls to messages never
 // laid out), a double-click a word, Shift+Click and Shift+Up/Down extend, and Ctrl+C, Ctrl+A, Escape and
 // the row menu act on that selection. 100,000 messages keep their frame time with a link in every
-// message, and Ctrl+A then Ctrl+C over them copies in well under a second.
+// message, and Ctrl+A then Ctrl+C over them copies over a few frames, each kept short.
 #include "HeadlessUi.hpp"
 #include "duet/ui/ChatText.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <doctest/doctest.h>
@@ -349,7 +350,7 @@ TEST_CASE("chat select: a drag held above the list scrolls up and selects messag
     CHECK(copied.ends_with("Bob: line 299\n"));
 }
 
-TEST_CASE("chat select: Ctrl+A selects 100,000 messages, Ctrl+C copies them in well under a second")
+TEST_CASE("chat select: Ctrl+A selects 100,000 messages, Ctrl+C copies them over a few short frames")
 {
     HeadlessUi ui;
     std::vector<std::string> texts;
@@ -363,12 +364,30 @@ TEST_CASE("chat select: Ctrl+A selects 100,000 messages, Ctrl+C copies them in w
     const double msPerFrame = ui.millisecondsPerFrame(10);
     MESSAGE("ms per frame with 100k messages selected: " << msPerFrame);
     CHECK(msPerFrame < 20.0);
+    // Ctrl+C starts the copy; each frame appends its share until the clipboard gets the whole text.
+    ImGui::SetClipboardText("before");
+    ui.pressCtrl(ImGuiKey_C);
+    CHECK(ui.view.history.copying);
+    CHECK(HeadlessUi::clipboard() == "before");
+    // A message arriving in the middle of the copy is not in it.
+    ui.state.apply(event::ChatReceived{kBob, 300'000, "Bob", "during the copy", ui.nowMs}, ui.nowMs);
+    int frames = 0;
+    double longest = 0.0;
     const auto start = std::chrono::steady_clock::now();
-    ui.pressCtrl(ImGuiKey_C); // two frames, the copy in the first
+    while (ui.view.history.copying && frames < 1000) {
+        const auto frameStart = std::chrono::steady_clock::now();
+        ui.frame();
+        longest = std::max(
+            longest,
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frameStart).count());
+        ++frames;
+    }
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    MESSAGE("Ctrl+C of 100,000 messages, two frames: " << ms << " ms");
+    MESSAGE("Ctrl+C of 100,000 messages: " << frames << " more frames, " << ms << " ms, the longest frame "
+                                           << longest << " ms");
     CHECK(ms < 500.0);
+    CHECK(longest < 40.0); // generous for a loaded machine: the copy's share of a frame is 4 ms
     const std::string copied = HeadlessUi::clipboard();
     CHECK(copied.starts_with("-- Today --\n[08:01] Bob: message 0 of a long conversation\n"));
     CHECK(copied.ends_with("Bob: message 99999 of a long conversation\n"));
@@ -377,5 +396,5 @@ TEST_CASE("chat select: Ctrl+A selects 100,000 messages, Ctrl+C copies them in w
     ui.state.apply(event::ChatReceived{kBob, 200'000, "Bob", "new", ui.nowMs}, ui.nowMs);
     ui.frame();
     CHECK(selected(ui, 99'999) == texts[99'999]);
-    CHECK(selected(ui, 100'000).empty());
+    CHECK(selected(ui, 100'001).empty());
 }
