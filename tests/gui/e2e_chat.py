@@ -61,7 +61,7 @@ def run(args):
         results["across messages"] = select_across_and_copy(alice, session)
         check_links(alice, bob, opened, session)
         results["links"] = "drawn, opened with xdg-open, a failure shown"
-        session.publish(["chat-select.png", "chat-link.png"])
+        session.publish(["chat-select.png", "chat-select-across.png", "chat-link.png"])
         return results
 
 
