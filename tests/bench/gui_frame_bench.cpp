@@ -11,7 +11,8 @@
 //              jumping between matches.
 // Before them, the first frame of the conversation (it already holds every message) and the frames after
 // it while the rest of the history is measured in the background ("measuring"); after them, the window
-// made narrower (every height is re-measured) and the conversation opened again from another peer's.
+// made narrower (every height is re-measured), the conversation opened again from another peer's, and
+// the whole conversation copied (Ctrl+A, Ctrl+C: frames from the key to the clipboard, "copy").
 // A frame is timed from the backends' NewFrame to glFinish after the swap ("frame"); "ui" is the part
 // spent building the ImGui frame (NewFrame to Render), which is what list clipping saves.
 #include "GuiFonts.hpp"
@@ -370,6 +371,28 @@ int run(GLFWwindow* window, const Options& options)
     const Sample reopen = bench.frame();
     const std::vector<Sample> reopenMeasuring = bench.whileMeasuring(100'000);
 
+    // Ctrl+A, Ctrl+C: the whole conversation's text is built a few milliseconds a frame, then handed to
+    // the clipboard (X11, through GLFW) in a frame of its own.
+    const ImVec2 historyCentre = centreOf(bench, "chat.history", options);
+    bench.frame([&](ImGuiIO& io) {
+        io.MousePos = historyCentre;
+        io.MouseDown[0] = true;
+    });
+    bench.frame([&](ImGuiIO& io) { io.MouseDown[0] = false; });
+    const auto chord = [&](int key, bool down) {
+        return bench.frame([&](ImGuiIO& io) {
+            io.KeyCtrl = down;
+            io.KeysDown[key] = down;
+        });
+    };
+    chord(GLFW_KEY_A, true);
+    chord(GLFW_KEY_A, false);
+    std::vector<Sample> copying{chord(GLFW_KEY_C, true)};
+    for (int i = 0; i < 1000 && view.history.copy.active; ++i)
+        copying.push_back(chord(GLFW_KEY_C, false));
+    const char* copied = ImGui::GetClipboardText();
+    const std::size_t copiedBytes = copied ? std::strlen(copied) : 0;
+
     std::printf("\nwidth %d -> %d: frame %.1f ms (ui %.1f ms), then %zu frames measuring; reopened from "
                 "another conversation: frame %.1f ms (ui %.1f ms), then %zu frames measuring\n\n",
                 options.width, options.width * 3 / 4, resize.empty() ? 0.0 : resize[0].frameMs,
@@ -382,6 +405,9 @@ int run(GLFWwindow* window, const Options& options)
     report("remeasure", remeasuring);
     report("reopen", {reopen});
     report("reopen-bg", reopenMeasuring);
+    report("copy", copying);
+    std::printf("\ncopy: Ctrl+A, Ctrl+C of the conversation, %zu frames to the clipboard (%zu bytes)\n",
+                copying.size(), copiedBytes);
     return 0;
 }
 
