@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <deque>
 #include <doctest/doctest.h>
+#include <optional>
 
 namespace duet::flow {
 namespace {
 
 using namespace std::chrono_literals;
+using Nanos = std::chrono::nanoseconds;
 
 MonoTime start()
 {
@@ -222,6 +224,60 @@ TEST_CASE("flow sender: at LAN rates it wakes once per few datagrams, on slow pa
     REQUIRE(next.has_value());
     const double slowGap = static_cast<double>(kMaxDatagramPayload) / slow.congestion().pacingRate();
     CHECK(std::chrono::duration<double>(*next - start()).count() <= slowGap + 1e-6);
+}
+
+// A path of `rate` bytes per second and `rtt`: each datagram leaves the bottleneck after the ones before
+// it, and its ack (cumulative) comes back `rtt` later. Runs `duration` of 50 us steps.
+void runOnPath(BulkSender& sender, MonoTime& now, double rate, Nanos rtt, Nanos duration)
+{
+    std::deque<std::pair<std::uint64_t, MonoTime>> inFlight; // packet number, when its ack arrives
+    MonoTime departure = now;
+    const auto serialisation = std::chrono::duration_cast<Nanos>(
+        std::chrono::duration<double>(static_cast<double>(kMaxDatagramPayload) / rate));
+    const MonoTime end = now + duration;
+    while (now < end) {
+        now += 50us;
+        while (sender.canQueue(64 * 1024))
+            REQUIRE(sender.queue(wire::Bytes(64 * 1024, 1)));
+        while (const auto slice = sender.poll(now)) {
+            departure = std::max(departure, now) + serialisation;
+            inFlight.emplace_back(slice->packetNumber, departure + rtt);
+        }
+        std::optional<std::uint64_t> high;
+        while (!inFlight.empty() && inFlight.front().second <= now) {
+            high = inFlight.front().first;
+            inFlight.pop_front();
+        }
+        if (high) REQUIRE(sender.onAck(ackOf(*high, 0), now));
+    }
+}
+
+TEST_CASE("flow sender: in steady state on a few-MB/s path it wakes once per four datagrams")
+{
+    // wan-like: 6 MB/s of payload, 40 ms. A wake-up per datagram cost more CPU than the data there.
+    BulkSender sender(start(), {});
+    MonoTime now = start();
+    runOnPath(sender, now, 6e6, 40ms, 3s);
+    REQUIRE(sender.congestion().mode() == Bbr::Mode::ProbeBandwidth);
+    const double rate = sender.congestion().pacingRate();
+    REQUIRE(rate > 4.8e6); // four datagrams fit in 1 ms
+    REQUIRE(rate < 12e6);  // below the rates whose 200 us quantum already holds them
+    const double gapSeconds = static_cast<double>(kMaxDatagramPayload) / rate;
+    CAPTURE(rate);
+    // Drain what is due now, then the next wake-up is three gaps away and four datagrams leave together.
+    while (sender.poll(now))
+        ;
+    const auto wake = sender.nextWake(now);
+    REQUIRE(wake.has_value());
+    const double sleep = std::chrono::duration<double>(*wake - now).count();
+    // (Only while the window has room for all four; this path leaves it.)
+    REQUIRE(sender.bytesInFlight() + 4 * kMaxDatagramPayload <= sender.congestion().cwnd());
+    CHECK(sleep >= 2.5 * gapSeconds);
+    int burst = 0;
+    while (burst < 16 && sender.poll(*wake).has_value())
+        ++burst;
+    CHECK(burst >= 3);
+    CHECK(burst <= 5);
 }
 
 } // namespace duet::flow
