@@ -27,11 +27,14 @@ void RawDatagramSender::commit(const ENetAddress& to, std::size_t size)
 void RawDatagramSender::flush()
 {
     if (m_count == 0) return;
-    if (!m_segmentation || !sendSegmented()) sendEach(0);
+    if (m_segmentation)
+        sendSegmented();
+    else
+        sendEach(0);
     m_count = 0;
 }
 
-bool RawDatagramSender::sendSegmented()
+void RawDatagramSender::sendSegmented()
 {
     // Runs of datagrams to one address, all of one size but the last (which may be shorter), go as one
     // message that the kernel cuts into datagrams (UDP_SEGMENT): one pass through the stack per run.
@@ -84,7 +87,7 @@ bool RawDatagramSender::sendSegmented()
         if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             for (std::size_t g = done; g < groups; ++g)
                 m_dropped += m_groups[g].count;
-            return true;
+            return;
         }
         // A kernel or device without UDP segmentation (EIO: no checksum offload; EINVAL, ENOPROTOOPT:
         // too old) refuses the first segmented run: send the rest one by one, and from now on always.
@@ -94,12 +97,11 @@ bool RawDatagramSender::sendSegmented()
                       << "); bulk datagrams go one by one\n";
             m_segmentation = false;
             sendEach(m_groups[done].first);
-            return true;
+            return;
         }
         m_dropped += m_groups[done].count;
         ++done;
     }
-    return true;
 }
 
 void RawDatagramSender::sendEach(std::size_t from)

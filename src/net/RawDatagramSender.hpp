@@ -47,7 +47,7 @@ private:
         std::size_t count = 0;
         alignas(cmsghdr) std::array<std::uint8_t, CMSG_SPACE(sizeof(std::uint16_t))> control{};
     };
-    bool sendSegmented();
+    void sendSegmented();
     void sendEach(std::size_t from);
     static bool sameAddress(const sockaddr_in& a, const sockaddr_in& b);
 
