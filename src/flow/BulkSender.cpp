@@ -56,7 +56,7 @@ constexpr std::uint64_t kProbeWindow = 2 * kMaxDatagramPayload;
 } // namespace
 
 BulkSender::BulkSender(MonoTime now, BulkSenderConfig config)
-    : m_config(config), m_bbr(now, config.seed), m_packetThreshold(kPacketThreshold),
+    : m_config(config), m_bbr(now, config.seed), m_sliceSize(config.largerSlices), m_packetThreshold(kPacketThreshold),
       m_timeThresholdEighths(kTimeThresholdEighths), m_lastAckOrProbe(now), m_deliveredTime(now),
       m_firstSentTime(now), m_nextSendTime(now)
 {
@@ -108,15 +108,21 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> BulkSender::nextRetransmi
         // A late original may have been acknowledged since the loss was declared.
         if (range.first + range.second <= m_ackedOffset) continue;
         if (m_ackedStream.covers(range.first, range.first + range.second)) continue;
+        // A lost probe, or slices from before an outage shrank the size, go again in today's size.
+        const std::uint64_t size = m_sliceSize.current();
+        if (range.second > size) {
+            m_lost.emplace_front(range.first + size, range.second - size);
+            return std::pair{range.first, size};
+        }
         return range;
     }
     return std::nullopt;
 }
 
-std::optional<std::pair<std::uint64_t, std::uint64_t>> BulkSender::nextNewSlice()
+std::optional<std::pair<std::uint64_t, std::uint64_t>> BulkSender::nextNewSlice(std::uint64_t size)
 {
     if (m_nextOffset >= m_writeOffset) return std::nullopt;
-    const wire::ByteSpan bytes = streamBytes(m_nextOffset, kMaxDatagramPayload);
+    const wire::ByteSpan bytes = streamBytes(m_nextOffset, size);
     if (bytes.empty()) return std::nullopt;
     const std::pair<std::uint64_t, std::uint64_t> range{m_nextOffset, bytes.size()};
     m_nextOffset += bytes.size();
@@ -131,10 +137,21 @@ std::optional<OutgoingSlice> BulkSender::poll(MonoTime now)
     if (m_bytesInFlight >= window || now < m_nextSendTime) return std::nullopt;
 
     bool retransmission = true;
+    bool probe = false;
     auto range = nextRetransmission();
     if (!range) {
         retransmission = false;
-        range = nextNewSlice();
+        // A probe carries new data, and only once the path has answered (an RTT sample, no timeout).
+        const std::optional<std::uint32_t> probeSize =
+            m_smoothedRtt.count() > 0 && !m_afterTimeout ? m_sliceSize.probeDue(now) : std::nullopt;
+        const std::uint64_t size = m_sliceSize.current();
+        range = nextNewSlice(probeSize.value_or(size));
+        probe = probeSize && range && range->second == *probeSize;
+        if (range && !probe && range->second > size) {
+            // Too little data left in this message for a whole probe: an ordinary slice after all.
+            m_nextOffset = range->first + size;
+            range->second = size;
+        }
     }
     if (!range) {
         // Nothing to send with room in the window: samples taken until this data is acknowledged
@@ -158,6 +175,7 @@ std::optional<OutgoingSlice> BulkSender::poll(MonoTime now)
     packet.appLimited = m_appLimitedUntil > m_delivered;
     const std::uint64_t packetNumber = m_nextPacketNumber++;
     m_inFlight.emplace(packetNumber, packet);
+    if (probe) m_sliceSize.onProbeSent(packetNumber, packet.length);
     m_bytesInFlight += data.size();
 
     const double rate = std::max(m_bbr.pacingRate(), 1.0);
@@ -171,7 +189,7 @@ std::optional<OutgoingSlice> BulkSender::poll(MonoTime now)
     ++m_stats.packetsSent;
     m_stats.bytesSent += data.size();
     if (retransmission) m_stats.bytesRetransmitted += data.size();
-    return OutgoingSlice{packetNumber, range->first, data, retransmission};
+    return OutgoingSlice{packetNumber, range->first, data, retransmission, probe};
 }
 
 std::optional<MonoTime> BulkSender::nextWake(MonoTime now) const
@@ -187,7 +205,7 @@ std::optional<MonoTime> BulkSender::nextWake(MonoTime now) const
     const std::uint64_t window = m_afterTimeout ? kProbeWindow : m_bbr.cwnd();
     if (hasData && m_bytesInFlight < window) {
         const double rate = std::max(m_bbr.pacingRate(), 1.0);
-        const double perDatagram = static_cast<double>(kMaxDatagramPayload);
+        const double perDatagram = static_cast<double>(m_sliceSize.current());
         // In steady state on a path of a few MB/s a wake-up per datagram cost the sender more CPU than the
         // data (wan: 11 s for 256 MiB): there it waits for up to kSteadyQuantum datagrams of 1 ms.
         double quantum = std::floor(rate * seconds(kPacingQuantumTime) / perDatagram);
@@ -225,6 +243,7 @@ bool BulkSender::onAck(const wire::BulkAck& ack, MonoTime now)
         auto it = m_inFlight.lower_bound(range.low);
         while (it != m_inFlight.end() && it->first <= range.high) {
             const SentPacket& packet = it->second;
+            if (m_sliceSize.isProbe(it->first)) m_sliceSize.onProbeAcked();
             m_ackedStream.insert(packet.streamOffset, packet.streamOffset + packet.length);
             m_bytesInFlight -= packet.length;
             m_delivered += packet.length;
@@ -320,23 +339,31 @@ std::uint64_t BulkSender::detectLosses(MonoTime now)
         const bool byCount = *m_largestAcked - it->first >= m_packetThreshold;
         const bool byTime = now - it->second.sentAt >= delay;
         if (!byCount && !byTime) break;
-        lost += it->second.length;
         auto next = std::next(it);
-        declareLost(it);
+        lost += declareLost(it, now);
         it = next;
     }
     return lost;
 }
 
-void BulkSender::declareLost(std::map<std::uint64_t, SentPacket>::iterator it)
+std::uint64_t BulkSender::declareLost(std::map<std::uint64_t, SentPacket>::iterator it, MonoTime now)
 {
     const SentPacket& packet = it->second;
-    m_bytesInFlight -= packet.length;
-    m_lost.emplace_back(packet.streamOffset, packet.length);
-    ++m_stats.packetsLost;
-    m_declaredLost.emplace(it->first, packet.length);
-    if (m_declaredLost.size() > kRememberedLosses) m_declaredLost.erase(m_declaredLost.begin());
+    const std::uint64_t packetNumber = it->first;
+    const std::uint32_t length = packet.length;
+    m_bytesInFlight -= length;
+    m_lost.emplace_back(packet.streamOffset, length);
+    const bool probe = m_sliceSize.isProbe(packetNumber);
     m_inFlight.erase(it);
+    if (probe) {
+        // Too large for the path, most likely: that says nothing about congestion.
+        m_sliceSize.onProbeLost(now);
+        return 0;
+    }
+    ++m_stats.packetsLost;
+    m_declaredLost.emplace(packetNumber, length);
+    if (m_declaredLost.size() > kRememberedLosses) m_declaredLost.erase(m_declaredLost.begin());
+    return length;
 }
 
 void BulkSender::onProbeTimeout(MonoTime now)
@@ -346,12 +373,13 @@ void BulkSender::onProbeTimeout(MonoTime now)
     std::uint64_t lost = 0;
     bool first = true;
     while (!m_inFlight.empty() && (first || now - m_inFlight.begin()->second.sentAt >= timeout)) {
-        lost += m_inFlight.begin()->second.length;
-        declareLost(m_inFlight.begin());
+        lost += declareLost(m_inFlight.begin(), now);
         first = false;
     }
     m_bbr.onTimeoutLoss(lost);
     m_probeCount = std::min(m_probeCount + 1, kMaxProbeBackoff);
+    // An outage may be a path that now drops only large datagrams (a black hole after a route change).
+    if (m_probeCount == kOutageProbes) m_sliceSize.onOutage(now);
     m_afterTimeout = true;
     m_lastAckOrProbe = now;
     m_nextSendTime = now;
@@ -371,6 +399,9 @@ BulkSenderStats BulkSender::stats() const
 {
     BulkSenderStats stats = m_stats;
     stats.smoothedRtt = m_smoothedRtt;
+    stats.sliceSize = m_sliceSize.current();
+    stats.sizeProbesSent = m_sliceSize.probesSent();
+    stats.sizeProbesLost = m_sliceSize.probesLost();
     return stats;
 }
 

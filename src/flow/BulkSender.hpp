@@ -7,6 +7,7 @@
 // Pure: the caller gives the time, moves datagrams and acks, and encrypts. Not thread-safe.
 #include "duet/flow/Bbr.hpp"
 #include "duet/flow/RangeSet.hpp"
+#include "duet/flow/SliceSizeSearch.hpp"
 #include "duet/flow/StreamFormat.hpp"
 #include "duet/wire/Bulk.hpp"
 
@@ -20,6 +21,8 @@ struct BulkSenderConfig {
     // Bytes queued but not yet acknowledged; also the receive window the peer must grant.
     std::uint64_t maxBuffered = 8u << 20;
     std::uint32_t seed = 0; // for the congestion controller's phase
+    // Slice sizes above wire::kMaxBulkSlice to probe the path for (SliceSizeSearch); empty: never larger.
+    std::vector<std::uint32_t> largerSlices;
 };
 
 struct OutgoingSlice {
@@ -27,6 +30,7 @@ struct OutgoingSlice {
     std::uint64_t streamOffset = 0;
     wire::ByteSpan data; // valid until the next call that changes the sender
     bool retransmission = false;
+    bool probe = false; // a path MTU probe: larger than the slices before it, so it travels alone
 };
 
 struct BulkSenderStats {
@@ -38,6 +42,9 @@ struct BulkSenderStats {
     std::uint64_t probeTimeouts = 0;
     std::uint64_t bytesAcknowledged = 0; // stream bytes acknowledged once each
     std::chrono::nanoseconds smoothedRtt{0};
+    std::uint32_t sliceSize = 0; // the data slice size in use
+    std::uint64_t sizeProbesSent = 0;
+    std::uint64_t sizeProbesLost = 0;
 };
 
 class BulkSender {
@@ -83,19 +90,21 @@ private:
 
     wire::ByteSpan streamBytes(std::uint64_t offset, std::uint64_t maxLength) const;
     std::optional<std::pair<std::uint64_t, std::uint64_t>> nextRetransmission();
-    std::optional<std::pair<std::uint64_t, std::uint64_t>> nextNewSlice();
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> nextNewSlice(std::uint64_t size);
     std::chrono::nanoseconds probeTimeout() const;
     std::chrono::nanoseconds backedOffProbeTimeout() const; // doubled for every timeout in a row
     std::chrono::nanoseconds lossDelay() const;
     void updateRtt(std::chrono::nanoseconds sample, std::chrono::nanoseconds ackDelay);
     // Declares lost every packet the latest acknowledgement proves missing; returns the bytes lost.
     std::uint64_t detectLosses(MonoTime now);
-    void declareLost(std::map<std::uint64_t, SentPacket>::iterator it);
+    // Returns the bytes that count as congestion loss: none for a path MTU probe.
+    std::uint64_t declareLost(std::map<std::uint64_t, SentPacket>::iterator it, MonoTime now);
     void onProbeTimeout(MonoTime now);
     void releaseAcknowledged();
 
     BulkSenderConfig m_config;
     Bbr m_bbr;
+    SliceSizeSearch m_sliceSize;
     std::deque<Block> m_blocks;
     std::uint64_t m_writeOffset = 0; // end of the queued stream
     std::uint64_t m_nextOffset = 0;  // first byte never sent

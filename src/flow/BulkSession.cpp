@@ -29,9 +29,9 @@ std::uint64_t typeTag(wire::FrameType type)
 } // namespace
 
 BulkSession::BulkSession(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
-                         std::uint32_t seed, crypto::PacketAead aead)
+                         std::uint32_t seed, crypto::PacketAead aead, std::vector<std::uint32_t> largerSlices)
     : m_seal(bulkKey(sendFileKey), aead), m_open(bulkKey(receiveFileKey), aead),
-      m_sender(now, BulkSenderConfig{8u << 20, seed})
+      m_sender(now, BulkSenderConfig{8u << 20, seed, std::move(largerSlices)})
 {
 }
 
@@ -46,6 +46,7 @@ std::optional<wire::Bytes> BulkSession::poll(MonoTime now)
 
 std::size_t BulkSession::pollInto(MonoTime now, std::span<std::uint8_t> out)
 {
+    m_lastWasProbe = false;
     if (out.size() < kMaxFrame) return 0;
     if (std::optional<wire::BulkAck> ack = m_receiver.pollAck(now)) {
         // About one in eight packets: allocating here costs nothing that matters.
@@ -59,6 +60,7 @@ std::size_t BulkSession::pollInto(MonoTime now, std::span<std::uint8_t> out)
     }
     const std::optional<OutgoingSlice> slice = m_sender.poll(now);
     if (!slice) return 0;
+    m_lastWasProbe = slice->probe;
     // A retransmission has a new packet number, so it is sealed again under a fresh nonce.
     const std::size_t plaintext =
         wire::writeBulkDataFrame(slice->packetNumber, slice->streamOffset, slice->data, out.data());

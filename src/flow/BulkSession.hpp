@@ -21,9 +21,11 @@ public:
         Abuse,   // authentic but breaking the rules (window, message length, acks of unsent packets)
     };
 
-    // `aead` must be one both sides chose (Hello capabilities, PROTOCOL.md §11.3).
+    // `aead` must be one both sides chose (Hello capabilities, PROTOCOL.md §11.3). `largerSlices`: the
+    // slice sizes above the base to probe the path for, only for a peer that reads them (§11.9).
     BulkSession(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
-                std::uint32_t seed, crypto::PacketAead aead = crypto::PacketAead::XChaCha20Poly1305);
+                std::uint32_t seed, crypto::PacketAead aead = crypto::PacketAead::XChaCha20Poly1305,
+                std::vector<std::uint32_t> largerSlices = {});
 
     bool canQueue(std::size_t size) const { return m_sender.canQueue(size); }
     bool queue(wire::ByteSpan message) { return m_sender.queue(message); }
@@ -33,6 +35,8 @@ public:
     // The same written into `out` (at least kMaxFrame bytes), sealed in place: its size, 0 for nothing.
     std::size_t pollInto(MonoTime now, std::span<std::uint8_t> out);
     static constexpr std::size_t kMaxFrame = wire::kMaxBulkDataFrame;
+    // The last frame pollInto() wrote was a path MTU probe: it must not share a segmented send.
+    bool lastWasProbe() const { return m_lastWasProbe; }
     // When poll() may have something again; nothing when only the peer can unblock this side.
     std::optional<MonoTime> nextWake(MonoTime now) const;
     // A frame from the peer's bulk channel; complete messages are appended to `messages`.
@@ -51,6 +55,7 @@ private:
     BulkSender m_sender;
     BulkReceiver m_receiver;
     std::uint64_t m_ackSequence = 0;
+    bool m_lastWasProbe = false;
 };
 
 } // namespace duet::flow

@@ -9,8 +9,9 @@
 namespace duet::net {
 
 BulkLink::BulkLink(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
-                   std::uint32_t seed, crypto::PacketAead aead)
-    : m_session(std::make_unique<flow::BulkSession>(sendFileKey, receiveFileKey, now, seed, aead))
+                   std::uint32_t seed, crypto::PacketAead aead, std::vector<std::uint32_t> largerSlices)
+    : m_session(std::make_unique<flow::BulkSession>(sendFileKey, receiveFileKey, now, seed, aead,
+                                                    std::move(largerSlices)))
 {
 }
 
@@ -56,6 +57,11 @@ std::size_t BulkLink::pollInto(MonoTime now, std::span<std::uint8_t> out)
 {
     static_assert(kMaxFrame == flow::BulkSession::kMaxFrame);
     return m_session->pollInto(now, out);
+}
+
+bool BulkLink::lastWasProbe() const
+{
+    return m_session->lastWasProbe();
 }
 
 std::optional<MonoTime> BulkLink::nextWake(MonoTime now) const
@@ -108,6 +114,9 @@ BulkLinkStats BulkLink::stats() const
     stats.minRtt = bbr.minRtt();
     stats.mode = static_cast<int>(bbr.mode());
     stats.extraAcked = bbr.extraAcked();
+    stats.sliceSize = sender.sliceSize;
+    stats.sizeProbesSent = sender.sizeProbesSent;
+    stats.sizeProbesLost = sender.sizeProbesLost;
     return stats;
 }
 
@@ -124,18 +133,20 @@ std::optional<std::string> BulkLink::traceLine(MonoTime now)
     m_lastTrace = now;
     m_lastTraceAcknowledged = s.bytesAcknowledged;
     if (acked == 0 && s.bytesInFlight == 0) return std::nullopt;
-    char line[320];
+    char line[384];
     std::snprintf(
         line, sizeof line,
         "bulk: acked %.1f MB/s pace %.1f bw %.1f MB/s cwnd %llu inflight %llu buffered %llu "
-        "extra %llu minrtt %.3f srtt %.3f ms mode %d sent %llu lost %llu pto %llu aead %s",
+        "extra %llu minrtt %.3f srtt %.3f ms mode %d sent %llu lost %llu pto %llu slice %u probes %llu/%llu "
+        "aead %s",
         acked / elapsed / 1e6, s.pacingRate / 1e6, s.bottleneckBandwidth / 1e6,
         static_cast<unsigned long long>(s.cwnd), static_cast<unsigned long long>(s.bytesInFlight),
         static_cast<unsigned long long>(s.bufferedBytes), static_cast<unsigned long long>(s.extraAcked),
         std::chrono::duration<double, std::milli>(s.minRtt).count(),
         std::chrono::duration<double, std::milli>(s.smoothedRtt).count(), s.mode,
         static_cast<unsigned long long>(s.packetsSent), static_cast<unsigned long long>(s.packetsLost),
-        static_cast<unsigned long long>(s.probeTimeouts),
+        static_cast<unsigned long long>(s.probeTimeouts), s.sliceSize,
+        static_cast<unsigned long long>(s.sizeProbesSent), static_cast<unsigned long long>(s.sizeProbesLost),
         aead() == crypto::PacketAead::Aes256Gcm ? "aes256gcm" : "xchacha20");
     return std::string(line);
 }

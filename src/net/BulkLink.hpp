@@ -41,6 +41,9 @@ struct BulkLinkStats {
     std::chrono::nanoseconds minRtt{0};
     int mode = 0; // flow::Bbr::Mode
     std::uint64_t extraAcked = 0;
+    std::uint32_t sliceSize = 0; // data slice size in use (path MTU search, PROTOCOL.md §11.9)
+    std::uint64_t sizeProbesSent = 0;
+    std::uint64_t sizeProbesLost = 0;
 };
 
 class BulkLink {
@@ -53,8 +56,10 @@ public:
 
     // Keys are the session's file keys of each direction (SessionKeys::send.file / receive.file).
     // `aead` is the one both sides chose (Session::sharedCapabilities, PROTOCOL.md §11.3).
+    // `largerSlices`: slice sizes above the base to probe the path for, when the peer reads them (§11.9).
     BulkLink(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
-             std::uint32_t seed, crypto::PacketAead aead = crypto::PacketAead::XChaCha20Poly1305);
+             std::uint32_t seed, crypto::PacketAead aead = crypto::PacketAead::XChaCha20Poly1305,
+             std::vector<std::uint32_t> largerSlices = {});
     crypto::PacketAead aead() const;
     ~BulkLink();
     BulkLink(const BulkLink&) = delete;
@@ -67,7 +72,9 @@ public:
     std::optional<wire::Bytes> poll(MonoTime now);
     // The same written into `out` (at least kMaxFrame bytes): its size, 0 for nothing.
     std::size_t pollInto(MonoTime now, std::span<std::uint8_t> out);
-    static constexpr std::size_t kMaxFrame = 1240;
+    static constexpr std::size_t kMaxFrame = 8968; // flow::BulkSession::kMaxFrame
+    // The frame pollInto() last wrote is a path MTU probe, to be sent on its own (not in a GSO run).
+    bool lastWasProbe() const;
     // When poll() may have something again, exact (pacing gaps are microseconds at LAN rates; the
     // loop waits for them precisely); nothing when only the peer can unblock it.
     std::optional<MonoTime> nextWake(MonoTime now) const;

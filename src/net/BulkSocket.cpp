@@ -81,8 +81,12 @@ std::unique_ptr<BulkSocket> BulkSocket::open(int enetSocket, std::uint16_t port,
     }
     const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     const int buffer = 4 << 20;
+    // Raw bulk datagrams are also sent from here. They never fragment (DF, and no local fragmenting to a
+    // learnt path MTU): a path MTU probe that is too large must be lost, not cut up (PROTOCOL.md §11.9).
+    const int probeMtu = IP_PMTUDISC_PROBE;
     if (fd < 0 || !shareable(fd) || ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer) != 0 ||
-        !bindTo(fd, port)) {
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer) != 0 ||
+        ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probeMtu, sizeof probeMtu) != 0 || !bindTo(fd, port)) {
         why = std::string("no bulk socket: ") + std::strerror(errno);
         if (fd >= 0) ::close(fd);
         return nullptr;

@@ -2,7 +2,8 @@
 // The kernel's half of raw bulk reception (PROTOCOL.md §11.8): a second UDP socket on ENet's port, in one
 // SO_REUSEPORT group with ENet's socket, and a classic BPF program on the group that steers datagrams
 // starting with the raw bulk marker to it. The net loop reads those in batches (recvmmsg) instead of ENet
-// reading every datagram with a system call of its own; everything else still reaches ENet.
+// reading every datagram with a system call of its own; everything else still reaches ENet. Raw bulk
+// datagrams are sent from it too, with the don't-fragment bit and no local fragmentation.
 // Thread: the net thread. Errors: bindShared() and open() return false / nullptr with a reason (an old
 // kernel, no BPF); the ENet intercept then still sets raw datagrams aside, one read each.
 #include <array>
@@ -21,7 +22,7 @@ struct RawDatagram {
     std::uint32_t fromHost = 0;
     std::uint16_t fromPort = 0;
     std::size_t size = 0;
-    std::array<std::uint8_t, 1400> bytes{}; // wire::kMaxRawBulkDatagram; longer ones are not ours
+    std::array<std::uint8_t, 8972> bytes{}; // wire::kMaxRawBulkDatagram; longer ones are not ours
 };
 
 class BulkSocket {

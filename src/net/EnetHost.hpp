@@ -21,7 +21,7 @@ namespace duet::net {
 
 class EnetHost {
 public:
-    static constexpr std::size_t kMaxRawDatagram = 1400; // wire::kMaxRawBulkDatagram
+    static constexpr std::size_t kMaxRawDatagram = 8972; // wire::kMaxRawBulkDatagram
     static constexpr std::size_t kRawCapture = 256;      // ENet reads at most 256 datagrams per pass
 
     static std::unique_ptr<EnetHost> bind(std::uint16_t port, const Waker& waker, std::string& error);

@@ -18,7 +18,9 @@ constexpr std::string_view kDisplayNameSetting = "display_name";
 // What this build and CPU offer in the Hello. DUET_BULK_AES=0 keeps the bulk stream on XChaCha20 and
 // DUET_CHAT_ECHO=0 sends chat once and DUET_RAW_BULK=0 keeps bulk frames inside ENet (all for
 // comparisons).
-std::uint32_t localCapabilities()
+// `largeDatagrams`: the host reads raw bulk datagrams on a socket of its own, so any size up to
+// wire::kMaxRawBulkDatagram (ENet's intercept, the fallback, reads at most 4 KiB).
+std::uint32_t localCapabilities(bool largeDatagrams)
 {
     const auto wanted = [](const char* name) {
         const char* setting = std::getenv(name);
@@ -27,6 +29,8 @@ std::uint32_t localCapabilities()
     std::uint32_t capabilities = wanted("DUET_CHAT_ECHO") ? wire::kCapabilityChatEcho : 0;
     if (wanted("DUET_BULK_AES") && crypto::aesGcmAvailable()) capabilities |= wire::kCapabilityBulkAesGcm;
     if (wanted("DUET_RAW_BULK")) capabilities |= wire::kCapabilityRawBulk;
+    if (wanted("DUET_RAW_BULK") && wanted("DUET_LARGE_BULK") && largeDatagrams)
+        capabilities |= wire::kCapabilityLargeBulk;
     return capabilities;
 }
 
@@ -92,11 +96,13 @@ bool NetLoop::startUp()
     m_host = EnetHost::bind(m_config.port, m_waker, bindError);
     if (!m_host) return failStartup(StartupFailure::CannotListen, bindError);
     m_waker.setTarget(m_host->port());
-    m_rawSender = std::make_unique<RawDatagramSender>(m_host->get()->socket);
+    // The bulk socket shares ENet's port and sends without fragmenting; without one, ENet's socket.
+    m_rawSender = std::make_unique<RawDatagramSender>(m_host->bulkFd() >= 0 ? m_host->bulkFd()
+                                                                            : m_host->get()->socket);
     if (const char* gso = std::getenv("DUET_GSO"); gso != nullptr && std::strcmp(gso, "0") == 0)
         m_rawSender->disableSegmentation();
     m_context.emplace(SessionContext{m_identity, m_random, *m_profile, m_clock, name, m_config.autoConfirm});
-    m_context->capabilities = localCapabilities();
+    m_context->capabilities = localCapabilities(m_host->bulkFd() >= 0);
     m_lastStats = m_clock.now();
     std::vector<std::string> addresses;
     for (const discovery::NetInterface& netInterface : discovery::listIpv4Interfaces(false))

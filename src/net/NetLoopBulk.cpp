@@ -19,6 +19,8 @@ namespace {
 // Datagrams one connection may send per loop turn. Pacing decides the real rate; this only keeps one
 // busy connection from holding the loop (and chat) for long: 512 datagrams are about 0.6 MB.
 constexpr int kMaxDatagramsPerTurn = 512;
+static_assert(RawDatagramSender::kMaxDatagram == wire::kMaxRawBulkDatagram);
+static_assert(BulkLink::kMaxFrame + wire::kRawBulkHeaderSize == wire::kMaxRawBulkDatagram);
 
 // DUET_BULK=0 keeps chunks on the reliable channel 2 (the pre-bulk path), for comparisons.
 bool bulkEnabled()
@@ -41,12 +43,19 @@ void NetLoop::startBulk(Connection& connection)
         (connection.session->sharedCapabilities() & wire::kCapabilityBulkAesGcm) != 0
             ? crypto::PacketAead::Aes256Gcm
             : crypto::PacketAead::XChaCha20Poly1305;
-    connection.bulk =
-        std::make_unique<BulkLink>(keys.send.file, keys.receive.file, m_clock.now(), seed, aead);
-    connection.rawBulk = (connection.session->sharedCapabilities() & wire::kCapabilityRawBulk) != 0;
+    const std::uint32_t shared = connection.session->sharedCapabilities();
+    connection.rawBulk = (shared & wire::kCapabilityRawBulk) != 0;
+    // Ethernet's 1,500 bytes, then jumbo frames (and loopback): each only after a probe of it arrived.
+    std::vector<std::uint32_t> largerSlices;
+    if (connection.rawBulk && (shared & wire::kCapabilityLargeBulk) != 0)
+        largerSlices = {wire::rawBulkSliceFor(1500), wire::rawBulkSliceFor(9000)};
+    const bool probing = !largerSlices.empty();
+    connection.bulk = std::make_unique<BulkLink>(keys.send.file, keys.receive.file, m_clock.now(), seed, aead,
+                                                 std::move(largerSlices));
     std::cerr << "duet: " << connection.address << ": bulk transport "
               << (connection.rawBulk ? "in raw datagrams beside ENet" : "on ENet channel 3") << ", "
-              << (aead == crypto::PacketAead::Aes256Gcm ? "AES-256-GCM" : "XChaCha20-Poly1305") << '\n';
+              << (aead == crypto::PacketAead::Aes256Gcm ? "AES-256-GCM" : "XChaCha20-Poly1305")
+              << (probing ? ", probing the path for larger datagrams" : "") << '\n';
 }
 
 void NetLoop::takeRawBulk()
@@ -121,7 +130,8 @@ void NetLoop::pumpBulk()
                     connection.bulk->pollInto(now, slot.subspan(wire::kRawBulkHeaderSize));
                 if (size == 0) break;
                 wire::writeRawBulkHeader(header, slot.data());
-                m_rawSender->commit(connection.peer->address, wire::kRawBulkHeaderSize + size);
+                m_rawSender->commit(connection.peer->address, wire::kRawBulkHeaderSize + size,
+                                    connection.bulk->lastWasProbe());
                 connection.bytesOut += wire::kRawBulkHeaderSize + size;
                 continue;
             }

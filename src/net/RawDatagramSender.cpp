@@ -10,8 +10,9 @@
 
 namespace duet::net {
 
-void RawDatagramSender::commit(const ENetAddress& to, std::size_t size)
+void RawDatagramSender::commit(const ENetAddress& to, std::size_t size, bool alone)
 {
+    m_alone[m_count] = alone;
     sockaddr_in& address = m_to[m_count];
     address = ipv4Address(to.host, to.port);
     m_iov[m_count] = {m_buffers[m_count].data(), std::min(size, kMaxDatagram)};
@@ -43,8 +44,8 @@ void RawDatagramSender::sendSegmented()
         const std::size_t segment = m_iov[first].iov_len;
         const std::size_t maxSegments = std::min(kMaxSegments, kMaxSegmentedBytes / segment);
         std::size_t end = first + 1;
-        while (end < m_count && end - first < maxSegments && sameAddress(m_to[end], m_to[first]) &&
-               m_iov[end].iov_len <= segment) {
+        while (!m_alone[first] && end < m_count && !m_alone[end] && end - first < maxSegments &&
+               sameAddress(m_to[end], m_to[first]) && m_iov[end].iov_len <= segment) {
             const bool shorter = m_iov[end].iov_len < segment;
             ++end;
             if (shorter) break; // only the last may be shorter

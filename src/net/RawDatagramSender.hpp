@@ -18,14 +18,15 @@ namespace duet::net {
 class RawDatagramSender {
 public:
     static constexpr std::size_t kBatch = 64;
-    static constexpr std::size_t kMaxDatagram = 1400;
+    static constexpr std::size_t kMaxDatagram = 8972; // wire::kMaxRawBulkDatagram
 
     explicit RawDatagramSender(ENetSocket socket) : m_socket(socket) {}
 
     // The next datagram's buffer: write up to kMaxDatagram bytes there, then commit() them (or not).
     std::span<std::uint8_t> slot() { return m_buffers[m_count]; }
-    // Queues the slot's first `size` bytes for `to`; sends the batch when it is full.
-    void commit(const ENetAddress& to, std::size_t size);
+    // Queues the slot's first `size` bytes for `to`; sends the batch when it is full. An `alone` datagram
+    // (a path MTU probe, which the kernel may refuse as too large) never shares a segmented message.
+    void commit(const ENetAddress& to, std::size_t size, bool alone = false);
     // Sends whatever is queued.
     void flush();
 
@@ -56,6 +57,7 @@ private:
     std::array<std::array<std::uint8_t, kMaxDatagram>, kBatch> m_buffers{};
     std::array<iovec, kBatch> m_iov{};
     std::array<sockaddr_in, kBatch> m_to{};
+    std::array<bool, kBatch> m_alone{};
     std::array<mmsghdr, kBatch> m_headers{};
     std::uint64_t m_sent = 0;
     std::uint64_t m_dropped = 0;

@@ -37,7 +37,7 @@ Result<BulkDataView> decodeBulkData(ByteSpan plaintext)
     BulkDataView view;
     if (!in.u64(view.streamOffset) || in.atEnd()) return DecodeError::Truncated;
     view.data = in.rest();
-    if (view.data.size() > kMaxBulkSlice) return DecodeError::Oversized;
+    if (view.data.size() > kMaxLargeBulkSlice) return DecodeError::Oversized;
     if (view.streamOffset > kMaxBulkStreamOffset - view.data.size()) return DecodeError::Malformed;
     return view;
 }

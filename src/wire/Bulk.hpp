@@ -17,9 +17,12 @@ namespace duet::wire {
 
 inline constexpr std::size_t kBulkTagSize = 16;
 inline constexpr std::size_t kBulkEnvelopeHeader = 8;
-// Keeps a sealed data datagram (frame header + envelope + offset + slice + tag + ENet's 12-byte header)
-// under 1,280 bytes, the smallest MTU of common tunnels, so ENet never fragments it.
+// The base slice: a sealed data datagram (frame header + envelope + offset + slice + tag + ENet's 12-byte
+// header) stays under 1,280 bytes, the smallest MTU of common tunnels, so no path fragments it.
 inline constexpr std::size_t kMaxBulkSlice = 1200;
+// Larger slices go only in raw datagrams to a peer that announced kCapabilityLargeBulk, after a probe of
+// that size arrived (PROTOCOL.md §11.9); the largest fills a 9,000-byte jumbo IPv4 packet.
+inline constexpr std::size_t kMaxLargeBulkSlice = 8928;
 inline constexpr std::size_t kMaxBulkAckRanges = 32;
 // Stream offsets stay far below 2^63 so offset + length can never wrap.
 inline constexpr std::uint64_t kMaxBulkStreamOffset = std::uint64_t{1} << 62;
@@ -51,7 +54,7 @@ Bytes encodeBulkEnvelope(std::uint64_t sequence, ByteSpan ciphertext);
 Result<BulkEnvelopeView> decodeBulkEnvelope(ByteSpan body);
 
 Bytes encodeBulkData(std::uint64_t streamOffset, ByteSpan data);
-// Refuses empty or oversized data and an offset whose end passes kMaxBulkStreamOffset.
+// Refuses empty data, data above kMaxLargeBulkSlice and an offset whose end passes kMaxBulkStreamOffset.
 Result<BulkDataView> decodeBulkData(ByteSpan plaintext);
 
 // The caller passes 1 .. kMaxBulkAckRanges well-formed ranges (BulkReceiver builds them).
@@ -65,7 +68,8 @@ Result<BulkAck> decodeBulkAck(ByteSpan plaintext);
 // writeBulkDataFrame writes all but the tag (the frame header already counts it) and returns the
 // plaintext's length; the plaintext starts at kBulkDataPlaintextAt. `out` needs kMaxBulkDataFrame bytes.
 inline constexpr std::size_t kBulkDataPlaintextAt = kFrameHeaderSize + kBulkEnvelopeHeader;
-inline constexpr std::size_t kMaxBulkDataFrame = kBulkDataPlaintextAt + 8 + kMaxBulkSlice + kBulkTagSize;
+inline constexpr std::size_t kBulkDataFrameOverhead = kBulkDataPlaintextAt + 8 + kBulkTagSize;
+inline constexpr std::size_t kMaxBulkDataFrame = kBulkDataFrameOverhead + kMaxLargeBulkSlice;
 std::size_t writeBulkDataFrame(std::uint64_t sequence, std::uint64_t streamOffset, ByteSpan data,
                                std::uint8_t* out);
 
@@ -75,8 +79,15 @@ std::size_t writeBulkDataFrame(std::uint64_t sequence, std::uint64_t streamOffse
 // peer without the capability only ignores it. The header routes; the frame's AEAD authenticates.
 inline constexpr std::uint8_t kRawBulkMarker = 0x7E;
 inline constexpr std::size_t kRawBulkHeaderSize = 4;
-// A sealed BulkData frame (at most 1,240 bytes) plus the header, with room to spare; larger is not ours.
-inline constexpr std::size_t kMaxRawBulkDatagram = 1400;
+// The largest sealed BulkData frame plus the header: 9,000 bytes of IPv4 packet. Larger is not ours.
+inline constexpr std::size_t kMaxRawBulkDatagram = kRawBulkHeaderSize + kMaxBulkDataFrame;
+static_assert(kMaxRawBulkDatagram + 28 == 9000);
+// The slice that fills an IPv4 packet of `ipPacketBytes` (20 bytes of IP and 8 of UDP header) when sent
+// as a raw datagram.
+constexpr std::size_t rawBulkSliceFor(std::size_t ipPacketBytes)
+{
+    return ipPacketBytes - 28 - kRawBulkHeaderSize - kBulkDataFrameOverhead;
+}
 
 struct RawBulkHeader {
     std::uint8_t session = 0;

@@ -91,6 +91,9 @@ inline constexpr std::uint32_t kCapabilityBulkAesGcm = 1u << 0;
 inline constexpr std::uint32_t kCapabilityChatEcho = 1u << 1;
 // This side sends and accepts bulk frames straight on the UDP socket, outside ENet (PROTOCOL.md §11.8).
 inline constexpr std::uint32_t kCapabilityRawBulk = 1u << 2;
+// This side reads raw bulk datagrams of up to kMaxRawBulkDatagram bytes, so the peer may probe the path
+// for slices larger than kMaxBulkSlice (PROTOCOL.md §11.9).
+inline constexpr std::uint32_t kCapabilityLargeBulk = 1u << 3;
 // The sender's user compared the verification code and accepted it.
 struct PeerConfirmed {};
 struct Chat {

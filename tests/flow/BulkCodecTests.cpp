@@ -33,7 +33,11 @@ TEST_CASE("wire bulk: hostile envelopes and data are refused")
     CHECK(decodeBulkEnvelope(Bytes(8 + kBulkTagSize - 1)).error() == DecodeError::Truncated);
     CHECK(decodeBulkEnvelope(Bytes{}).error() == DecodeError::Truncated);
     CHECK(decodeBulkData(encodeBulkData(0, {})).error() == DecodeError::Truncated);
-    CHECK(decodeBulkData(encodeBulkData(0, Bytes(kMaxBulkSlice + 1))).error() == DecodeError::Oversized);
+    CHECK(decodeBulkData(encodeBulkData(0, Bytes(kMaxLargeBulkSlice + 1))).error() == DecodeError::Oversized);
+    // Slices above the base are a path MTU search's (§11.9); the largest fills a 9,000-byte packet.
+    CHECK(decodeBulkData(encodeBulkData(0, Bytes(kMaxLargeBulkSlice))).ok());
+    CHECK(rawBulkSliceFor(9000) == kMaxLargeBulkSlice);
+    CHECK(rawBulkSliceFor(1500) + kRawBulkHeaderSize + kBulkDataFrameOverhead + 28 == 1500);
     CHECK(decodeBulkData(encodeBulkData(kMaxBulkStreamOffset - 10, Bytes(11))).error() ==
           DecodeError::Malformed);
     CHECK(decodeBulkData(encodeBulkData(UINT64_MAX, Bytes(1))).error() == DecodeError::Malformed);

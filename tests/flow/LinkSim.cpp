@@ -35,7 +35,7 @@ struct InFlight {
 };
 
 struct Flow {
-    Flow(MonoTime now, std::uint32_t seed, FlowPlan plan) : sender(now, {8u << 20, seed}), plan(plan) {}
+    Flow(MonoTime now, std::uint32_t seed, FlowPlan plan) : sender(now, {8u << 20, seed, plan.largerSlices}), plan(plan) {}
     BulkSender sender;
     BulkReceiver receiver;
     FlowPlan plan;
@@ -96,6 +96,7 @@ void Simulation::sendData(std::size_t flow, const OutgoingSlice& slice, MonoTime
     m_bottleneckFree = queueStart + std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(
                                         static_cast<double>(size) / m_path.rateBytesPerSecond));
     if (chance(m_path.loss)) return;
+    if (m_path.maxSlice != 0 && slice.data.size() > m_path.maxSlice) return; // a router past the bottleneck
     const int copies = chance(m_path.duplicate) ? 2 : 1;
     for (int i = 0; i < copies; ++i) {
         InFlight datagram;

@@ -25,6 +25,7 @@ struct PathConfig {
     Nanos blackoutLength{0};
     std::uint64_t seed = 1;
     Nanos measureQueueAfter = std::chrono::seconds(1); // start of the p99 queue-delay window
+    std::size_t maxSlice = 0; // larger data slices are dropped (a path MTU); 0: any size passes
 };
 
 struct FlowResult {
@@ -49,6 +50,7 @@ struct FlowPlan {
     std::uint64_t messages = 64;
     std::size_t messageSize = 256 * 1024;
     Nanos startAfter{0};
+    std::vector<std::uint32_t> largerSlices; // the sender's path MTU search (BulkSenderConfig)
 };
 
 // Runs every flow to completion or until `limit` simulated time has passed.

@@ -50,7 +50,7 @@ TEST_CASE("flow sender: slices a message into datagrams below the MTU budget, wi
 
 TEST_CASE("flow sender: the buffer limit holds and frees as acks arrive")
 {
-    BulkSender sender(start(), {2u << 20, 0});
+    BulkSender sender(start(), {2u << 20, 0, {}});
     const wire::Bytes message(kMaxBulkMessage, 1);
     CHECK(sender.queue(message));
     CHECK_FALSE(sender.canQueue(kMaxBulkMessage));

@@ -68,7 +68,7 @@ std::pair<PathConfig, SimResult> runBadProfile(std::uint64_t seed, Nanos measure
 {
     PathConfig path = profile(10e6, 200, 20, 0.02, seed);
     path.measureQueueAfter = measureQueueAfter;
-    return {path, run(path, {{64, 256 * 1024, 0ms}}, 40s)};
+    return {path, run(path, {{64, 256 * 1024, 0ms, {}}}, 40s)};
 }
 
 // Retransmissions stay within a small multiple of what the path really lost.
@@ -85,7 +85,7 @@ TEST_CASE("flow sim: clean 100 Mbit/s 20 ms path with a deep buffer is filled, t
 {
     PathConfig path = profile(100e6, 20, 0, 0);
     path.queueBytes = 1u << 20; // 84 ms at this rate
-    const SimResult result = run(path, {{240, 256 * 1024, 0ms}}, 20s);
+    const SimResult result = run(path, {{240, 256 * 1024, 0ms, {}}}, 20s);
     report("deep buffer", path, result);
     const FlowResult& flow = result.flows.front();
     REQUIRE(flow.complete);
@@ -99,7 +99,7 @@ TEST_CASE("flow sim: clean 100 Mbit/s 20 ms path with a deep buffer is filled, t
 TEST_CASE("flow sim: wifi profile (200 Mbit/s, 5 ms, 0.2 % loss)")
 {
     const PathConfig path = profile(200e6, 5, 0, 0.002);
-    const SimResult result = run(path, {{400, 256 * 1024, 0ms}}, 20s);
+    const SimResult result = run(path, {{400, 256 * 1024, 0ms, {}}}, 20s);
     report("wifi", path, result);
     const FlowResult& flow = result.flows.front();
     REQUIRE(flow.complete);
@@ -111,7 +111,7 @@ TEST_CASE("flow sim: wifi profile (200 Mbit/s, 5 ms, 0.2 % loss)")
 TEST_CASE("flow sim: wan profile (50 Mbit/s, 40 ms, 0.5 % loss)")
 {
     const PathConfig path = profile(50e6, 40, 0, 0.005);
-    const SimResult result = run(path, {{120, 256 * 1024, 0ms}}, 20s);
+    const SimResult result = run(path, {{120, 256 * 1024, 0ms, {}}}, 20s);
     report("wan", path, result);
     const FlowResult& flow = result.flows.front();
     REQUIRE(flow.complete);
@@ -138,7 +138,7 @@ TEST_CASE("flow sim: reordering, duplication and ack loss still deliver everythi
     path.jitterReorders = true; // +-3 ms per datagram: many overtake each other
     path.duplicate = 0.02;
     path.ackLoss = 0.05;
-    const SimResult result = run(path, {{24, 256 * 1024, 0ms}, {8, 1000, 0ms}}, 20s);
+    const SimResult result = run(path, {{24, 256 * 1024, 0ms, {}}, {8, 1000, 0ms, {}}}, 20s);
     report("reorder", path, result);
     for (const FlowResult& flow : result.flows) {
         REQUIRE(flow.complete);
@@ -156,7 +156,7 @@ TEST_CASE("flow sim: a 3 s blackout mid-transfer is survived with backed-off pro
     PathConfig path = profile(20e6, 40, 0, 0);
     path.blackoutStart = 2s;
     path.blackoutLength = 3s;
-    const SimResult result = run(path, {{40, 256 * 1024, 0ms}}, 30s);
+    const SimResult result = run(path, {{40, 256 * 1024, 0ms, {}}}, 30s);
     report("blackout", path, result);
     const FlowResult& flow = result.flows.front();
     REQUIRE(flow.complete);
@@ -171,7 +171,7 @@ TEST_CASE("flow sim: a 3 s blackout mid-transfer is survived with backed-off pro
 TEST_CASE("flow sim: two transfers sharing a bottleneck each get at least 30 %")
 {
     PathConfig path = profile(50e6, 40, 0, 0.001, 3);
-    const SimResult result = run(path, {{120, 256 * 1024, 0ms}, {120, 256 * 1024, 2s}}, 60s);
+    const SimResult result = run(path, {{120, 256 * 1024, 0ms, {}}, {120, 256 * 1024, 2s, {}}}, 60s);
     REQUIRE(result.flows.size() == 2);
     REQUIRE(result.flows[0].complete);
     REQUIRE(result.flows[1].complete);
@@ -203,6 +203,30 @@ TEST_CASE("flow sim: start-up on a long path stops on a standing queue, before i
         CHECK(result.maxQueueDelay <= 160ms);
         CHECK(result.p99QueueDelay <= 120ms);
     }
+}
+
+TEST_CASE("flow sim: wan profile with the path MTU search carries more per datagram")
+{
+    // The same path twice: base slices, then a sender searching up to jumbo over a 1,500-byte path.
+    PathConfig path = profile(50e6, 40, 0, 0.005);
+    path.maxSlice = 1428;
+    const SimResult base = run(path, {{120, 256 * 1024, 0ms, {}}}, 20s);
+    const SimResult searching = run(path, {{120, 256 * 1024, 0ms, {1428, 8928}}}, 20s);
+    report("wan, base slices", path, base);
+    report("wan, path MTU search", path, searching);
+    const FlowResult& flow = searching.flows.front();
+    REQUIRE(flow.complete);
+    CHECK(flow.sender.sliceSize == 1428);
+    CHECK(flow.sender.sizeProbesLost == 3);
+    const auto linkShare = [&path](const FlowResult& result) {
+        const std::size_t end = lastSlot(result);
+        return end > 20 ? goodput(result, 10, end - 10) / path.rateBytesPerSecond : 0.0;
+    };
+    MESSAGE("link share: base " << linkShare(base.flows.front()) << ", searching " << linkShare(flow));
+    // 1,428 of 1,508 bytes against 1,200 of 1,280 on the wire: about 1 % more of the link.
+    CHECK(linkShare(flow) > linkShare(base.flows.front()) + 0.005);
+    CHECK(searching.p99QueueDelay <= 10ms);
+    checkRetransmission(path, flow);
 }
 
 } // namespace duet::flow::sim

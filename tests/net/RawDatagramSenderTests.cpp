@@ -121,4 +121,27 @@ TEST_CASE("raw datagram sender: one by one, the same datagrams arrive")
     sendPattern(false);
 }
 
+TEST_CASE("raw datagram sender: a path MTU probe travels alone, between segmented runs")
+{
+    UdpSocket sender, receiver;
+    RawDatagramSender batch(sender.fd);
+    // Ten full datagrams, a jumbo probe (which a smaller interface would refuse), ten more.
+    std::vector<std::size_t> sizes(10, 1472);
+    sizes.push_back(RawDatagramSender::kMaxDatagram);
+    sizes.insert(sizes.end(), 10, 1472);
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        fill(batch.slot(), i, sizes[i]);
+        batch.commit(receiver.address(), sizes[i], sizes[i] == RawDatagramSender::kMaxDatagram);
+    }
+    batch.flush();
+    CHECK(batch.sent() == sizes.size());
+    if (batch.segmentation()) CHECK(batch.segmentedRuns() == 3); // not the probe with the run after it
+    const auto got = receiver.receiveAll(sizes.size());
+    REQUIRE(got.size() == sizes.size());
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        CAPTURE(i);
+        CHECK(holds(got[i], i, sizes[i]));
+    }
+}
+
 } // namespace duet::net
