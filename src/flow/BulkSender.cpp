@@ -26,13 +26,15 @@ constexpr int kMaxProbeBackoff = 6;
 constexpr Nanos kMaxProbeInterval = 1s;
 // This many probe timeouts in a row are an outage rather than a tail loss.
 constexpr int kOutageProbes = 2;
-// Pacing may catch up on at most this much lost time in one burst, and on no more than kPacingBurstBytes.
+// Pacing may catch up on at most this much lost time in one burst, and on no more than
+// kPacingBurstDatagrams.
 // The net loop waits for the exact send time, but on a loaded machine it wakes 1-2 ms late: with a burst
 // of 8 datagrams that alone held a 1 Gbit/s LAN transfer to ~7 MB/s (DUET_BULK_TRACE showed 9 packets
 // in flight against a window of 50-150 KB). 32 datagrams (38 KB) is still about half of the 64 KiB
 // drop-tail queue of the lan profile and a third of Wi-Fi's 125 kB; whole milliseconds at 1 Gbit/s are not.
 constexpr Nanos kPacingCatchUp = 2ms;
-constexpr double kPacingBurstBytes = 32.0 * kMaxDatagramPayload;
+// Counted in datagrams of the size in use: a path that carries jumbo frames (or loopback) takes 32 of them.
+constexpr double kPacingBurstDatagrams = 32.0;
 // Every wake-up of the net loop costs a context switch and a service pass (several system calls; on the
 // paravirtualised test VM a third of the sender's time went to scheduling and interrupt enabling). At
 // high rates the sender therefore sleeps until a few datagrams are due and sends them back to back: at
@@ -183,7 +185,8 @@ std::optional<OutgoingSlice> BulkSender::poll(MonoTime now)
         std::chrono::duration<double>(static_cast<double>(data.size()) / rate));
     const Nanos catchUp =
         std::min(kPacingCatchUp,
-                 std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(kPacingBurstBytes / rate)));
+                 std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(
+                     kPacingBurstDatagrams * static_cast<double>(m_sliceSize.current()) / rate)));
     m_nextSendTime = std::max(m_nextSendTime, now - catchUp) + gap;
 
     ++m_stats.packetsSent;

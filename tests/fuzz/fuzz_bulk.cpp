@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 1: {
         const auto slice = decodeBulkData(input);
         if (!slice.ok()) break;
-        if (slice->data.empty() || slice->data.size() > kMaxBulkSlice) std::abort();
+        if (slice->data.empty() || slice->data.size() > kMaxLargeBulkSlice) std::abort();
         if (encodeBulkData(slice->streamOffset, slice->data) != original) std::abort();
         break;
     }
