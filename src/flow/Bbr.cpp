@@ -19,6 +19,9 @@ constexpr double kProbeBytes = 16 * kMaxDatagramPayload;
 constexpr double kMinDrainGain = 0.75;
 constexpr std::chrono::nanoseconds kMinRttWindow = 10s;
 constexpr std::chrono::nanoseconds kProbeRttDuration = 200ms;
+// An RTT sample within this much of the minimum confirms it (see updateMinRtt).
+constexpr int kMinRttConfirmDivisor = 32;
+constexpr std::chrono::nanoseconds kMinRttConfirmMargin = 250us;
 constexpr std::uint64_t kInitialCwnd = 32 * kMaxDatagramPayload;
 // Until the first RTT sample arrives the pipe is assumed to be this long.
 constexpr std::chrono::nanoseconds kInitialRttGuess = 10ms;
@@ -307,6 +310,12 @@ void Bbr::updateMinRtt(const AckSample& sample, MonoTime now)
     const bool expired = now > m_minRttStamp + kMinRttWindow;
     if (sample.rtt.count() > 0 && (m_minRtt.count() == 0 || sample.rtt <= m_minRtt || expired)) {
         m_minRtt = sample.rtt;
+        m_minRttStamp = now;
+    } else if (sample.rtt.count() > 0 &&
+               sample.rtt <= m_minRtt + std::max(m_minRtt / kMinRttConfirmDivisor, kMinRttConfirmMargin)) {
+        // A sample this close to the minimum saw an (almost) empty queue: the minimum still holds, and
+        // draining the pipe to measure it again (ProbeRtt: 200 ms and a round trip at four datagrams,
+        // 4 % of a 200 ms path's time) would learn nothing.
         m_minRttStamp = now;
     }
     if (expired && m_mode != Mode::ProbeRtt && m_filledPipe) {

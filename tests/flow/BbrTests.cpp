@@ -1,4 +1,5 @@
-// Bbr on its own, fed synthetic acknowledgements: the ack aggregation it measures widens cwnd.
+// Bbr on its own, fed synthetic acknowledgements: the ack aggregation it measures widens cwnd; RTT
+// samples near the minimum spare the path a ProbeRtt.
 #include "duet/flow/Bbr.hpp"
 
 #include <doctest/doctest.h>
@@ -12,7 +13,8 @@ constexpr double kRate = 100e6; // bytes per second
 constexpr auto kRtt = 500us;
 
 // Acks `bytes` at `now`, measured at kRate with an RTT of kRtt, on a path with a BDP in flight.
-void ack(Bbr& bbr, std::uint64_t& delivered, std::uint64_t bytes, MonoTime now)
+void ack(Bbr& bbr, std::uint64_t& delivered, std::uint64_t bytes, MonoTime now,
+         std::chrono::nanoseconds rtt = kRtt)
 {
     const auto inflight = static_cast<std::uint64_t>(kRate * std::chrono::duration<double>(kRtt).count());
     AckSample sample;
@@ -22,7 +24,7 @@ void ack(Bbr& bbr, std::uint64_t& delivered, std::uint64_t bytes, MonoTime now)
     sample.deliveryRate = kRate;
     sample.newlyAcked = bytes;
     sample.bytesInFlight = inflight;
-    sample.rtt = kRtt;
+    sample.rtt = rtt;
     bbr.onAck(sample, now);
 }
 
@@ -64,6 +66,26 @@ TEST_CASE("flow bbr: acks that arrive in clumps widen cwnd by what the clumps ca
     }
     CHECK(bbr.extraAcked() < 20'000);
     CHECK(bbr.cwnd() <= evenCwnd * 11 / 10);
+}
+
+TEST_CASE("flow bbr: samples close to the minimum RTT confirm it, so the pipe is not drained to re-measure it")
+{
+    // 12 s of acks every 120 us; `above` is how far the RTT samples sit over the first (minimum) one.
+    const auto run = [](std::chrono::nanoseconds above) {
+        MonoTime now{std::chrono::hours(1000)};
+        Bbr bbr(now, 0);
+        std::uint64_t delivered = 0;
+        bool probedRtt = false;
+        ack(bbr, delivered, 12'000, now);
+        for (int i = 0; i < 100'000; ++i) {
+            now += 120us;
+            ack(bbr, delivered, 12'000, now, kRtt + above);
+            probedRtt = probedRtt || bbr.mode() == Bbr::Mode::ProbeRtt;
+        }
+        return probedRtt;
+    };
+    CHECK_FALSE(run(200us)); // within 250 us: the minimum still holds
+    CHECK(run(2ms));         // a standing queue, or a longer path: measure again after 10 s
 }
 
 } // namespace duet::flow

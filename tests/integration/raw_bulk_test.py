@@ -2,6 +2,10 @@
 - two current peers use raw datagrams (their stderr says so) and a 24 MiB file arrives intact while a
   third socket sprays forged raw datagrams at both (every ENet peer index 0-63 and session 0-3, random
   frames, truncated, oversized, empty): they are dropped without a strike, nobody disconnects;
+- on loopback the path MTU search (§11.9) ends at jumbo-sized datagrams (the sender's DUET_BULK_TRACE
+  lines say `slice 8928`), and forged datagrams of up to 9,100 bytes change nothing;
+- a peer started with DUET_LARGE_BULK=0 (as a build without bit 3 would) gets raw datagrams of the base
+  size only (`slice 1200`, no probes);
 - a peer started with DUET_RAW_BULK=0 (as an older build would) still gets the file, on ENet channel 3."""
 
 import os
@@ -24,7 +28,7 @@ def spray(ports, stop, counter):
             if stop.is_set():
                 break
             index, session = rng.randrange(64), rng.randrange(4)
-            length = rng.choice([0, 1, 16, 40, 600, 1236, 1396, 1500, 4000])
+            length = rng.choice([0, 1, 16, 40, 600, 1236, 1396, 1500, 4000, 8924, 8968, 9100])
             datagram = struct.pack("<BBH", 0x7E, session, index) + os.urandom(length)
             for port in ports:
                 try:
@@ -54,12 +58,32 @@ def bulk_mode(peer):
     return None
 
 
+def with_environment(settings, start):
+    """Runs start() with `settings` added to the environment, which the started process inherits."""
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        return start()
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
+
+
+def slice_sizes(peer):
+    """The data slice sizes the peer's DUET_BULK_TRACE lines reported, in order."""
+    return [int(part.split()[0]) for part in peer.stderr_text().split(" slice ")[1:]]
+
+
 def test(duet, workdir):
     source = os.path.join(workdir, "payload.bin")
     with open(source, "wb") as f:
         f.write(os.urandom(SIZE))
 
-    alice = h.HeadlessPeer(duet, "alice", yes=True, workdir=workdir)
+    alice = with_environment({"DUET_BULK_TRACE": "1"},
+                             lambda: h.HeadlessPeer(duet, "alice", yes=True, workdir=workdir))
     bob = h.HeadlessPeer(duet, "bob", yes=True, workdir=workdir)
     try:
         h.connect_verified(alice, bob)
@@ -74,6 +98,11 @@ def test(duet, workdir):
         h.check(counter[0] > 1000, "the sprayer sent only %d datagrams" % counter[0])
         h.check(bulk_mode(alice) == "raw" and bulk_mode(bob) == "raw",
                 "expected raw bulk on both sides: %r / %r" % (bulk_mode(alice), bulk_mode(bob)))
+        h.check("probing the path for larger datagrams" in alice.stderr_text(),
+                "both announce large datagrams, so alice should probe")
+        sizes = slice_sizes(alice)
+        h.check(sizes and sizes[-1] == 8928,
+                "loopback carries jumbo datagrams; the search reported %r" % sorted(set(sizes)))
         for peer in (alice, bob):
             h.check(peer.count("disconnected") == 0, "%s lost the link to forged datagrams" % peer.name)
             h.check(peer.alive(), "%s died" % peer.name)
@@ -82,15 +111,24 @@ def test(duet, workdir):
         alice.close()
         bob.close()
 
-    previous = os.environ.get("DUET_RAW_BULK")
-    os.environ["DUET_RAW_BULK"] = "0"
+    erin = with_environment({"DUET_LARGE_BULK": "0"},
+                            lambda: h.HeadlessPeer(duet, "erin", yes=True, workdir=workdir))
+    frank = with_environment({"DUET_BULK_TRACE": "1"},
+                             lambda: h.HeadlessPeer(duet, "frank", yes=True, workdir=workdir))
     try:
-        carol = h.HeadlessPeer(duet, "carol", yes=True, workdir=workdir)
+        h.connect_verified(frank, erin)
+        send_file(frank, erin, source)
+        h.check(bulk_mode(frank) == "raw", "frank should still send raw datagrams: %r" % bulk_mode(frank))
+        h.check("probing the path" not in frank.stderr_text(), "erin reads base-size datagrams only")
+        sizes = slice_sizes(frank)
+        h.check(sizes and set(sizes) == {1200}, "frank sent slices of %r" % sorted(set(sizes)))
+        h.check("probes 0/0" in frank.stderr_text(), "no probe may go to a peer without bit 3")
     finally:
-        if previous is None:
-            del os.environ["DUET_RAW_BULK"]
-        else:
-            os.environ["DUET_RAW_BULK"] = previous
+        erin.close()
+        frank.close()
+
+    carol = with_environment({"DUET_RAW_BULK": "0"},
+                             lambda: h.HeadlessPeer(duet, "carol", yes=True, workdir=workdir))
     dave = h.HeadlessPeer(duet, "dave", yes=True, workdir=workdir)
     try:
         h.connect_verified(dave, carol)
