@@ -111,7 +111,10 @@ private:
     int m_startupHighRtts = 0; // RTT samples in a row that showed a queue during start-up
     std::uint64_t m_roundStartDelivered = 0;
     MonoTime m_roundStartTime{};
-    double m_bandwidthCap = 0; // 0 = none
+    double m_bandwidthCap = 0; // 0 = none; the queue guard's cap while it drains the queue
+    double m_holdCap = 0;      // its cap from m_drainCapUntilRound until the next probe
+    std::uint64_t m_drainCapUntilRound = 0;
+    std::uint64_t m_lastRoundLost = 0; // light (random) loss of the last complete round
     // Ack aggregation (after Linux BBR's extra_acked): an epoch starts whenever acks fall behind the
     // estimate; what arrives ahead of it within the epoch is the aggregation seen.
     WindowedMax m_extraAcked;

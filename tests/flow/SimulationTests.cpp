@@ -126,7 +126,8 @@ TEST_CASE("flow sim: bad profile (10 Mbit/s, 200 +- 20 ms, 2 % loss)")
     report("bad", path, result);
     const FlowResult& flow = result.flows.front();
     REQUIRE(flow.complete);
-    CHECK(steadyShare(path, flow) >= 0.90);
+    // 2 % loss takes 2 %; the queue guard's hold keeps the rest of the link busy (PROTOCOL.md §11.5).
+    CHECK(steadyShare(path, flow) >= 0.94);
     // Chat's budget is base RTT + 25 ms; the transfer's own queue must leave room for the jitter.
     CHECK(result.p99QueueDelay <= 25ms);
     checkRetransmission(path, flow);
