@@ -44,6 +44,8 @@ public:
     std::optional<MonoTime> nextAckTime() const;
 
     std::uint64_t deliveredOffset() const { return m_deliveredOffset; }
+    // The largest packet number received so far (a compact datagram's number is expanded from it).
+    std::optional<std::uint64_t> largestPacket() const { return m_packets.highest(); }
     std::uint64_t bufferedBytes() const { return m_bufferedBytes; }
     std::uint64_t duplicates() const { return m_duplicates; }
 

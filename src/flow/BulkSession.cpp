@@ -15,6 +15,11 @@ constexpr crypto::NoncePrefix kDataPrefix{'d', 'u', 'e', 't', '-', 'b', 'u', 'l'
                                           'k', '-', 'd', 'a', 't', 'a', 0,   0};
 constexpr crypto::NoncePrefix kAckPrefix{'d', 'u', 'e', 't', '-', 'b', 'u', 'l',
                                          'k', '-', 'a', 'c', 'k', 0,   0,   0};
+// Compact data (PROTOCOL.md §11.10) is sealed as its own type, so no sealed bytes of one format can be
+// taken for the other's: the type is in the nonce and the associated data.
+constexpr std::uint64_t kCompactDataType = 0x15;
+constexpr crypto::NoncePrefix kCompactDataPrefix{'d', 'u', 'e', 't', '-', 'b', 'u', 'l',
+                                                 'k', '-', 'c', 'd', 'a', 't', 'a', 0};
 
 crypto::Key32 bulkKey(const crypto::Key32& fileKey)
 {
@@ -29,10 +34,13 @@ std::uint64_t typeTag(wire::FrameType type)
 } // namespace
 
 BulkSession::BulkSession(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
-                         std::uint32_t seed, crypto::PacketAead aead, std::vector<std::uint32_t> largerSlices)
+                         std::uint32_t seed, crypto::PacketAead aead, std::vector<std::uint32_t> largerSlices,
+                         bool compactData)
     : m_seal(bulkKey(sendFileKey), aead), m_open(bulkKey(receiveFileKey), aead),
-      m_sender(now, BulkSenderConfig{8u << 20, seed, std::move(largerSlices)})
+      m_sender(now, BulkSenderConfig{8u << 20, seed, std::move(largerSlices)}), m_compactData(compactData)
 {
+    // A full frame has 12 bytes more header, so its largest slice is that much smaller.
+    static_assert(wire::kBulkDataFrameOverhead - wire::kCompactDataOverhead == 12);
 }
 
 std::optional<wire::Bytes> BulkSession::poll(MonoTime now)
@@ -47,6 +55,7 @@ std::optional<wire::Bytes> BulkSession::poll(MonoTime now)
 std::size_t BulkSession::pollInto(MonoTime now, std::span<std::uint8_t> out)
 {
     m_lastWasProbe = false;
+    m_lastWasCompact = false;
     if (out.size() < kMaxFrame) return 0;
     if (std::optional<wire::BulkAck> ack = m_receiver.pollAck(now)) {
         // About one in eight packets: allocating here costs nothing that matters.
@@ -62,6 +71,14 @@ std::size_t BulkSession::pollInto(MonoTime now, std::span<std::uint8_t> out)
     if (!slice) return 0;
     m_lastWasProbe = slice->probe;
     // A retransmission has a new packet number, so it is sealed again under a fresh nonce.
+    if (m_compactData) {
+        m_lastWasCompact = true;
+        const std::size_t plaintext =
+            wire::writeCompactData(slice->packetNumber, slice->streamOffset, slice->data, out.data());
+        return wire::kCompactDataPlaintextAt +
+               m_seal.sealInPlace(kCompactDataType, kCompactDataPrefix, slice->packetNumber,
+                                  out.subspan(wire::kCompactDataPlaintextAt), plaintext);
+    }
     const std::size_t plaintext =
         wire::writeBulkDataFrame(slice->packetNumber, slice->streamOffset, slice->data, out.data());
     const std::size_t sealed =
@@ -109,9 +126,32 @@ BulkSession::Input BulkSession::onFrameInPlace(std::span<std::uint8_t> frame, Mo
         // Acks may arrive out of order or twice; an older one is still true, just less informative.
         return m_sender.onAck(ack.value(), now) ? Input::Accepted : Input::Abuse;
     }
+    // A peer that agreed on the compact format sends no data frames: such a frame is noise.
+    if (m_compactData) return Input::Dropped;
+    return acceptData(envelope->sequence, plaintext, now, messages);
+}
+
+BulkSession::Input BulkSession::onCompactDataInPlace(std::span<std::uint8_t> data, MonoTime now,
+                                                     std::vector<wire::Bytes>& messages)
+{
+    if (!m_compactData) return Input::Dropped;
+    const auto view = wire::decodeCompactData(data);
+    if (!view.ok()) return Input::Dropped;
+    const std::optional<std::uint64_t> largest = m_receiver.largestPacket();
+    const std::uint64_t packetNumber = wire::expandPacketNumber(view->packetNumberLow, largest ? *largest + 1 : 0);
+    const std::span<std::uint8_t> sealed(data.data() + (view->sealed.data() - data.data()), view->sealed.size());
+    const std::optional<std::size_t> length =
+        m_open.openInPlace(kCompactDataType, kCompactDataPrefix, packetNumber, sealed);
+    if (!length) return Input::Dropped;
+    return acceptData(packetNumber, wire::ByteSpan(sealed.data(), *length), now, messages);
+}
+
+BulkSession::Input BulkSession::acceptData(std::uint64_t packetNumber, wire::ByteSpan plaintext, MonoTime now,
+                                           std::vector<wire::Bytes>& messages)
+{
     const auto data = wire::decodeBulkData(plaintext);
     if (!data.ok()) return Input::Abuse;
-    const BulkReceiver::Verdict verdict = m_receiver.onData(envelope->sequence, data.value(), now);
+    const BulkReceiver::Verdict verdict = m_receiver.onData(packetNumber, data.value(), now);
     for (wire::Bytes& message : m_receiver.takeMessages())
         messages.push_back(std::move(message));
     return verdict == BulkReceiver::Verdict::Refused ? Input::Abuse : Input::Accepted;

@@ -9,9 +9,10 @@
 namespace duet::net {
 
 BulkLink::BulkLink(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
-                   std::uint32_t seed, crypto::PacketAead aead, std::vector<std::uint32_t> largerSlices)
+                   std::uint32_t seed, crypto::PacketAead aead, std::vector<std::uint32_t> largerSlices,
+                   bool compactData)
     : m_session(std::make_unique<flow::BulkSession>(sendFileKey, receiveFileKey, now, seed, aead,
-                                                    std::move(largerSlices)))
+                                                    std::move(largerSlices), compactData))
 {
 }
 
@@ -64,15 +65,21 @@ bool BulkLink::lastWasProbe() const
     return m_session->lastWasProbe();
 }
 
+bool BulkLink::lastWasCompact() const
+{
+    return m_session->lastWasCompact();
+}
+
 std::optional<MonoTime> BulkLink::nextWake(MonoTime now) const
 {
     return m_session->nextWake(now);
 }
 
 BulkLink::Verdict BulkLink::onDatagram(std::span<std::uint8_t> datagram, MonoTime now,
-                                       std::vector<wire::Bytes>& frames)
+                                       std::vector<wire::Bytes>& frames, bool compactData)
 {
-    const flow::BulkSession::Input input = m_session->onFrameInPlace(datagram, now, frames);
+    const flow::BulkSession::Input input = compactData ? m_session->onCompactDataInPlace(datagram, now, frames)
+                                                       : m_session->onFrameInPlace(datagram, now, frames);
     switch (input) {
     case flow::BulkSession::Input::Accepted:
         // An ack may have freed buffer space: refill it and tell the producer.

@@ -57,9 +57,10 @@ public:
     // Keys are the session's file keys of each direction (SessionKeys::send.file / receive.file).
     // `aead` is the one both sides chose (Session::sharedCapabilities, PROTOCOL.md §11.3).
     // `largerSlices`: slice sizes above the base to probe the path for, when the peer reads them (§11.9).
+    // `compactData`: data in the compact raw format both ways (§11.10).
     BulkLink(const crypto::Key32& sendFileKey, const crypto::Key32& receiveFileKey, MonoTime now,
              std::uint32_t seed, crypto::PacketAead aead = crypto::PacketAead::XChaCha20Poly1305,
-             std::vector<std::uint32_t> largerSlices = {});
+             std::vector<std::uint32_t> largerSlices = {}, bool compactData = false);
     crypto::PacketAead aead() const;
     ~BulkLink();
     BulkLink(const BulkLink&) = delete;
@@ -75,12 +76,15 @@ public:
     static constexpr std::size_t kMaxFrame = 8968; // flow::BulkSession::kMaxFrame
     // The frame pollInto() last wrote is a path MTU probe, to be sent on its own (not in a GSO run).
     bool lastWasProbe() const;
+    // ... and compact BulkData (raw marker 0x7F) rather than a frame.
+    bool lastWasCompact() const;
     // When poll() may have something again, exact (pacing gaps are microseconds at LAN rates; the
     // loop waits for them precisely); nothing when only the peer can unblock it.
     std::optional<MonoTime> nextWake(MonoTime now) const;
     // One packet from the peer's bulk channel, opened in place (its bytes are overwritten); completed
     // Chunk frames are appended to `frames`.
-    Verdict onDatagram(std::span<std::uint8_t> datagram, MonoTime now, std::vector<wire::Bytes>& frames);
+    Verdict onDatagram(std::span<std::uint8_t> datagram, MonoTime now, std::vector<wire::Bytes>& frames,
+                       bool compactData = false);
 
     // Everything handed in has been acknowledged.
     bool idle() const;

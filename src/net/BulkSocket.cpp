@@ -65,11 +65,13 @@ std::uint16_t BulkSocket::bindShared(int enetSocket, std::uint16_t port, std::st
 
 std::unique_ptr<BulkSocket> BulkSocket::open(int enetSocket, std::uint16_t port, std::string& why)
 {
-    // Index 1 of the group (this socket, bound second) for the marker byte, else index 0 (ENet's). UDP
-    // runs the program with the payload at offset 0. An index past the group falls back to the hash, so
-    // while this socket is not yet bound everything still goes to ENet.
+    // Index 1 of the group (this socket, bound second) for either marker byte (0x7E, 0x7F), else index 0
+    // (ENet's). UDP runs the program with the payload at offset 0. An index past the group falls back to
+    // the hash, so while this socket is not yet bound everything still goes to ENet.
+    static_assert(wire::kRawCompactDataMarker == (wire::kRawBulkMarker | 1));
     static sock_filter program[] = {
         BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+        BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xFE),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, wire::kRawBulkMarker, 0, 1),
         BPF_STMT(BPF_RET | BPF_K, 1),
         BPF_STMT(BPF_RET | BPF_K, 0),

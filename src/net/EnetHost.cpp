@@ -106,7 +106,7 @@ int ENET_CALLBACK EnetHost::intercept(ENetHost* host, ENetEvent*)
     if (!self->m_waker.matches(host->receivedData, host->receivedDataLength, host->receivedAddress.host,
                                host->receivedAddress.port)) {
         const std::size_t size = host->receivedDataLength;
-        if (size > 0 && host->receivedData[0] == wire::kRawBulkMarker && size <= kMaxRawDatagram) {
+        if (size > 0 && wire::isRawBulkMarker(host->receivedData[0]) && size <= kMaxRawDatagram) {
             RawDatagram& slot = self->m_raw[self->m_rawCount++];
             slot.fromHost = host->receivedAddress.host;
             slot.fromPort = host->receivedAddress.port;

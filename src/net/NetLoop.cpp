@@ -31,6 +31,7 @@ std::uint32_t localCapabilities(bool largeDatagrams)
     if (wanted("DUET_RAW_BULK")) capabilities |= wire::kCapabilityRawBulk;
     if (wanted("DUET_RAW_BULK") && wanted("DUET_LARGE_BULK") && largeDatagrams)
         capabilities |= wire::kCapabilityLargeBulk;
+    if (wanted("DUET_RAW_BULK") && wanted("DUET_COMPACT_BULK")) capabilities |= wire::kCapabilityCompactBulk;
     return capabilities;
 }
 

@@ -48,6 +48,7 @@ private:
         std::optional<Session> session;
         std::unique_ptr<BulkLink> bulk; // once verified, unless the peer lacks the bulk channel
         bool rawBulk = false;           // bulk frames go straight on the socket (§11.8), not on channel 3
+        bool compactBulk = false;       // and data in the compact format (§11.10)
         MonoTime startedAt{};           // connect() called, or the transport came up
         MonoTime handshakeDeadline{};
         bool closing = false;
@@ -125,7 +126,8 @@ private:
     // NetLoopBulk.cpp: the bulk datagram transport of verified connections on kBulkChannel.
     void startBulk(Connection& connection);
     // Opens `datagram` in place (a received buffer the caller no longer needs).
-    void onBulkDatagram(Connection& connection, std::span<std::uint8_t> datagram);
+    // `compactData`: the datagram is compact BulkData (raw marker 0x7F), not a frame.
+    void onBulkDatagram(Connection& connection, std::span<std::uint8_t> datagram, bool compactData = false);
     void pumpBulk();
     // Routes the raw bulk datagrams ENet's intercept set aside during the last service() call.
     void takeRawBulk();

@@ -45,16 +45,19 @@ void NetLoop::startBulk(Connection& connection)
             : crypto::PacketAead::XChaCha20Poly1305;
     const std::uint32_t shared = connection.session->sharedCapabilities();
     connection.rawBulk = (shared & wire::kCapabilityRawBulk) != 0;
+    connection.compactBulk = connection.rawBulk && (shared & wire::kCapabilityCompactBulk) != 0;
     // Ethernet's 1,500 bytes, then jumbo frames (and loopback): each only after a probe of it arrived.
     std::vector<std::uint32_t> largerSlices;
     if (connection.rawBulk && (shared & wire::kCapabilityLargeBulk) != 0)
-        largerSlices = {wire::rawBulkSliceFor(1500), wire::rawBulkSliceFor(9000)};
+        for (const std::size_t packet : {1500, 9000})
+            largerSlices.push_back(static_cast<std::uint32_t>(wire::rawBulkSliceFor(packet, connection.compactBulk)));
     const bool probing = !largerSlices.empty();
     connection.bulk = std::make_unique<BulkLink>(keys.send.file, keys.receive.file, m_clock.now(), seed, aead,
-                                                 std::move(largerSlices));
+                                                 std::move(largerSlices), connection.compactBulk);
     std::cerr << "duet: " << connection.address << ": bulk transport "
               << (connection.rawBulk ? "in raw datagrams beside ENet" : "on ENet channel 3") << ", "
               << (aead == crypto::PacketAead::Aes256Gcm ? "AES-256-GCM" : "XChaCha20-Poly1305")
+              << (connection.compactBulk ? ", compact data" : "")
               << (probing ? ", probing the path for larger datagrams" : "") << '\n';
 }
 
@@ -74,18 +77,18 @@ void NetLoop::takeRawBulk()
         // Only a peer that negotiated raw bulk sends it; anything else is noise, never a strike.
         if (connection == nullptr || connection->closing || !connection->rawBulk) continue;
         connection->bytesIn += datagram.size;
-        onBulkDatagram(*connection,
-                       std::span(datagram.bytes).subspan(wire::kRawBulkHeaderSize, raw->frame.size()));
+        onBulkDatagram(*connection, std::span(datagram.bytes).subspan(wire::kRawBulkHeaderSize, raw->frame.size()),
+                       raw->header.compactData);
     }
     m_host->clearRawDatagrams();
 }
 
-void NetLoop::onBulkDatagram(Connection& connection, std::span<std::uint8_t> datagram)
+void NetLoop::onBulkDatagram(Connection& connection, std::span<std::uint8_t> datagram, bool compactData)
 {
     // Before verification (or with bulk off) nobody may send here; such packets are only noise.
     if (!connection.bulk || !connection.session || !connection.session->verified()) return;
     std::vector<wire::Bytes> frames;
-    const BulkLink::Verdict verdict = connection.bulk->onDatagram(datagram, m_clock.now(), frames);
+    const BulkLink::Verdict verdict = connection.bulk->onDatagram(datagram, m_clock.now(), frames, compactData);
     if (verdict == BulkLink::Verdict::Abuse) {
         std::cerr << "duet: closing " << connection.address << ": bulk transport abuse\n";
         return closeConnection(
@@ -121,7 +124,7 @@ void NetLoop::pumpBulk()
     bool sent = false;
     for (auto& [id, connection] : m_connections) {
         if (!connection.bulk || connection.closing) continue;
-        const wire::RawBulkHeader header{connection.peer->outgoingSessionID, connection.peer->outgoingPeerID};
+        wire::RawBulkHeader header{connection.peer->outgoingSessionID, connection.peer->outgoingPeerID, false};
         for (int i = 0; i < kMaxDatagramsPerTurn; ++i) {
             if (connection.rawBulk) {
                 // Sealed straight into the datagram batch: no copy, no allocation per packet.
@@ -129,6 +132,7 @@ void NetLoop::pumpBulk()
                 const std::size_t size =
                     connection.bulk->pollInto(now, slot.subspan(wire::kRawBulkHeaderSize));
                 if (size == 0) break;
+                header.compactData = connection.bulk->lastWasCompact();
                 wire::writeRawBulkHeader(header, slot.data());
                 m_rawSender->commit(connection.peer->address, wire::kRawBulkHeaderSize + size,
                                     connection.bulk->lastWasProbe());

@@ -95,7 +95,7 @@ std::size_t writeBulkDataFrame(std::uint64_t sequence, std::uint64_t streamOffse
 
 void writeRawBulkHeader(const RawBulkHeader& header, std::uint8_t* out)
 {
-    out[0] = kRawBulkMarker;
+    out[0] = header.compactData ? kRawCompactDataMarker : kRawBulkMarker;
     out[1] = header.session;
     out[2] = static_cast<std::uint8_t>(header.peerIndex & 0xFF);
     out[3] = static_cast<std::uint8_t>(header.peerIndex >> 8);
@@ -109,9 +109,42 @@ Result<RawBulkView> decodeRawBulk(ByteSpan datagram)
     RawBulkView view;
     if (!in.u8(marker) || !in.u8(view.header.session) || !in.u16(view.header.peerIndex) || in.atEnd())
         return DecodeError::Truncated;
-    if (marker != kRawBulkMarker) return DecodeError::BadMagic;
+    if (!isRawBulkMarker(marker)) return DecodeError::BadMagic;
+    view.header.compactData = marker == kRawCompactDataMarker;
     view.frame = in.rest();
     return view;
+}
+
+std::size_t writeCompactData(std::uint64_t packetNumber, std::uint64_t streamOffset, ByteSpan data,
+                             std::uint8_t* out)
+{
+    for (std::size_t i = 0; i < 4; ++i)
+        out[i] = static_cast<std::uint8_t>(packetNumber >> (8 * i));
+    for (std::size_t i = 0; i < 8; ++i)
+        out[kCompactDataPlaintextAt + i] = static_cast<std::uint8_t>(streamOffset >> (8 * i));
+    if (!data.empty()) std::memcpy(out + kCompactDataPlaintextAt + 8, data.data(), data.size());
+    return 8 + data.size();
+}
+
+Result<CompactDataView> decodeCompactData(ByteSpan data)
+{
+    ByteReader in(data);
+    CompactDataView view;
+    if (!in.u32(view.packetNumberLow) || in.remaining() < 8 + 1 + kBulkTagSize) return DecodeError::Truncated;
+    view.sealed = in.rest();
+    return view;
+}
+
+std::uint64_t expandPacketNumber(std::uint32_t low, std::uint64_t expected)
+{
+    constexpr std::uint64_t window = std::uint64_t{1} << 32;
+    constexpr std::uint64_t half = window / 2;
+    const std::uint64_t candidate = (expected & ~(window - 1)) | low;
+    // Differences, not sums: near 2^64 `expected + half` would wrap.
+    if (candidate < expected && expected - candidate >= half && candidate <= UINT64_MAX - window)
+        return candidate + window;
+    if (candidate > expected && candidate - expected > half && candidate >= window) return candidate - window;
+    return candidate;
 }
 
 } // namespace duet::wire

@@ -94,6 +94,8 @@ inline constexpr std::uint32_t kCapabilityRawBulk = 1u << 2;
 // This side reads raw bulk datagrams of up to kMaxRawBulkDatagram bytes, so the peer may probe the path
 // for slices larger than kMaxBulkSlice (PROTOCOL.md §11.9).
 inline constexpr std::uint32_t kCapabilityLargeBulk = 1u << 3;
+// This side reads BulkData in the compact raw format (marker 0x7F, PROTOCOL.md §11.10).
+inline constexpr std::uint32_t kCapabilityCompactBulk = 1u << 4;
 // The sender's user compared the verification code and accepted it.
 struct PeerConfirmed {};
 struct Chat {

@@ -36,8 +36,10 @@ TEST_CASE("wire bulk: hostile envelopes and data are refused")
     CHECK(decodeBulkData(encodeBulkData(0, Bytes(kMaxLargeBulkSlice + 1))).error() == DecodeError::Oversized);
     // Slices above the base are a path MTU search's (§11.9); the largest fills a 9,000-byte packet.
     CHECK(decodeBulkData(encodeBulkData(0, Bytes(kMaxLargeBulkSlice))).ok());
-    CHECK(rawBulkSliceFor(9000) == kMaxLargeBulkSlice);
-    CHECK(rawBulkSliceFor(1500) + kRawBulkHeaderSize + kBulkDataFrameOverhead + 28 == 1500);
+    CHECK(rawBulkSliceFor(9000, true) == kMaxLargeBulkSlice);
+    CHECK(rawBulkSliceFor(9000, false) == 8928);
+    CHECK(rawBulkSliceFor(1500, false) == 1428);
+    CHECK(rawBulkSliceFor(1500, true) == 1440);
     CHECK(decodeBulkData(encodeBulkData(kMaxBulkStreamOffset - 10, Bytes(11))).error() ==
           DecodeError::Malformed);
     CHECK(decodeBulkData(encodeBulkData(UINT64_MAX, Bytes(1))).error() == DecodeError::Malformed);
@@ -77,13 +79,13 @@ TEST_CASE("wire bulk: hostile acks are refused")
 TEST_CASE("wire bulk: raw datagram header round-trips and refuses what is not ours")
 {
     Bytes datagram(kRawBulkHeaderSize);
-    writeRawBulkHeader({3, 0x0fff}, datagram.data());
+    writeRawBulkHeader({3, 0x0fff, false}, datagram.data());
     CHECK(datagram == Bytes{kRawBulkMarker, 3, 0xff, 0x0f});
     const Bytes frame(1240, 0x42);
     datagram.insert(datagram.end(), frame.begin(), frame.end());
     const auto raw = decodeRawBulk(datagram);
     REQUIRE(raw.ok());
-    CHECK(raw->header == RawBulkHeader{3, 0x0fff});
+    CHECK(raw->header == RawBulkHeader{3, 0x0fff, false});
     CHECK(Bytes(raw->frame.begin(), raw->frame.end()) == frame);
 
     // ENet's own datagrams, STUN and hole punches start otherwise.
@@ -99,10 +101,61 @@ TEST_CASE("wire bulk: raw datagram header round-trips and refuses what is not ou
     CHECK(decodeRawBulk(Bytes{}).error() == DecodeError::Truncated);
     // Larger than any sealed bulk frame: not ours, whatever the marker says.
     Bytes oversized(kMaxRawBulkDatagram + 1, 0);
-    writeRawBulkHeader({0, 0}, oversized.data());
+    writeRawBulkHeader({0, 0, false}, oversized.data());
     CHECK(decodeRawBulk(oversized).error() == DecodeError::Oversized);
     oversized.pop_back();
     CHECK(decodeRawBulk(oversized).ok());
+}
+
+TEST_CASE("wire bulk: compact data round-trips behind its own marker, and short input is refused")
+{
+    // Header 0x7F, then the packet number's low half, the offset, the data and room for the tag.
+    const Bytes slice(1440, 0x33);
+    Bytes datagram(kRawBulkHeaderSize + kCompactDataOverhead + slice.size());
+    writeRawBulkHeader({2, 7, true}, datagram.data());
+    CHECK(datagram[0] == kRawCompactDataMarker);
+    const std::size_t plaintext =
+        writeCompactData(0x1'2345'6789, 0xABCD, slice, datagram.data() + kRawBulkHeaderSize);
+    CHECK(plaintext == 8 + slice.size());
+    CHECK(datagram.size() + 28 == 1500); // an Ethernet packet exactly
+    const auto raw = decodeRawBulk(datagram);
+    REQUIRE(raw.ok());
+    CHECK(raw->header == RawBulkHeader{2, 7, true});
+    const auto compact = decodeCompactData(raw->frame);
+    REQUIRE(compact.ok());
+    CHECK(compact->packetNumberLow == 0x2345'6789);
+    CHECK(compact->sealed.size() == plaintext + kBulkTagSize);
+    const auto data = decodeBulkData(compact->sealed.first(plaintext));
+    REQUIRE(data.ok());
+    CHECK(data->streamOffset == 0xABCD);
+    CHECK(Bytes(data->data.begin(), data->data.end()) == slice);
+
+    // Too short for the number, an offset, a byte and the tag; markers beside ours are not ours.
+    CHECK(decodeCompactData(Bytes(4 + 8 + kBulkTagSize)).error() == DecodeError::Truncated);
+    CHECK(decodeCompactData(Bytes(4 + 8 + 1 + kBulkTagSize)).ok());
+    CHECK(decodeCompactData(Bytes(3)).error() == DecodeError::Truncated);
+    for (const std::uint8_t marker : {std::uint8_t{0x7C}, std::uint8_t{0x7D}, std::uint8_t{0xFF}}) {
+        Bytes other = datagram;
+        other[0] = marker;
+        CHECK(decodeRawBulk(other).error() == DecodeError::BadMagic);
+    }
+}
+
+TEST_CASE("wire bulk: a compact packet number is expanded to the one nearest the expected")
+{
+    CHECK(expandPacketNumber(0, 0) == 0);
+    CHECK(expandPacketNumber(5, 3) == 5);
+    CHECK(expandPacketNumber(0xFFFF'FFF0, 3) == 0xFFFF'FFF0); // nothing below zero to wrap to
+    // Across the 2^32 boundary, both ways.
+    CHECK(expandPacketNumber(2, 0xFFFF'FFFE) == 0x1'0000'0002);
+    CHECK(expandPacketNumber(0xFFFF'FFFD, 0x1'0000'0002) == 0xFFFF'FFFD);
+    // Late and early within half the window.
+    CHECK(expandPacketNumber(0x1000, 0x7'0000'2000) == 0x7'0000'1000);
+    CHECK(expandPacketNumber(0x8000'0001, 0x7'0000'0000) == 0x6'8000'0001);
+    CHECK(expandPacketNumber(0x8000'0000, 0x7'0000'0000) == 0x7'8000'0000); // exactly half: ahead
+    CHECK(expandPacketNumber(0x7FFF'FFFF, 0x7'0000'0000) == 0x7'7FFF'FFFF);
+    // The top of the range does not wrap past 2^64.
+    CHECK(expandPacketNumber(0, UINT64_MAX - 5) == 0xFFFF'FFFF'0000'0000);
 }
 
 } // namespace duet::wire

@@ -3,7 +3,9 @@
 //   0: envelope; 1: data plaintext; 2: ack plaintext; 4: raw datagram header (accepted inputs must
 //      re-encode to the same bytes);
 //   3: a hostile peer: the rest is records "kind u8 | length u8 | body" fed as data datagrams to a
-//      BulkReceiver and as acks to a BulkSender with data in flight, with the clock stepping forward.
+//      BulkReceiver and as acks to a BulkSender with data in flight, with the clock stepping forward;
+//   5: compact data (re-encodes to the same bytes); 6: packet number expansion (low bits kept, the
+//      result within half the window of the expected number where the 64-bit range allows).
 #include "duet/flow/BulkReceiver.hpp"
 #include "duet/flow/BulkSender.hpp"
 #include "duet/wire/Bulk.hpp"
@@ -56,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size == 0) return 0;
     const ByteSpan input(data + 1, size - 1);
     const Bytes original(input.begin(), input.end());
-    switch (data[0] % 5) {
+    switch (data[0] % 7) {
     case 0: {
         const auto envelope = decodeBulkEnvelope(input);
         if (envelope.ok() && encodeBulkEnvelope(envelope->sequence, envelope->ciphertext) != original)
@@ -85,6 +87,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         writeRawBulkHeader(raw->header, again.data());
         again.insert(again.end(), raw->frame.begin(), raw->frame.end());
         if (again != original) std::abort();
+        break;
+    }
+    case 5: {
+        const auto compact = decodeCompactData(input);
+        if (!compact.ok()) break;
+        if (compact->sealed.size() < 8 + 1 + kBulkTagSize) std::abort();
+        Bytes again(4);
+        for (std::size_t i = 0; i < 4; ++i)
+            again[i] = static_cast<std::uint8_t>(compact->packetNumberLow >> (8 * i));
+        again.insert(again.end(), compact->sealed.begin(), compact->sealed.end());
+        if (again != original) std::abort();
+        break;
+    }
+    case 6: {
+        ByteReader in(input);
+        std::uint32_t low = 0;
+        std::uint64_t expected = 0;
+        if (!in.u32(low) || !in.u64(expected)) break;
+        const std::uint64_t number = expandPacketNumber(low, expected);
+        if (static_cast<std::uint32_t>(number) != low) std::abort();
+        const std::uint64_t distance = number > expected ? number - expected : expected - number;
+        const bool nearEdge = expected < (1ull << 32) || expected > UINT64_MAX - (1ull << 32);
+        if (!nearEdge && distance > (1ull << 31)) std::abort();
         break;
     }
     default:

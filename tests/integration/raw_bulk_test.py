@@ -2,10 +2,11 @@
 - two current peers use raw datagrams (their stderr says so) and a 24 MiB file arrives intact while a
   third socket sprays forged raw datagrams at both (every ENet peer index 0-63 and session 0-3, random
   frames, truncated, oversized, empty): they are dropped without a strike, nobody disconnects;
-- on loopback the path MTU search (§11.9) ends at jumbo-sized datagrams (the sender's DUET_BULK_TRACE
-  lines say `slice 8928`), and forged datagrams of up to 9,100 bytes change nothing;
-- a peer started with DUET_LARGE_BULK=0 (as a build without bit 3 would) gets raw datagrams of the base
-  size only (`slice 1200`, no probes);
+- they send data in the compact format (§11.10), and on loopback the path MTU search (§11.9) ends at
+  jumbo-sized datagrams (the sender's DUET_BULK_TRACE lines say `slice 8940`); forged datagrams of up to
+  9,100 bytes, with either marker, change nothing;
+- a peer started with DUET_LARGE_BULK=0 and DUET_COMPACT_BULK=0 (as a build without bits 3 and 4 would)
+  gets full frames in raw datagrams of the base size only (`slice 1200`, no probes);
 - a peer started with DUET_RAW_BULK=0 (as an older build would) still gets the file, on ENet channel 3."""
 
 import os
@@ -29,7 +30,8 @@ def spray(ports, stop, counter):
                 break
             index, session = rng.randrange(64), rng.randrange(4)
             length = rng.choice([0, 1, 16, 40, 600, 1236, 1396, 1500, 4000, 8924, 8968, 9100])
-            datagram = struct.pack("<BBH", 0x7E, session, index) + os.urandom(length)
+            marker = rng.choice([0x7E, 0x7F])
+            datagram = struct.pack("<BBH", marker, session, index) + os.urandom(length)
             for port in ports:
                 try:
                     s.sendto(datagram, ("127.0.0.1", port))
@@ -98,10 +100,10 @@ def test(duet, workdir):
         h.check(counter[0] > 1000, "the sprayer sent only %d datagrams" % counter[0])
         h.check(bulk_mode(alice) == "raw" and bulk_mode(bob) == "raw",
                 "expected raw bulk on both sides: %r / %r" % (bulk_mode(alice), bulk_mode(bob)))
-        h.check("probing the path for larger datagrams" in alice.stderr_text(),
-                "both announce large datagrams, so alice should probe")
+        h.check("compact data, probing the path for larger datagrams" in alice.stderr_text(),
+                "both announce compact and large datagrams, so alice should use both")
         sizes = slice_sizes(alice)
-        h.check(sizes and sizes[-1] == 8928,
+        h.check(sizes and sizes[-1] == 8940,
                 "loopback carries jumbo datagrams; the search reported %r" % sorted(set(sizes)))
         for peer in (alice, bob):
             h.check(peer.count("disconnected") == 0, "%s lost the link to forged datagrams" % peer.name)
@@ -111,7 +113,7 @@ def test(duet, workdir):
         alice.close()
         bob.close()
 
-    erin = with_environment({"DUET_LARGE_BULK": "0"},
+    erin = with_environment({"DUET_LARGE_BULK": "0", "DUET_COMPACT_BULK": "0"},
                             lambda: h.HeadlessPeer(duet, "erin", yes=True, workdir=workdir))
     frank = with_environment({"DUET_BULK_TRACE": "1"},
                              lambda: h.HeadlessPeer(duet, "frank", yes=True, workdir=workdir))
@@ -120,6 +122,7 @@ def test(duet, workdir):
         send_file(frank, erin, source)
         h.check(bulk_mode(frank) == "raw", "frank should still send raw datagrams: %r" % bulk_mode(frank))
         h.check("probing the path" not in frank.stderr_text(), "erin reads base-size datagrams only")
+        h.check("compact data" not in frank.stderr_text(), "erin reads full frames only")
         sizes = slice_sizes(frank)
         h.check(sizes and set(sizes) == {1200}, "frank sent slices of %r" % sorted(set(sizes)))
         h.check("probes 0/0" in frank.stderr_text(), "no probe may go to a peer without bit 3")
