@@ -58,9 +58,9 @@ constexpr std::uint64_t kProbeWindow = 2 * kMaxDatagramPayload;
 } // namespace
 
 BulkSender::BulkSender(MonoTime now, BulkSenderConfig config)
-    : m_config(config), m_bbr(now, config.seed), m_sliceSize(config.largerSlices), m_packetThreshold(kPacketThreshold),
-      m_timeThresholdEighths(kTimeThresholdEighths), m_lastAckOrProbe(now), m_deliveredTime(now),
-      m_firstSentTime(now), m_nextSendTime(now)
+    : m_config(config), m_bbr(now, config.seed), m_sliceSize(config.largerSlices),
+      m_packetThreshold(kPacketThreshold), m_timeThresholdEighths(kTimeThresholdEighths),
+      m_lastAckOrProbe(now), m_deliveredTime(now), m_firstSentTime(now), m_nextSendTime(now)
 {
     // The largest message must always fit into an empty buffer.
     m_config.maxBuffered =
@@ -183,10 +183,9 @@ std::optional<OutgoingSlice> BulkSender::poll(MonoTime now)
     const double rate = std::max(m_bbr.pacingRate(), 1.0);
     const auto gap = std::chrono::duration_cast<Nanos>(
         std::chrono::duration<double>(static_cast<double>(data.size()) / rate));
-    const Nanos catchUp =
-        std::min(kPacingCatchUp,
-                 std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(
-                     kPacingBurstDatagrams * static_cast<double>(m_sliceSize.current()) / rate)));
+    const Nanos catchUp = std::min(
+        kPacingCatchUp, std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(
+                            kPacingBurstDatagrams * static_cast<double>(m_sliceSize.current()) / rate)));
     m_nextSendTime = std::max(m_nextSendTime, now - catchUp) + gap;
 
     ++m_stats.packetsSent;

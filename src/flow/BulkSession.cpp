@@ -138,8 +138,10 @@ BulkSession::Input BulkSession::onCompactDataInPlace(std::span<std::uint8_t> dat
     const auto view = wire::decodeCompactData(data);
     if (!view.ok()) return Input::Dropped;
     const std::optional<std::uint64_t> largest = m_receiver.largestPacket();
-    const std::uint64_t packetNumber = wire::expandPacketNumber(view->packetNumberLow, largest ? *largest + 1 : 0);
-    const std::span<std::uint8_t> sealed(data.data() + (view->sealed.data() - data.data()), view->sealed.size());
+    const std::uint64_t packetNumber =
+        wire::expandPacketNumber(view->packetNumberLow, largest ? *largest + 1 : 0);
+    const std::span<std::uint8_t> sealed(data.data() + (view->sealed.data() - data.data()),
+                                         view->sealed.size());
     const std::optional<std::size_t> length =
         m_open.openInPlace(kCompactDataType, kCompactDataPrefix, packetNumber, sealed);
     if (!length) return Input::Dropped;

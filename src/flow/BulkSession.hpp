@@ -47,7 +47,8 @@ public:
     // The same, opening the frame in place (its bytes are overwritten): no copy, no allocation.
     Input onFrameInPlace(std::span<std::uint8_t> frame, MonoTime now, std::vector<wire::Bytes>& messages);
     // Compact BulkData (what follows a 0x7F raw header), opened in place. Dropped unless compactData.
-    Input onCompactDataInPlace(std::span<std::uint8_t> data, MonoTime now, std::vector<wire::Bytes>& messages);
+    Input onCompactDataInPlace(std::span<std::uint8_t> data, MonoTime now,
+                               std::vector<wire::Bytes>& messages);
 
     bool idle() const { return m_sender.idle(); }
     const BulkSender& sender() const { return m_sender; }

@@ -78,8 +78,9 @@ std::optional<MonoTime> BulkLink::nextWake(MonoTime now) const
 BulkLink::Verdict BulkLink::onDatagram(std::span<std::uint8_t> datagram, MonoTime now,
                                        std::vector<wire::Bytes>& frames, bool compactData)
 {
-    const flow::BulkSession::Input input = compactData ? m_session->onCompactDataInPlace(datagram, now, frames)
-                                                       : m_session->onFrameInPlace(datagram, now, frames);
+    const flow::BulkSession::Input input = compactData
+                                               ? m_session->onCompactDataInPlace(datagram, now, frames)
+                                               : m_session->onFrameInPlace(datagram, now, frames);
     switch (input) {
     case flow::BulkSession::Input::Accepted:
         // An ack may have freed buffer space: refill it and tell the producer.

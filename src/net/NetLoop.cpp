@@ -98,8 +98,8 @@ bool NetLoop::startUp()
     if (!m_host) return failStartup(StartupFailure::CannotListen, bindError);
     m_waker.setTarget(m_host->port());
     // The bulk socket shares ENet's port and sends without fragmenting; without one, ENet's socket.
-    m_rawSender = std::make_unique<RawDatagramSender>(m_host->bulkFd() >= 0 ? m_host->bulkFd()
-                                                                            : m_host->get()->socket);
+    m_rawSender =
+        std::make_unique<RawDatagramSender>(m_host->bulkFd() >= 0 ? m_host->bulkFd() : m_host->get()->socket);
     if (const char* gso = std::getenv("DUET_GSO"); gso != nullptr && std::strcmp(gso, "0") == 0)
         m_rawSender->disableSegmentation();
     m_context.emplace(SessionContext{m_identity, m_random, *m_profile, m_clock, name, m_config.autoConfirm});

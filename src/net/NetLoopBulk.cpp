@@ -50,7 +50,8 @@ void NetLoop::startBulk(Connection& connection)
     std::vector<std::uint32_t> largerSlices;
     if (connection.rawBulk && (shared & wire::kCapabilityLargeBulk) != 0)
         for (const std::size_t packet : {1500, 9000})
-            largerSlices.push_back(static_cast<std::uint32_t>(wire::rawBulkSliceFor(packet, connection.compactBulk)));
+            largerSlices.push_back(
+                static_cast<std::uint32_t>(wire::rawBulkSliceFor(packet, connection.compactBulk)));
     const bool probing = !largerSlices.empty();
     connection.bulk = std::make_unique<BulkLink>(keys.send.file, keys.receive.file, m_clock.now(), seed, aead,
                                                  std::move(largerSlices), connection.compactBulk);
@@ -77,7 +78,8 @@ void NetLoop::takeRawBulk()
         // Only a peer that negotiated raw bulk sends it; anything else is noise, never a strike.
         if (connection == nullptr || connection->closing || !connection->rawBulk) continue;
         connection->bytesIn += datagram.size;
-        onBulkDatagram(*connection, std::span(datagram.bytes).subspan(wire::kRawBulkHeaderSize, raw->frame.size()),
+        onBulkDatagram(*connection,
+                       std::span(datagram.bytes).subspan(wire::kRawBulkHeaderSize, raw->frame.size()),
                        raw->header.compactData);
     }
     m_host->clearRawDatagrams();
@@ -88,7 +90,8 @@ void NetLoop::onBulkDatagram(Connection& connection, std::span<std::uint8_t> dat
     // Before verification (or with bulk off) nobody may send here; such packets are only noise.
     if (!connection.bulk || !connection.session || !connection.session->verified()) return;
     std::vector<wire::Bytes> frames;
-    const BulkLink::Verdict verdict = connection.bulk->onDatagram(datagram, m_clock.now(), frames, compactData);
+    const BulkLink::Verdict verdict =
+        connection.bulk->onDatagram(datagram, m_clock.now(), frames, compactData);
     if (verdict == BulkLink::Verdict::Abuse) {
         std::cerr << "duet: closing " << connection.address << ": bulk transport abuse\n";
         return closeConnection(
@@ -124,7 +127,8 @@ void NetLoop::pumpBulk()
     bool sent = false;
     for (auto& [id, connection] : m_connections) {
         if (!connection.bulk || connection.closing) continue;
-        wire::RawBulkHeader header{connection.peer->outgoingSessionID, connection.peer->outgoingPeerID, false};
+        wire::RawBulkHeader header{connection.peer->outgoingSessionID, connection.peer->outgoingPeerID,
+                                   false};
         for (int i = 0; i < kMaxDatagramsPerTurn; ++i) {
             if (connection.rawBulk) {
                 // Sealed straight into the datagram batch: no copy, no allocation per packet.

@@ -102,7 +102,8 @@ static_assert(kMaxRawBulkDatagram + 28 == 9000);
 // as a raw datagram, in the compact format or as a full frame.
 constexpr std::size_t rawBulkSliceFor(std::size_t ipPacketBytes, bool compact)
 {
-    return ipPacketBytes - 28 - kRawBulkHeaderSize - (compact ? kCompactDataOverhead : kBulkDataFrameOverhead);
+    return ipPacketBytes - 28 - kRawBulkHeaderSize -
+           (compact ? kCompactDataOverhead : kBulkDataFrameOverhead);
 }
 
 struct RawBulkHeader {

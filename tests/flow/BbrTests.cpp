@@ -68,7 +68,8 @@ TEST_CASE("flow bbr: acks that arrive in clumps widen cwnd by what the clumps ca
     CHECK(bbr.cwnd() <= evenCwnd * 11 / 10);
 }
 
-TEST_CASE("flow bbr: samples close to the minimum RTT confirm it, so the pipe is not drained to re-measure it")
+TEST_CASE(
+    "flow bbr: samples close to the minimum RTT confirm it, so the pipe is not drained to re-measure it")
 {
     // 12 s of acks every 120 us; `above` is how far the RTT samples sit over the first (minimum) one.
     const auto run = [](std::chrono::nanoseconds above) {

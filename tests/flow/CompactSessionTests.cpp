@@ -26,8 +26,8 @@ crypto::PacketAead fastestAead()
 // Alice's send key is Bob's receive key and the other way round, as after a handshake.
 BulkSession makeEnd(bool alice, bool compact)
 {
-    return BulkSession(filledKey(alice ? 1 : 2), filledKey(alice ? 2 : 1), kStart, alice ? 1 : 2, fastestAead(),
-                       {}, compact);
+    return BulkSession(filledKey(alice ? 1 : 2), filledKey(alice ? 2 : 1), kStart, alice ? 1 : 2,
+                       fastestAead(), {}, compact);
 }
 
 struct Delivery {
@@ -36,7 +36,8 @@ struct Delivery {
 };
 
 // Polls one datagram from `from` and hands it to `to` the way the net loop does: by its marker.
-std::optional<Delivery> moveOne(BulkSession& from, BulkSession& to, MonoTime now, std::vector<wire::Bytes>& out)
+std::optional<Delivery> moveOne(BulkSession& from, BulkSession& to, MonoTime now,
+                                std::vector<wire::Bytes>& out)
 {
     std::vector<std::uint8_t> buffer(BulkSession::kMaxFrame);
     const std::size_t size = from.pollInto(now, buffer);
@@ -112,7 +113,8 @@ TEST_CASE("flow session: compact and full-frame data never pass for each other")
     // compact format is sealed as another type, so they do not open.
     const std::size_t sealedAt = wire::kFrameHeaderSize + wire::kBulkEnvelopeHeader;
     std::vector<std::uint8_t> rewrapped{0, 0, 0, 0};
-    rewrapped.insert(rewrapped.end(), fullFrame.begin() + static_cast<std::ptrdiff_t>(sealedAt), fullFrame.end());
+    rewrapped.insert(rewrapped.end(), fullFrame.begin() + static_cast<std::ptrdiff_t>(sealedAt),
+                     fullFrame.end());
     CHECK(compactBob.onCompactDataInPlace(rewrapped, kStart, out) == BulkSession::Input::Dropped);
 
     // Tampered bytes and a wrong packet number fail too; the untouched datagram still opens after them.

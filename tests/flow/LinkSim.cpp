@@ -35,7 +35,10 @@ struct InFlight {
 };
 
 struct Flow {
-    Flow(MonoTime now, std::uint32_t seed, FlowPlan plan) : sender(now, {8u << 20, seed, plan.largerSlices}), plan(plan) {}
+    Flow(MonoTime now, std::uint32_t seed, FlowPlan plan)
+        : sender(now, {8u << 20, seed, plan.largerSlices}), plan(plan)
+    {
+    }
     BulkSender sender;
     BulkReceiver receiver;
     FlowPlan plan;

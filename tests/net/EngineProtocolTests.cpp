@@ -57,8 +57,7 @@ TEST_CASE("the responder says Hello only after the initiator's first record")
     // datagrams (§11.9) where the kernel steers raw datagrams to a socket of their own (Linux 4.5 on).
     CHECK(std::get<wire::Hello>(*hello).capabilities ==
           (wire::kCapabilityChatEcho | wire::kCapabilityRawBulk | wire::kCapabilityLargeBulk |
-           wire::kCapabilityCompactBulk |
-           (crypto::aesGcmAvailable() ? wire::kCapabilityBulkAesGcm : 0u)));
+           wire::kCapabilityCompactBulk | (crypto::aesGcmAvailable() ? wire::kCapabilityBulkAesGcm : 0u)));
 }
 
 TEST_CASE("chat before confirmation is a protocol error")
