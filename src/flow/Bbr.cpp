@@ -231,6 +231,9 @@ void Bbr::updateQueueGuard(const AckSample& sample, MonoTime now)
                 seconds(elapsed);
             const double floor = kQueueCapFloor * bottleneckBandwidth();
             m_bandwidthCap = std::max(floor, kQueueCapShare * carried);
+            // Light loss counts as carried even when a standing queue overflowed: then the guard fires
+            // again on the next round's queue. Capping the hold at the delivered rate instead cost the
+            // bad path about 1 % (1.11-1.12 against 1.12-1.13 MB/s, alternated).
             m_holdCap = std::max(floor, kQueueHoldShare * carried);
             m_drainCapUntilRound = m_roundCount + kQueueDrainRounds;
             if (m_pacingGain == 1.0) {

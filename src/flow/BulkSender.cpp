@@ -30,7 +30,7 @@ constexpr int kOutageProbes = 2;
 // kPacingBurstDatagrams.
 // The net loop waits for the exact send time, but on a loaded machine it wakes 1-2 ms late: with a burst
 // of 8 datagrams that alone held a 1 Gbit/s LAN transfer to ~7 MB/s (DUET_BULK_TRACE showed 9 packets
-// in flight against a window of 50-150 KB). 32 datagrams (38 KB) is still about half of the 64 KiB
+// in flight against a window of 50-150 KB). 32 base datagrams (38 KB) is still about half of the 64 KiB
 // drop-tail queue of the lan profile and a third of Wi-Fi's 125 kB; whole milliseconds at 1 Gbit/s are not.
 constexpr Nanos kPacingCatchUp = 2ms;
 // Counted in datagrams of the size in use: a path that carries jumbo frames (or loopback) takes 32 of them.
@@ -38,10 +38,10 @@ constexpr double kPacingBurstDatagrams = 32.0;
 // Every wake-up of the net loop costs a context switch and a service pass (several system calls; on the
 // paravirtualised test VM a third of the sender's time went to scheduling and interrupt enabling). At
 // high rates the sender therefore sleeps until a few datagrams are due and sends them back to back: at
-// most kPacingQuantumTime of data and kMaxPacingQuantum datagrams (19 KB, under a third of the smallest,
-// 64 KiB, queue). In steady state (ProbeBandwidth) it also waits for up to kSteadyQuantum datagrams of
-// kSteadyQuantumTime, which covers paths of 1-12 MB/s (4.8 KB, under a millisecond of queue at wan's
-// 6 MB/s); start-up and slower paths are paced one datagram at a time.
+// most kPacingQuantumTime of data and kMaxPacingQuantum datagrams (19 KB of base ones, under a third of the
+// smallest, 64 KiB, queue). In steady state (ProbeBandwidth) it also waits for up to kSteadyQuantum datagrams
+// of kSteadyQuantumTime, which covers paths of 1-12 MB/s (4.8 KB, under a millisecond of queue at wan's 6
+// MB/s); start-up and slower paths are paced one datagram at a time.
 constexpr Nanos kPacingQuantumTime = 200us;
 constexpr double kMaxPacingQuantum = 16.0;
 constexpr Nanos kSteadyQuantumTime = 1ms;
@@ -52,8 +52,11 @@ double seconds(Nanos duration)
     return std::chrono::duration<double>(duration).count();
 }
 
-// Window while probing after a timeout: enough for two probes, no more until the path answers.
-constexpr std::uint64_t kProbeWindow = 2 * kMaxDatagramPayload;
+// Window while probing after a timeout, in datagrams of the size in use: two probes, no more until the
+// path answers.
+constexpr std::uint64_t kProbeWindowDatagrams = 2;
+// Path MTU probes declared lost that are remembered in case they arrive after all: one search step's.
+constexpr std::size_t kRememberedLostProbes = SliceSizeSearch::kAttemptsPerSize;
 
 } // namespace
 
@@ -135,7 +138,7 @@ std::optional<OutgoingSlice> BulkSender::poll(MonoTime now)
 {
     if (!m_inFlight.empty() && now >= m_lastAckOrProbe + backedOffProbeTimeout()) onProbeTimeout(now);
     if (const std::uint64_t lost = detectLosses(now); lost > 0) m_bbr.onTimeoutLoss(lost);
-    const std::uint64_t window = m_afterTimeout ? kProbeWindow : m_bbr.cwnd();
+    const std::uint64_t window = sendWindow();
     if (m_bytesInFlight >= window || now < m_nextSendTime) return std::nullopt;
 
     bool retransmission = true;
@@ -204,7 +207,7 @@ std::optional<MonoTime> BulkSender::nextWake(MonoTime now) const
             earliest(m_inFlight.begin()->second.sentAt + lossDelay());
     }
     const bool hasData = !m_lost.empty() || m_nextOffset < m_writeOffset;
-    const std::uint64_t window = m_afterTimeout ? kProbeWindow : m_bbr.cwnd();
+    const std::uint64_t window = sendWindow();
     if (hasData && m_bytesInFlight < window) {
         const double rate = std::max(m_bbr.pacingRate(), 1.0);
         const double perDatagram = static_cast<double>(m_sliceSize.current());
@@ -253,6 +256,23 @@ bool BulkSender::onAck(const wire::BulkAck& ack, MonoTime now)
             if (!newest || it->first > newest->first) newest = *it;
             it = m_inFlight.erase(it);
         }
+    }
+    // A probe declared lost that arrived after all (a path that reorders): its size passes, and its data
+    // needs no second copy.
+    for (auto lost = m_lostProbes.begin(); lost != m_lostProbes.end();) {
+        const std::uint64_t number = lost->packetNumber;
+        const bool acked =
+            std::any_of(ack.ranges.begin(), ack.ranges.end(), [number](const wire::BulkAckRange& r) {
+                return r.low <= number && number <= r.high;
+            });
+        if (!acked) {
+            ++lost;
+            continue;
+        }
+        m_ackedStream.insert(lost->streamOffset, lost->streamOffset + lost->length);
+        m_sliceSize.onLateProbeAck(lost->length);
+        lost = m_lostProbes.erase(lost);
+        releaseAcknowledged();
     }
     if (!newest) return true; // nothing new: a repeated or reordered acknowledgement
 
@@ -350,16 +370,18 @@ std::uint64_t BulkSender::detectLosses(MonoTime now)
 
 std::uint64_t BulkSender::declareLost(std::map<std::uint64_t, SentPacket>::iterator it, MonoTime now)
 {
-    const SentPacket& packet = it->second;
     const std::uint64_t packetNumber = it->first;
-    const std::uint32_t length = packet.length;
+    const std::uint64_t streamOffset = it->second.streamOffset;
+    const std::uint32_t length = it->second.length;
     m_bytesInFlight -= length;
-    m_lost.emplace_back(packet.streamOffset, length);
+    m_lost.emplace_back(streamOffset, length);
     const bool probe = m_sliceSize.isProbe(packetNumber);
     m_inFlight.erase(it);
     if (probe) {
         // Too large for the path, most likely: that says nothing about congestion.
         m_sliceSize.onProbeLost(now);
+        m_lostProbes.push_back(LostProbe{packetNumber, streamOffset, length});
+        if (m_lostProbes.size() > kRememberedLostProbes) m_lostProbes.pop_front();
         return 0;
     }
     ++m_stats.packetsLost;
@@ -395,6 +417,14 @@ void BulkSender::releaseAcknowledged()
     while (!m_blocks.empty() && m_blocks.front().offset + m_blocks.front().bytes.size() <= m_ackedOffset)
         m_blocks.pop_front();
     m_stats.bytesAcknowledged = m_ackedOffset;
+}
+
+std::uint64_t BulkSender::sendWindow() const
+{
+    // cwnd stays in bytes even for jumbo slices: ProbeRtt (kMinCwnd, 4.8 KB) ends only once the bytes in
+    // flight fall that low, which one datagram below the window always allows.
+    if (m_afterTimeout) return kProbeWindowDatagrams * m_sliceSize.current();
+    return m_bbr.cwnd();
 }
 
 BulkSenderStats BulkSender::stats() const

@@ -101,10 +101,18 @@ private:
     std::uint64_t declareLost(std::map<std::uint64_t, SentPacket>::iterator it, MonoTime now);
     void onProbeTimeout(MonoTime now);
     void releaseAcknowledged();
+    // cwnd, or while probing after a timeout two datagrams of the size in use.
+    std::uint64_t sendWindow() const;
 
     BulkSenderConfig m_config;
     Bbr m_bbr;
     SliceSizeSearch m_sliceSize;
+    struct LostProbe {
+        std::uint64_t packetNumber = 0;
+        std::uint64_t streamOffset = 0;
+        std::uint32_t length = 0;
+    };
+    std::deque<LostProbe> m_lostProbes; // the last path MTU probes declared lost, in case they arrive late
     std::deque<Block> m_blocks;
     std::uint64_t m_writeOffset = 0; // end of the queued stream
     std::uint64_t m_nextOffset = 0;  // first byte never sent

@@ -26,6 +26,15 @@ crypto::Key32 bulkKey(const crypto::Key32& fileKey)
     return crypto::labelledKey(kKeyLabel, fileKey);
 }
 
+// Only slice sizes whose datagram fits kMaxFrame in this format: a full frame has 12 bytes more header.
+std::vector<std::uint32_t> withinFrame(std::vector<std::uint32_t> slices, bool compact)
+{
+    const std::size_t largest =
+        BulkSession::kMaxFrame - (compact ? wire::kCompactDataOverhead : wire::kBulkDataFrameOverhead);
+    std::erase_if(slices, [largest](std::uint32_t slice) { return slice > largest; });
+    return slices;
+}
+
 std::uint64_t typeTag(wire::FrameType type)
 {
     return static_cast<std::uint64_t>(type);
@@ -37,7 +46,8 @@ BulkSession::BulkSession(const crypto::Key32& sendFileKey, const crypto::Key32& 
                          std::uint32_t seed, crypto::PacketAead aead, std::vector<std::uint32_t> largerSlices,
                          bool compactData)
     : m_seal(bulkKey(sendFileKey), aead), m_open(bulkKey(receiveFileKey), aead),
-      m_sender(now, BulkSenderConfig{8u << 20, seed, std::move(largerSlices)}), m_compactData(compactData)
+      m_sender(now, BulkSenderConfig{8u << 20, seed, withinFrame(std::move(largerSlices), compactData)}),
+      m_compactData(compactData)
 {
     // A full frame has 12 bytes more header, so its largest slice is that much smaller.
     static_assert(wire::kBulkDataFrameOverhead - wire::kCompactDataOverhead == 12);

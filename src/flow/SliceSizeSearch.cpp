@@ -52,6 +52,16 @@ void SliceSizeSearch::onProbeLost(MonoTime now)
     m_resumeAt = now + kRaiseInterval;
 }
 
+void SliceSizeSearch::onLateProbeAck(std::uint32_t size)
+{
+    if (m_next >= m_ladder.size() || m_ladder[m_next] != size || size <= m_current) return;
+    m_current = size;
+    m_outstanding.reset(); // a probe of the same size still out is an ordinary packet now
+    ++m_next;
+    m_attempts = 0;
+    m_resumeAt.reset(); // the search had given up on this size: it goes on to the next
+}
+
 void SliceSizeSearch::onOutage(MonoTime now)
 {
     if (m_current == wire::kMaxBulkSlice && !m_outstanding) return;

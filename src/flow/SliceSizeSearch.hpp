@@ -29,6 +29,9 @@ public:
     bool isProbe(std::uint64_t packetNumber) const { return m_outstanding && *m_outstanding == packetNumber; }
     void onProbeAcked();
     void onProbeLost(MonoTime now);
+    // A probe of `size` declared lost was acknowledged after all (the path reorders): the size passes if
+    // it is still the next one up, and the loss no longer counts.
+    void onLateProbeAck(std::uint32_t size);
     // Everything stopped arriving: perhaps only the large datagrams do not. Back to the base size.
     void onOutage(MonoTime now);
 

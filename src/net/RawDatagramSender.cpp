@@ -90,6 +90,14 @@ void RawDatagramSender::sendSegmented()
                 m_dropped += m_groups[g].count;
             return;
         }
+        // Segments larger than the interface now takes (a route moved under a size the path MTU search
+        // proved) fail with EINVAL or EMSGSIZE too: that run is lost, segmentation stays.
+        const std::size_t segment = m_iov[m_groups[done].first].iov_len;
+        if (sent < 0 && (errno == EINVAL || errno == EMSGSIZE) && segment > kEthernetDatagram) {
+            m_dropped += m_groups[done].count;
+            ++done;
+            continue;
+        }
         // A kernel or device without UDP segmentation (EIO: no checksum offload; EINVAL, ENOPROTOOPT:
         // too old) refuses the first segmented run: send the rest one by one, and from now on always.
         if (sent < 0 && m_groups[done].count > 1 &&

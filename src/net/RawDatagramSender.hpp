@@ -43,6 +43,8 @@ private:
     // Linux accepts at most 64 segments per message, and a message is at most one UDP datagram's size.
     static constexpr std::size_t kMaxSegments = 64;
     static constexpr std::size_t kMaxSegmentedBytes = 65000;
+    // The largest UDP payload of a 1,500-byte IPv4 packet: any interface that segments takes it.
+    static constexpr std::size_t kEthernetDatagram = 1472;
     struct Group {
         std::size_t first = 0;
         std::size_t count = 0;

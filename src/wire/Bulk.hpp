@@ -4,7 +4,8 @@
 // channel 3 after the handshake. Its body is an envelope:
 //   sequence u64 | ciphertext (sealed plaintext + 16-byte tag)
 // The sequence is the nonce's counter and never repeats for one key and direction. Plaintexts:
-//   BulkData: streamOffset u64 | data (1 .. kMaxBulkSlice bytes)
+//   BulkData: streamOffset u64 | data (1 .. kMaxLargeBulkSlice bytes; above kMaxBulkSlice only after a
+//             path MTU probe of that size arrived, §11.9)
 //   BulkAck:  ackDelayMicros u32 | rangeCount u8 (1 .. kMaxBulkAckRanges) | (high u64 | low u64) * count
 // Ack ranges are inclusive packet-number ranges, highest first, disjoint and not adjacent.
 #include "duet/wire/Bytes.hpp"

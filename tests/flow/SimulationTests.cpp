@@ -218,7 +218,7 @@ TEST_CASE("flow sim: wan profile with the path MTU search carries more per datag
     const FlowResult& flow = searching.flows.front();
     REQUIRE(flow.complete);
     CHECK(flow.sender.sliceSize == 1428);
-    CHECK(flow.sender.sizeProbesLost == 3);
+    CHECK(flow.sender.sizeProbesLost >= 3); // the jumbo probes; random loss may take a 1,428-byte one too
     const auto linkShare = [&path](const FlowResult& result) {
         const std::size_t end = lastSlot(result);
         return end > 20 ? goodput(result, 10, end - 10) / path.rateBytesPerSecond : 0.0;

@@ -100,11 +100,17 @@ def test(duet, workdir):
         h.check(counter[0] > 1000, "the sprayer sent only %d datagrams" % counter[0])
         h.check(bulk_mode(alice) == "raw" and bulk_mode(bob) == "raw",
                 "expected raw bulk on both sides: %r / %r" % (bulk_mode(alice), bulk_mode(bob)))
-        h.check("compact data, probing the path for larger datagrams" in alice.stderr_text(),
-                "both announce compact and large datagrams, so alice should use both")
-        sizes = slice_sizes(alice)
-        h.check(sizes and sizes[-1] == 8940,
-                "loopback carries jumbo datagrams; the search reported %r" % sorted(set(sizes)))
+        if "read through ENet" in alice.stderr_text() + bob.stderr_text():
+            # No kernel steering (EnetHost's report): ENet's intercept reads at most 4 KiB, so no side
+            # announces large datagrams (§11.9); compact data still goes.
+            h.check("compact data" in alice.stderr_text() and "probing the path" not in alice.stderr_text(),
+                    "without steering: compact data, no path MTU search")
+        else:
+            h.check("compact data, probing the path for larger datagrams" in alice.stderr_text(),
+                    "both announce compact and large datagrams, so alice should use both")
+            sizes = slice_sizes(alice)
+            h.check(sizes and sizes[-1] == 8940,
+                    "loopback carries jumbo datagrams; the search reported %r" % sorted(set(sizes)))
         for peer in (alice, bob):
             h.check(peer.count("disconnected") == 0, "%s lost the link to forged datagrams" % peer.name)
             h.check(peer.alive(), "%s died" % peer.name)

@@ -46,8 +46,8 @@ def test(duet, workdir):
             sizes = sorted({int(size) for size, _, _ in trace})
             _, sent_probes, lost_probes = (int(x) for x in trace[-1])
             print("slice sizes %r, size probes %d sent, %d lost" % (sizes, sent_probes, lost_probes))
-            h.check(max(sizes) == 1440 and int(trace[-1][0]) == 1440,
-                    "a 1,500-byte path carries 1,440-byte slices; the search reported %r" % sizes)
+            # The largest reached, not the last: an outage the faults cause sends it back to 1,200.
+            h.check(max(sizes) == 1440, "a 1,500-byte path carries 1,440-byte slices; the search reported %r" % sizes)
             h.check(lost_probes >= 3, "the jumbo probes cannot pass a 1,500-byte link")
             h.check(alice.count("disconnected") == 0 and bob.count("disconnected") == 0,
                     "the damage never closed the link")
