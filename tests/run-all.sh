@@ -43,7 +43,7 @@ run_ctest() {
     shift
     local log
     log=$(mktemp)
-    ctest --preset "$preset" -j "$jobs" "$@" 2>&1 | tee "$log"
+    ctest --preset "$preset" -j "$jobs" --output-on-failure "$@" 2>&1 | tee "$log"
     local rc=${PIPESTATUS[0]}
     count_ctest "$log"
     rm -f "$log"

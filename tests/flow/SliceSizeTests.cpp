@@ -3,6 +3,7 @@
 #include "duet/flow/BulkSender.hpp"
 #include "duet/flow/SliceSizeSearch.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <doctest/doctest.h>
 
