@@ -8,10 +8,27 @@
 #endif
 
 #include <iostream>
+#include <malloc.h>
+
+namespace {
+
+// A transfer allocates and frees 256 KiB chunk buffers all the time. glibc's defaults give each one fresh
+// pages (mmap, or a heap trimmed back with madvise), and every page then faults on first touch: loopback
+// went from 153-172 to 244-256 MB/s with both thresholds fixed, for 3-4 MiB more resident memory.
+void keepTransferBuffersMapped()
+{
+    constexpr int kMmapThreshold = 8 << 20;  // only buffers above this get their own mapping
+    constexpr int kTrimThreshold = 32 << 20; // free memory kept before the heap is given back
+    mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+    mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
     using namespace duet::app;
+    keepTransferBuffersMapped();
     Options options;
     const CommandLineResult parsed = parseCommandLine(argc, argv, options, std::cout, std::cerr);
     if (!parsed.run) return parsed.exitCode;

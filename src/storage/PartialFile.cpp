@@ -108,4 +108,11 @@ Expected<void> PartialFile::startWriteback(std::uint64_t offset, std::uint64_t l
     return {};
 }
 
+void PartialFile::releaseCached(std::uint64_t offset, std::uint64_t length)
+{
+    if (!m_file) return;
+    (void)::posix_fadvise(m_file.get(), static_cast<off_t>(offset), static_cast<off_t>(length),
+                          POSIX_FADV_DONTNEED);
+}
+
 } // namespace duet::storage

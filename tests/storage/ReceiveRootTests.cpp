@@ -6,7 +6,11 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace duet::storage;
@@ -42,6 +46,25 @@ ino_t inodeOf(const fs::path& path)
     struct stat st {};
     REQUIRE(::lstat(path.c_str(), &st) == 0);
     return st.st_ino;
+}
+
+// Pages of `path` in the page cache, counted with mincore over a read-only mapping.
+std::size_t residentPages(const fs::path& path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    const std::size_t size = fs::file_size(path);
+    void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    ::close(fd);
+    REQUIRE(mapped != MAP_FAILED);
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    std::vector<unsigned char> resident((size + page - 1) / page);
+    REQUIRE(::mincore(mapped, size, resident.data()) == 0);
+    ::munmap(mapped, size);
+    std::size_t count = 0;
+    for (unsigned char flags : resident)
+        count += flags & 1u;
+    return count;
 }
 
 } // namespace
@@ -101,6 +124,35 @@ TEST_CASE("readAt and truncate work on the partial")
     CHECK(*partial->readAt(0, buffer) == 4);
     CHECK(buffer[0] == '0');
     CHECK(fs::file_size(temp / ".duet-partial/bb/1.duet-part") == 10);
+}
+
+TEST_CASE("released pages leave the page cache once on disk and read back unchanged")
+{
+    TempFolder temp;
+    auto root = ReceiveRoot::open(temp.path());
+    REQUIRE(root.ok());
+    auto partial = root->openPartial(key("bc"), 0);
+    REQUIRE(partial.ok());
+    std::vector<std::uint8_t> data(4u << 20);
+    for (std::size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<std::uint8_t>(i * 7 + i / 4096);
+    REQUIRE(partial->writeAt(0, data).ok());
+    const fs::path file = temp.path() / ".duet-partial/bc/0.duet-part";
+    // Dirty pages are kept: releasing before the data is on disk loses nothing.
+    partial->releaseCached(0, data.size());
+    REQUIRE(partial->sync().ok());
+    partial->releaseCached(0, data.size() / 2);
+    struct statfs filesystem {};
+    REQUIRE(::statfs(temp.path().c_str(), &filesystem) == 0);
+    const std::size_t pages = data.size() / static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t resident = residentPages(file);
+    MESSAGE("resident pages after releasing half: " << resident << " of " << pages);
+    if (filesystem.f_type != TMPFS_MAGIC) // tmpfs pages are the file itself: nothing to release
+        CHECK(resident <= pages / 2);
+    std::vector<std::uint8_t> back(data.size());
+    REQUIRE(*partial->readAt(0, back) == data.size());
+    CHECK(back == data);
+    partial->releaseCached(data.size(), 1u << 20); // past the end is fine
 }
 
 TEST_CASE("C5 writes that would pass the largest file size are refused without touching the file")
