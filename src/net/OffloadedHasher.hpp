@@ -5,8 +5,9 @@
 // share. While the worker is more than kMaxQueuedBytes behind, update() waits, bounding memory and the
 // final wait. Why: hashing a 256 KiB chunk takes ~0.4 ms, long enough to starve the bulk transport's
 // pacing at LAN rates when done on the net thread.
-// Thread: create, update and finish on one thread (the net thread); the worker is internal. The factory
-// may be destroyed while hashers live (they keep the worker); the worker stops with the last of them.
+// Thread: create, update and finish on one thread (the net thread); the worker is internal and runs as
+// batch work (SCHED_BATCH, five nice levels down) so that latency-bound threads go first on busy CPUs. The
+// factory may be destroyed while hashers live (they keep the worker); the worker stops with the last of them.
 #include "duet/transfer/Hashing.hpp"
 
 #include <cstdint>

@@ -1,10 +1,17 @@
 // The whole-file hash that moves to a worker thread for large files must give exactly the BLAKE2b-256 of
 // the bytes, whatever the sizes of the updates, with several files hashed at once, and must survive a
-// hasher dropped unfinished (a cancelled transfer) and a factory destroyed before its hashers.
+// hasher dropped unfinished (a cancelled transfer) and a factory destroyed before its hashers. Its worker
+// runs as batch work, below the threads that wait for the network.
 #include "duet/crypto/Hashing.hpp"
 #include "duet/net/OffloadedHasher.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <doctest/doctest.h>
+#include <filesystem>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 #include <vector>
 
 using namespace duet;
@@ -68,4 +75,24 @@ TEST_CASE("interleaved files keep their own hashes, and unfinished hashers and a
     }
     CHECK(second->finish() == crypto::blake2b256({wire::ByteSpan(b.data(), b.size())}));
     CHECK(first->finish() == crypto::blake2b256({wire::ByteSpan(a.data(), a.size())}));
+}
+
+TEST_CASE("the hash worker runs as batch work, below the threads that wait for the network")
+{
+    errno = 0;
+    const int processNice = ::getpriority(PRIO_PROCESS, 0);
+    REQUIRE(errno == 0);
+    net::OffloadedHashFactory factory;
+    const std::vector<std::uint8_t> bytes = pattern(3u << 20, 4);
+    const auto hasher = factory.create();
+    hashInPieces(*hasher, bytes, 256u << 10); // past kInlineBytes: the worker has run a job
+    int batchThreads = 0;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        const auto tid = static_cast<pid_t>(std::stoi(task.path().filename().string()));
+        if (::sched_getscheduler(tid) != SCHED_BATCH) continue;
+        ++batchThreads;
+        errno = 0;
+        CHECK(::getpriority(PRIO_PROCESS, static_cast<id_t>(tid)) == std::min(processNice + 5, 19));
+    }
+    CHECK(batchThreads == 1);
 }
