@@ -221,14 +221,23 @@ void Bbr::updateQueueGuard(const AckSample& sample, MonoTime now)
         const bool standingQueue = m_mode == Mode::ProbeBandwidth && m_pacingGain <= 1.0 &&
                                    m_roundMinRtt.count() > 0 && m_roundMinRtt > m_minRtt + target;
         const auto elapsed = now - m_roundStartTime;
-        if (standingQueue && elapsed.count() > 0) {
+        // The round after a cut still acknowledges packets sent before it, into the same queue: judging
+        // it would cut again for a queue already draining, by what the draining round delivered.
+        const bool afterCut = m_roundCount < m_guardQuietUntilRound;
+        if (standingQueue && elapsed.count() > 0 && !afterCut) {
+            m_guardQuietUntilRound = m_roundCount + 2;
             // The bottleneck was busy all round, so what it carried (delivered, plus what random loss
             // took after it) is its rate: below it for two rounds drains the queue, just below it after
             // that keeps the link full. Holding at the draining share until the next probe left the bad
             // profile's link 6 % idle (simulation: 0.933 -> 0.961 of it).
-            const double carried =
-                static_cast<double>(sample.delivered - m_roundStartDelivered + m_lastRoundLost) /
-                seconds(elapsed);
+            // A round's length comes from two acks, each late by up to the path's jitter (±20 ms of
+            // 200 ms on the bad profile), so the bytes over it understate the rate as often as not. The
+            // mean of the round's delivery-rate samples is steadier; the larger of the two is taken.
+            const double lostRate = static_cast<double>(m_lastRoundLost) / seconds(elapsed);
+            const double sampledRate = m_roundRateSamples > 0 ? m_roundRateSum / m_roundRateSamples : 0;
+            const double carried = std::max(
+                static_cast<double>(sample.delivered - m_roundStartDelivered) / seconds(elapsed) + lostRate,
+                sampledRate + lostRate);
             const double floor = kQueueCapFloor * bottleneckBandwidth();
             m_bandwidthCap = std::max(floor, kQueueCapShare * carried);
             // Light loss counts as carried even when a standing queue overflowed: then the guard fires
@@ -243,8 +252,14 @@ void Bbr::updateQueueGuard(const AckSample& sample, MonoTime now)
             }
         }
         m_roundMinRtt = std::chrono::nanoseconds{0};
+        m_roundRateSum = 0;
+        m_roundRateSamples = 0;
         m_roundStartDelivered = sample.delivered;
         m_roundStartTime = now;
+    }
+    if (sample.deliveryRate > 0 && !sample.appLimited) {
+        m_roundRateSum += sample.deliveryRate;
+        ++m_roundRateSamples;
     }
     // The receiver's deliberate ack delay is not queueing: leave it out.
     const auto queued = sample.rtt > sample.ackDelay ? sample.rtt - sample.ackDelay : sample.rtt;

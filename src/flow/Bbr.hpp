@@ -115,6 +115,9 @@ private:
     double m_holdCap = 0;      // its cap from m_drainCapUntilRound until the next probe
     std::uint64_t m_drainCapUntilRound = 0;
     std::uint64_t m_lastRoundLost = 0; // light (random) loss of the last complete round
+    double m_roundRateSum = 0;         // the current round's delivery-rate samples (not app-limited)
+    int m_roundRateSamples = 0;
+    std::uint64_t m_guardQuietUntilRound = 0; // the guard skips the round after it cut
     // Ack aggregation (after Linux BBR's extra_acked): an epoch starts whenever acks fall behind the
     // estimate; what arrives ahead of it within the epoch is the aggregation seen.
     WindowedMax m_extraAcked;

@@ -63,6 +63,13 @@ private:
                since < m_path.blackoutStart + m_path.blackoutLength;
     }
     bool chance(double probability) { return probability > 0 && m_uniform(m_random) < probability; }
+    // Uniform in +- the path's one-way jitter.
+    Nanos jitterDraw()
+    {
+        if (m_path.jitter.count() == 0) return Nanos{0};
+        return Nanos(static_cast<std::int64_t>((2 * m_uniform(m_random) - 1) *
+                                               static_cast<double>(m_path.jitter.count())));
+    }
     void sendData(std::size_t flow, const OutgoingSlice& slice, MonoTime now);
     void sendAck(std::size_t flow, wire::BulkAck ack, MonoTime now);
     void serviceFlow(std::size_t index, MonoTime now);
@@ -76,6 +83,7 @@ private:
     std::uint64_t m_order = 0;
     MonoTime m_bottleneckFree{};
     MonoTime m_lastDataDue{};
+    MonoTime m_lastAckDue{};
     std::vector<Nanos> m_queueDelays;
     bool m_trace = std::getenv("FLOW_SIM_TRACE") != nullptr; // a per-100 ms state line on stderr
     MonoTime m_nextTrace{};
@@ -86,6 +94,7 @@ private:
 void Simulation::sendData(std::size_t flow, const OutgoingSlice& slice, MonoTime now)
 {
     if (inBlackout(now)) return;
+    if (m_path.lossBeforeBottleneck && chance(m_path.loss)) return;
     const std::uint64_t size = slice.data.size() + kDatagramOverhead;
     const MonoTime queueStart = std::max(now, m_bottleneckFree);
     const double backlog =
@@ -98,16 +107,12 @@ void Simulation::sendData(std::size_t flow, const OutgoingSlice& slice, MonoTime
     if (now - m_start >= m_path.measureQueueAfter) m_queueDelays.push_back(queueStart - now);
     m_bottleneckFree = queueStart + std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(
                                         static_cast<double>(size) / m_path.rateBytesPerSecond));
-    if (chance(m_path.loss)) return;
+    if (!m_path.lossBeforeBottleneck && chance(m_path.loss)) return;
     if (m_path.maxSlice != 0 && slice.data.size() > m_path.maxSlice) return; // a router past the bottleneck
     const int copies = chance(m_path.duplicate) ? 2 : 1;
     for (int i = 0; i < copies; ++i) {
         InFlight datagram;
-        Nanos jitter{0};
-        if (m_path.jitter.count() > 0)
-            jitter = Nanos(static_cast<std::int64_t>((2 * m_uniform(m_random) - 1) *
-                                                     static_cast<double>(m_path.jitter.count())));
-        datagram.at = m_bottleneckFree + std::max(Nanos{0}, m_path.oneWayDelay + jitter);
+        datagram.at = m_bottleneckFree + std::max(Nanos{0}, m_path.oneWayDelay + jitterDraw());
         if (!m_path.jitterReorders) {
             datagram.at = std::max(datagram.at, m_lastDataDue);
             m_lastDataDue = datagram.at;
@@ -125,7 +130,12 @@ void Simulation::sendAck(std::size_t flow, wire::BulkAck ack, MonoTime now)
 {
     if (inBlackout(now) || chance(m_path.ackLoss)) return;
     InFlight datagram;
-    datagram.at = now + m_path.oneWayDelay;
+    // The return direction has the same jitter as the forward one, as in duet-linkemu.
+    datagram.at = now + std::max(Nanos{0}, m_path.oneWayDelay + jitterDraw());
+    if (!m_path.jitterReorders) {
+        datagram.at = std::max(datagram.at, m_lastAckDue);
+        m_lastAckDue = datagram.at;
+    }
     datagram.order = m_order++;
     datagram.flow = flow;
     datagram.isAck = true;

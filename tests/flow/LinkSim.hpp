@@ -1,7 +1,8 @@
 #pragma once
 // A discrete-event simulation of bulk flows over an emulated path, for the flow library's tests.
-// Forward: a drop-tail bottleneck (rate, queue in bytes) shared by every flow, then delay, jitter, random
-// loss, duplication and scheduled blackouts. Backward (acks): delay and loss only. Seeded: reproducible.
+// Forward: random loss (past the bottleneck, or before it), a drop-tail bottleneck (rate, queue in bytes)
+// shared by every flow, delay, jitter, duplication and scheduled blackouts. Backward (acks): delay, the
+// same jitter, and loss. Seeded: reproducible.
 #include "duet/flow/BulkReceiver.hpp"
 #include "duet/flow/BulkSender.hpp"
 
@@ -18,7 +19,10 @@ struct PathConfig {
     Nanos jitter{0};             // each datagram's delay varies uniformly by +- this much
     bool jitterReorders = false; // false: like duet-linkemu's default, a datagram never overtakes another
     std::uint64_t queueBytes = 256 * 1024;
-    double loss = 0;      // forward, per datagram
+    double loss = 0; // forward, per datagram
+    // Where forward loss strikes: past the bottleneck (a lossy last hop; the lost datagram used the link)
+    // or before it (duet-linkemu's order: a lost datagram never reaches the queue, as on a lossy first hop).
+    bool lossBeforeBottleneck = false;
     double duplicate = 0; // forward, per datagram
     double ackLoss = 0;
     Nanos blackoutStart{0}; // relative to the start; forward and backward drop everything inside
