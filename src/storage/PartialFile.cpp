@@ -1,5 +1,7 @@
 #include "duet/storage/PartialFile.hpp"
 
+#include "duet/storage/BackgroundIo.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -101,6 +103,12 @@ Expected<void> PartialFile::sync()
 Expected<void> PartialFile::startWriteback(std::uint64_t offset, std::uint64_t length)
 {
     if (!m_file) return closedError();
+    // The writeback this submits is a head start on the final fsync, which nobody waits for: at the
+    // idle I/O class it no longer delays the chat database's commits on a shared disk. lan benchmark,
+    // 1 GiB, both peers on one disk: the sender's commit fsync median 1.28 -> 0.87 ms, worst 16 -> 10
+    // ms; chat p99, mean of six runs before and eight after, 25.3 -> 23.5 ms. Those bios keep the
+    // class; the final fsync() runs at the thread's own.
+    const BackgroundIoScope background;
     if (::sync_file_range(m_file.get(), static_cast<off_t>(offset), static_cast<off_t>(length),
                           SYNC_FILE_RANGE_WRITE) != 0)
         return errorFromErrno(errno,

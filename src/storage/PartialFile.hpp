@@ -39,6 +39,7 @@ public:
     Expected<void> sync();
     // Starts writing [offset, offset + length) back to disk without waiting for it (sync_file_range),
     // so a later sync() finds little left to do. A hint: durability still comes only from sync().
+    // That writeback goes at the idle I/O priority (BackgroundIo.hpp).
     Expected<void> startWriteback(std::uint64_t offset, std::uint64_t length);
     // Lets the kernel drop the cached pages of [offset, offset + length) that are already on disk
     // (POSIX_FADV_DONTNEED); dirty pages stay. A hint: the data is unchanged, only re-reads cost a read.

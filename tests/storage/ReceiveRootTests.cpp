@@ -1,6 +1,7 @@
 // ReceiveRoot against a real temporary folder: partial writes, commit, names that are taken (B4, B5),
 // resume listing, metadata (B7), free space.
 #include "TempFolder.hpp"
+#include "duet/storage/BackgroundIo.hpp"
 #include "duet/storage/FolderOps.hpp"
 #include "duet/storage/ReceiveRoot.hpp"
 
@@ -119,11 +120,29 @@ TEST_CASE("readAt and truncate work on the partial")
     CHECK(fs::file_size(temp / ".duet-partial/bb/1.duet-part") == 5);
     // Early writeback is only a hint: it changes nothing a reader sees.
     REQUIRE(partial->writeAt(5, bytesOf("abcde")).ok());
+    const int ioPriority = BackgroundIoScope::currentThreadPriority();
     CHECK(partial->startWriteback(0, 10).ok());
-    CHECK(partial->startWriteback(8, 1u << 20).ok()); // past the end is fine
+    CHECK(partial->startWriteback(8, 1u << 20).ok());                // past the end is fine
+    CHECK(BackgroundIoScope::currentThreadPriority() == ioPriority); // the caller's priority is back
     CHECK(*partial->readAt(0, buffer) == 4);
     CHECK(buffer[0] == '0');
     CHECK(fs::file_size(temp / ".duet-partial/bb/1.duet-part") == 10);
+}
+
+TEST_CASE("background I/O runs at the idle class inside the scope and at the thread's own after it")
+{
+    const int before = BackgroundIoScope::currentThreadPriority();
+    REQUIRE(before >= 0); // Linux has had ioprio_get since 2.6.13
+    {
+        const BackgroundIoScope background;
+        CHECK(BackgroundIoScope::isIdleClass(BackgroundIoScope::currentThreadPriority()));
+        {
+            const BackgroundIoScope nested; // restores the idle class, not the thread's own
+        }
+        CHECK(BackgroundIoScope::isIdleClass(BackgroundIoScope::currentThreadPriority()));
+    }
+    CHECK(BackgroundIoScope::currentThreadPriority() == before);
+    CHECK_FALSE(BackgroundIoScope::isIdleClass(-1));
 }
 
 TEST_CASE("released pages leave the page cache once on disk and read back unchanged")
