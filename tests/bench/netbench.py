@@ -75,7 +75,21 @@ def make_source(path, size):
     return path
 
 
-def measure(place, tool, args, source, size, workdir, servers):
+def compete_source(profile, args, source, size, workdir):
+    """The file for duet+tcp: large enough that Duet, even alone at the link rate, is still sending when
+    the competing flow ends (on lan 256 MiB took 3.9 s, over before TCP began at 4 s)."""
+    if not profile:
+        return source, size
+    needed = int(profile["rate"] / 8 * (bench_compete.DELAY_S + args.iperf_seconds))
+    if needed <= size:
+        return source, size
+    path = os.path.join(workdir, "compete-%d.bin" % needed)
+    if not os.path.exists(path):
+        make_source(path, needed)
+    return path, needed
+
+
+def measure(place, tool, args, source, size, workdir, servers, profile=None):
     """Runs one tool; returns one or more result dicts (scp: one per cipher)."""
     if tool == "duet":
         return [bench_duet.run_duet(place, args.duet, source, size, args.cap, workdir)]
@@ -91,6 +105,7 @@ def measure(place, tool, args, source, size, workdir, servers):
     if tool == "enet":
         return [tools.run_enet(place, args.enet_baseline, size, args.cap)]
     if tool == "duet+tcp":
+        source, size = compete_source(profile, args, source, size, workdir)
         return bench_compete.run_duet_with_tcp(place, args.duet, args.iperf_seconds, source, size, args.cap, workdir)
     raise ValueError(tool)
 
@@ -102,7 +117,7 @@ def run_place(place, profile_name, profile, args, source, size, workdir):
         for tool in args.tools:
             before = place.link_counters()
             try:
-                results = measure(place, tool, args, source, size, workdir, servers)
+                results = measure(place, tool, args, source, size, workdir, servers, profile)
             except Exception as error:  # one broken tool must not hide the others' figures
                 results = [{"tool": tool, "bytes": 0, "seconds": 0.0, "complete": False,
                             "note": "error: %s" % str(error)[-300:]}]
