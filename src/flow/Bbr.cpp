@@ -233,11 +233,11 @@ void Bbr::updateQueueGuard(const AckSample& sample, MonoTime now)
             // A round's length comes from two acks, each late by up to the path's jitter (±20 ms of
             // 200 ms on the bad profile), so the bytes over it understate the rate as often as not. The
             // mean of the round's delivery-rate samples is steadier; the larger of the two is taken.
-            const double lostRate = static_cast<double>(m_lastRoundLost) / seconds(elapsed);
+            const double roundRate =
+                static_cast<double>(sample.delivered - m_roundStartDelivered) / seconds(elapsed);
             const double sampledRate = m_roundRateSamples > 0 ? m_roundRateSum / m_roundRateSamples : 0;
-            const double carried = std::max(
-                static_cast<double>(sample.delivered - m_roundStartDelivered) / seconds(elapsed) + lostRate,
-                sampledRate + lostRate);
+            const double carried =
+                std::max(roundRate, sampledRate) + static_cast<double>(m_lastRoundLost) / seconds(elapsed);
             const double floor = kQueueCapFloor * bottleneckBandwidth();
             m_bandwidthCap = std::max(floor, kQueueCapShare * carried);
             // Light loss counts as carried even when a standing queue overflowed: then the guard fires
