@@ -335,6 +335,10 @@ def scenario_departures(h1, h2, h3):
           and lost["port"] == h3.port and lost["fingerprint"] == h3.fingerprint,
           f"peer_lost carries name, address, port and fingerprint like peer_found ({lost})")
     key2 = found_event(h1, h2, 0)["key"]
+    # Expiry counts from the last beacon h1 heard. The flood before this scenario can cost h2 a beacon
+    # or two on a loaded machine (then expiry came 1.7 s after the kill), so let one more announce
+    # interval (2 s) pass first: the kill then lands 0-2 s after h2's last beacon.
+    time.sleep(2.5)
     start = time.monotonic()
     h2.process.send_signal(signal.SIGKILL)
     h2.process.wait(timeout=5)
